@@ -48,17 +48,33 @@ public final class IdxReader {
    * @param limit read at most this many items (first dimension); -1 for all
    */
   public static Idx read(Path file, int limit) {
-    try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
-        DataInputStream in = new DataInputStream(maybeGunzip(raw))) {
+    try (InputStream raw = Files.newInputStream(file)) {
+      return read(raw, file.toString(), limit);
+    } catch (NoSuchFileException e) {
+      throw new UncheckedIOException("IDX file not found: " + file, e);
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not read IDX file " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Reads an IDX stream of unsigned bytes (gzipped or raw); the stream is not closed.
+   *
+   * @param source name used in error messages (file name or resource)
+   * @param limit read at most this many items (first dimension); -1 for all
+   */
+  public static Idx read(InputStream stream, String source, int limit) {
+    try {
+      DataInputStream in = new DataInputStream(maybeGunzip(new BufferedInputStream(stream, 1 << 16)));
       int magic;
       try {
         magic = in.readInt();
       } catch (EOFException e) {
-        throw corrupt(file, "the file is shorter than the 4-byte IDX header");
+        throw corrupt(source, "the file is shorter than the 4-byte IDX header");
       }
       if ((magic >>> 16) != 0 || ((magic >>> 8) & 0xff) != UBYTE) {
         throw corrupt(
-            file,
+            source,
             String.format(
                 "magic number 0x%08X is not an unsigned-byte IDX header (expected 0x000008NN, e.g."
                     + " 0x00000803 for images, 0x00000801 for labels)",
@@ -66,7 +82,7 @@ public final class IdxReader {
       }
       int ndim = magic & 0xff;
       if (ndim < 1 || ndim > 4) {
-        throw corrupt(file, "IDX header declares " + ndim + " dimensions; expected 1 to 4");
+        throw corrupt(source, "IDX header declares " + ndim + " dimensions; expected 1 to 4");
       }
       int[] dims = new int[ndim];
       long itemSize = 1;
@@ -74,10 +90,10 @@ public final class IdxReader {
         try {
           dims[i] = in.readInt();
         } catch (EOFException e) {
-          throw corrupt(file, "the header ends after " + i + " of " + ndim + " dimensions");
+          throw corrupt(source, "the header ends after " + i + " of " + ndim + " dimensions");
         }
         if (dims[i] <= 0) {
-          throw corrupt(file, "dimension " + i + " is " + dims[i] + "; expected > 0");
+          throw corrupt(source, "dimension " + i + " is " + dims[i] + "; expected > 0");
         }
         if (i > 0) {
           itemSize *= dims[i];
@@ -87,23 +103,21 @@ public final class IdxReader {
       long length = itemSize * count;
       if (length > Integer.MAX_VALUE - 8) {
         throw new IllegalArgumentException(
-            file + ": " + count + " items of " + itemSize + " bytes do not fit one array; pass a limit");
+            source + ": " + count + " items of " + itemSize + " bytes do not fit one array; pass a limit");
       }
       byte[] data = new byte[(int) length];
       int read = in.readNBytes(data, 0, data.length);
       if (read < data.length) {
         throw corrupt(
-            file,
+            source,
             "truncated: header declares " + Arrays.toString(dims) + " (" + itemSize * dims[0]
                 + " data bytes) but only " + read + " of the " + data.length + " needed bytes are there");
       }
       int[] outDims = dims.clone();
       outDims[0] = count;
       return new Idx(outDims, data);
-    } catch (NoSuchFileException e) {
-      throw new UncheckedIOException("IDX file not found: " + file, e);
     } catch (IOException e) {
-      throw new UncheckedIOException("could not read IDX file " + file + ": " + e.getMessage(), e);
+      throw new UncheckedIOException("could not read IDX data " + source + ": " + e.getMessage(), e);
     }
   }
 
@@ -113,10 +127,18 @@ public final class IdxReader {
    * @return shape [n, 1, rows, cols], FLOAT
    */
   public static INDArray readImages(Path file, int limit) {
-    Idx idx = read(file, limit);
+    return images(read(file, limit), file.toString());
+  }
+
+  /**
+   * Converts a parsed image file ([n, rows, cols]) to floats scaled to [0, 1].
+   *
+   * @return shape [n, 1, rows, cols], FLOAT
+   */
+  public static INDArray images(Idx idx, String source) {
     if (idx.dims().length != 3) {
       throw new IllegalArgumentException(
-          file + " holds an IDX array of shape " + Arrays.toString(idx.dims())
+          source + " holds an IDX array of shape " + Arrays.toString(idx.dims())
               + "; an image file has 3 dimensions [n, rows, cols] (did you pass a labels file?)");
     }
     float[] values = new float[idx.data().length];
@@ -128,10 +150,14 @@ public final class IdxReader {
 
   /** Reads a label file ([n]) as class indices. */
   public static int[] readLabels(Path file, int limit) {
-    Idx idx = read(file, limit);
+    return labels(read(file, limit), file.toString());
+  }
+
+  /** Converts a parsed label file ([n]) to class indices. */
+  public static int[] labels(Idx idx, String source) {
     if (idx.dims().length != 1) {
       throw new IllegalArgumentException(
-          file + " holds an IDX array of shape " + Arrays.toString(idx.dims())
+          source + " holds an IDX array of shape " + Arrays.toString(idx.dims())
               + "; a label file has 1 dimension [n] (did you pass an images file?)");
     }
     int[] labels = new int[idx.data().length];
@@ -152,7 +178,7 @@ public final class IdxReader {
     return in;
   }
 
-  private static IllegalArgumentException corrupt(Path file, String what) {
+  private static IllegalArgumentException corrupt(String file, String what) {
     return new IllegalArgumentException(
         "Not a valid IDX file: " + file + ": " + what
             + ". Re-download or re-install the data set (e.g. apt-get install --reinstall"
