@@ -26,18 +26,18 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
 
 /** Contract plus task-specific tests; the contract runs on Gaussian noise and a tanh decoder. */
 class DenoisingAutoencoderTaskTest extends PretextTaskContract {
-  private static final int D = 8;
+  private static final int D = 6;
 
   @Override
   protected PretextTask task() {
     return DenoisingAutoencoderTask.builder(Noise.gaussian(0.2))
-        .decoder(MlpDecoder.builder(D).hiddenWidths(5).hiddenActivation(Activation.TANH).build())
+        .decoder(MlpDecoder.builder(D).hiddenWidths(4).hiddenActivation(Activation.TANH).build())
         .build();
   }
 
   @Override
   protected Encoder encoder() {
-    return TestData.tinyMlp(D, 4);
+    return TestData.tinyMlp(D, 3);
   }
 
   @Override
@@ -65,7 +65,7 @@ class DenoisingAutoencoderTaskTest extends PretextTaskContract {
 
     @Override
     protected Encoder encoder() {
-      return TestData.tinyMlp(D, 4);
+      return TestData.tinyMlp(D, 3);
     }
 
     @Override
@@ -161,7 +161,7 @@ class DenoisingAutoencoderTaskTest extends PretextTaskContract {
   void rejectsEncoderWithNonFeedForwardOutput() {
     Encoder bad =
         new Encoder() {
-          final TinyMlpEncoder inner = TestData.tinyMlp(D, 4);
+          final TinyMlpEncoder inner = TestData.tinyMlp(D, 3);
 
           @Override
           public InputType inputType() {
@@ -202,7 +202,7 @@ class DenoisingAutoencoderTaskTest extends PretextTaskContract {
                 DenoisingAutoencoderTask.builder(Noise.gaussian(0.1))
                     .decoder(MlpDecoder.builder(D + 1).build())
                     .build()
-                    .buildGraph(graphBuilder(), TestData.tinyMlp(D, 4)));
+                    .buildGraph(graphBuilder(), TestData.tinyMlp(D, 3)));
     assertTrue(e.getMessage().contains("set the decoder's output size to " + D), e.getMessage());
   }
 
@@ -235,7 +235,7 @@ class DenoisingAutoencoderTaskTest extends PretextTaskContract {
   void graphHasTheReconstructionLossAndConfigDescribesTheTask() {
     var gb = graphBuilder();
     DenoisingAutoencoderTask task = DenoisingAutoencoderTask.builder(Noise.masking(0.2)).build();
-    task.buildGraph(gb, TestData.tinyMlp(D, 4));
+    task.buildGraph(gb, TestData.tinyMlp(D, 3));
     var conf = gb.build();
     assertEquals(List.of(DenoisingAutoencoderTask.LOSS_VERTEX), conf.getNetworkOutputs());
     assertEquals("loss/reconstruction", DenoisingAutoencoderTask.LOSS_VERTEX);
