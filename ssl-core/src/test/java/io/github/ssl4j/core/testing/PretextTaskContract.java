@@ -124,7 +124,12 @@ public abstract class PretextTaskContract {
     return 1e-8;
   }
 
-  /** Parameters ("vertex_paramKey", e.g. "encoder/dense1_W") excluded from the check; none. */
+  /**
+   * Parameters ("vertex_paramKey", e.g. "encoder/dense1_W") excluded from the check; none. Note that
+   * DL4J M2.1's graph gradient check ignores {@code subset}/{@code maxPerParam} and checks every
+   * parameter entry (two forward passes each), so keep the task's graph tiny or exclude large
+   * parameters here.
+   */
   protected Set<String> gradientCheckExcludedParams() {
     return Set.of();
   }
