@@ -31,7 +31,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
-import org.nd4j.linalg.learning.config.Sgd;
 
 class TrainerTest {
   private static final Encoder ENCODER = new TinyMlpEncoder(8, 16, 6);
@@ -148,7 +147,7 @@ class TrainerTest {
   @Test
   void fitIntoDirectoryOfAnotherRunIsRejected() {
     Path dir = tmp.resolve("owned");
-    new Trainer(base().maxSteps(2).checkpointDir(dir).build()).fit(TASK, ENCODER, data(8));
+    new Trainer(base().maxSteps(2).checkpointDir(dir).progressBar(true).build()).fit(TASK, ENCODER, data(8));
     IllegalStateException e = assertThrows(IllegalStateException.class,
         () -> new Trainer(base().maxSteps(2).seed(43).checkpointDir(dir).build()).fit(TASK, ENCODER, data(8)));
     assertTrue(e.getMessage().contains("belongs to another run"), e.getMessage());
@@ -176,6 +175,28 @@ class TrainerTest {
     IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
         () -> new Trainer(base().build()).resume(tmp.resolve("nope"), TASK, ENCODER, data(8)));
     assertTrue(missing.getMessage().contains("does not exist"), missing.getMessage());
+  }
+
+  @Test
+  void checkpointWithAlteredModelIsRejected() throws IOException {
+    Path dir = tmp.resolve("c");
+    new Trainer(base().maxSteps(2).checkpointDir(dir).build()).fit(TASK, ENCODER, data(8));
+    Path altered = tmp.resolve("checkpoint-2.zip");
+    try (var in = new java.util.zip.ZipFile(dir.resolve("checkpoint-2.zip").toFile());
+        var out = new java.util.zip.ZipOutputStream(Files.newOutputStream(altered))) {
+      for (var entry : java.util.Collections.list(in.entries())) {
+        byte[] b = in.getInputStream(entry).readAllBytes();
+        if (entry.getName().equals(Checkpoints.MODEL_ENTRY)) {
+          b[b.length / 2] ^= 1;
+        }
+        out.putNextEntry(new java.util.zip.ZipEntry(entry.getName()));
+        out.write(b);
+        out.closeEntry();
+      }
+    }
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> new Trainer(base().build()).resume(altered, TASK, ENCODER, data(8)));
+    assertTrue(e.getMessage().contains("checksum"), e.getMessage());
   }
 
   @Test
