@@ -251,12 +251,17 @@ public final class Trainer {
     Checkpoints.RunInfo owner = Checkpoints.readRun(dir);
     List<Path> existing = listQuietly(dir);
     if (owner != null && !owner.sameOwner(run)) {
-      throw new IllegalStateException(
-          "Checkpoint directory " + dir + " belongs to another run: " + owner.describe()
-              + "; this run is " + run.describe() + ". Use a new checkpoint directory, or resume()"
-              + " the run that owns it with its own task and config");
-    }
-    if (!existing.isEmpty()) {
+      if (existing.isEmpty()) {
+        // the owner stopped before its first checkpoint (e.g. a rejected first batch): nothing to lose
+        log.warn("Checkpoint directory {} was claimed by {} but holds no checkpoint; taking it over",
+            dir, owner.describe());
+      } else {
+        throw new IllegalStateException(
+            "Checkpoint directory " + dir + " belongs to another run: " + owner.describe()
+                + "; this run is " + run.describe() + ". Use a new checkpoint directory, or resume()"
+                + " the run that owns it with its own task and config");
+      }
+    } else if (!existing.isEmpty()) {
       throw new IllegalStateException(
           "Checkpoint directory " + dir + " already holds checkpoints of this configuration (newest "
               + existing.get(existing.size() - 1).getFileName() + "); fit() would mix two runs."

@@ -145,6 +145,17 @@ class TrainerTest {
   }
 
   @Test
+  void hugeLearningRateDiverges() {
+    TrainingConfig cfg = TrainingConfig.builder(6).epochs(2).dataType(DataType.FLOAT)
+        .updater(new org.nd4j.linalg.learning.config.Sgd(1e12)).paramCheckEverySteps(1)
+        .progressBar(false).logEverySteps(0).build();
+    DivergenceException e = assertThrows(DivergenceException.class,
+        () -> new Trainer(cfg).fit(TASK, ENCODER, data(8)));
+    assertTrue(e.getMessage().contains("Training diverged at step " + e.step()), e.getMessage());
+    assertTrue(e.getMessage().contains("lower learning rate"), e.getMessage());
+  }
+
+  @Test
   void fitIntoDirectoryOfAnotherRunIsRejected() {
     Path dir = tmp.resolve("owned");
     new Trainer(base().maxSteps(2).checkpointDir(dir).progressBar(true).build()).fit(TASK, ENCODER, data(8));
@@ -159,6 +170,20 @@ class TrainerTest {
     IllegalArgumentException other = assertThrows(IllegalArgumentException.class,
         () -> new Trainer(base().maxSteps(4).seed(43).build()).resume(dir, TASK, ENCODER, data(8)));
     assertTrue(other.getMessage().contains("different configuration"), other.getMessage());
+    PretextTask renamed = new DelegatingTask(TASK) {
+      @Override
+      public String id() {
+        return "other-task";
+      }
+
+      @Override
+      public MultiDataSet prepare(INDArray examples, RandomGenerator rng) {
+        return TASK.prepare(examples, rng);
+      }
+    };
+    IllegalArgumentException otherTask = assertThrows(IllegalArgumentException.class,
+        () -> new Trainer(base().build()).resume(dir, renamed, ENCODER, data(8)));
+    assertTrue(otherTask.getMessage().contains("task 'test-reconstruct', not 'other-task'"), otherTask.getMessage());
   }
 
   @Test
