@@ -420,6 +420,11 @@ public final class TrainingConfig {
                   + "; use e.g. new Adam(1e-3) or set a learningRateSchedule");
         }
       }
+      if (learningRateSchedule != null && !updater.hasLearningRate()) {
+        throw new IllegalArgumentException(
+            "a learningRateSchedule was set but updater " + updater + " has no learning rate; use an"
+                + " updater with one (Adam, Sgd, Nesterovs, ...) or drop the schedule");
+      }
       if (epochs == 0 && maxSteps == 0) {
         epochs = 1;
       }

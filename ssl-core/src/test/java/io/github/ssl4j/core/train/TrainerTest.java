@@ -101,6 +101,11 @@ class TrainerTest {
     assertEquals(20, b.metadata().trainingSteps());
     assertEquals("encoder/dense2", b.encoderOutputVertex());
     assertEquals(0.0, b.history().get(0).learningRate()); // warm-up starts at 0
+    Path hist = tmp.resolve("hist");
+    b.writeHistory(hist);
+    assertEquals(21, Files.readAllLines(hist.resolve("loss-history.csv")).size());
+    assertEquals(b.history(), Checkpoints.JSON.readValue(hist.resolve("loss-history.json").toFile(),
+        new com.fasterxml.jackson.core.type.TypeReference<java.util.List<LossRecord>>() {}));
   }
 
   @Test

@@ -45,6 +45,9 @@ class TrainingConfigTest {
     assertThrows(IllegalArgumentException.class, () -> TrainingConfig.builder(8).keepLastCheckpoints(0));
     assertThrows(IllegalArgumentException.class, () -> TrainingConfig.builder(8).weightDecay(-1));
     assertThrows(IllegalArgumentException.class, () -> TrainingConfig.builder(8).dataType(DataType.INT));
+    assertThrows(IllegalArgumentException.class, () -> TrainingConfig.builder(8)
+        .updater(new org.nd4j.linalg.learning.config.NoOp())
+        .learningRateSchedule(new WarmupCosineSchedule(1, 0, 1, 2)).build());
   }
 
   @Test
