@@ -35,7 +35,11 @@ public final class ArraySource implements ExampleSource {
             "example index " + i + " outside [0, " + data.size(0) + ")");
       }
     }
-    return Nd4j.pullRows(data, 0, toInt(indices)).reshape(shapeFor(indices.length));
+    // pullRows takes the dimension along which each pulled row lies (1 for a [n, d] matrix), so
+    // view the data as [n, values per example] and pull along dimension 1.
+    long n = data.size(0);
+    INDArray matrix = data.rank() == 2 ? data : data.reshape('c', n, data.length() / n);
+    return Nd4j.pullRows(matrix, 1, toInt(indices)).reshape(shapeFor(indices.length));
   }
 
   private long[] shapeFor(int n) {
