@@ -116,7 +116,7 @@ class FineTuneAdapterTest {
     LabelledData train = blobs(300, 11);
     LabelledData test = blobs(200, 12);
     FineTuned probe = FineTuneAdapter.builder(enc).classification(2).mode(FineTuneMode.LINEAR_PROBE)
-        .updater(new Adam(0.05)).epochs(20).batchSize(32).seed(1).build().fit(train);
+        .updater(new Adam(0.05)).epochs(4).batchSize(50).seed(1).build().fit(train);
     double acc = probe.accuracy(test);
     assertTrue(acc > 0.9, "probe accuracy " + acc);
   }
