@@ -104,9 +104,17 @@ class FineTuneAdapterTest {
   void fullTrainsEveryEncoderLayerWithLowerEncoderRate() {
     FineTuneAdapter adapter = adapter(FineTuneMode.FULL).encoderLrMultiplier(0.1).build();
     FineTuned tuned = adapter.fit(images);
+    assertEquals(0.005, learningRate(tuned.graph(), "encoder/conv1"), 1e-12);
+    assertEquals(0.005, learningRate(tuned.graph(), "encoder/bn3"), 1e-12);
+    assertEquals(0.05, learningRate(tuned.graph(), FineTuneAdapter.CLASSIFIER), 1e-12);
     assertFrozen(adapter, tuned.graph(), Set.of());
     assertPretrainedUntouched();
     assertEquals(Set.of(VertexNames.INPUT), Set.copyOf(tuned.graph().getConfiguration().getNetworkInputs()));
+  }
+
+  private static double learningRate(ComputationGraph g, String vertex) {
+    return ((org.deeplearning4j.nn.conf.layers.BaseLayer) g.getLayer(vertex).conf().getLayer())
+        .getIUpdater().getLearningRate(0, 0);
   }
 
   @Test
