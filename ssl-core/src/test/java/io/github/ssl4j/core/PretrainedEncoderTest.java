@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -25,6 +26,13 @@ class PretrainedEncoderTest {
 
   private static final ConvEncoder CONV =
       ConvEncoder.builder(8, 8, 1).channelWidths(3, 4).globalPool(false).build();
+  /** Shared by tests that only read it. */
+  private static PretrainedEncoder shared;
+
+  @BeforeAll
+  static void setUp() {
+    shared = PretrainedEncoder.from(TestGraphs.pretrained(CONV, 4), CONV, TestGraphs.metadata(CONV));
+  }
 
   @Test
   void embedMatchesTrainedGraphAndSurvivesSaveLoadBitIdentically() throws Exception {
@@ -79,7 +87,7 @@ class PretrainedEncoderTest {
 
   @Test
   void wrongInputShapeMessage() {
-    PretrainedEncoder enc = PretrainedEncoder.from(TestGraphs.pretrained(CONV, 4), CONV, TestGraphs.metadata(CONV));
+    PretrainedEncoder enc = shared;
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> enc.embed(Nd4j.rand(DataType.FLOAT, 3, 64)));
     assertTrue(e.getMessage().contains("'input'") && e.getMessage().contains("[3, 64]")
@@ -89,7 +97,7 @@ class PretrainedEncoderTest {
 
   @Test
   void corruptFilesRejectedClearly() throws Exception {
-    PretrainedEncoder enc = PretrainedEncoder.from(TestGraphs.pretrained(CONV, 5), CONV, TestGraphs.metadata(CONV));
+    PretrainedEncoder enc = shared;
     Path good = dir.resolve("good.zip");
     enc.save(good);
 
@@ -115,7 +123,7 @@ class PretrainedEncoderTest {
 
   @Test
   void freshCopyHasSameArchitectureNewParameters() {
-    PretrainedEncoder enc = PretrainedEncoder.from(TestGraphs.pretrained(CONV, 6), CONV, TestGraphs.metadata(CONV));
+    PretrainedEncoder enc = shared;
     ComputationGraph a = enc.freshCopy(11);
     ComputationGraph b = enc.freshCopy(11);
     assertEquals(enc.graph().getConfiguration().getVertices().keySet(), a.getConfiguration().getVertices().keySet());
