@@ -1,0 +1,385 @@
+package io.github.ssl4j.core;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipException;
+import java.util.zip.ZipFile;
+import java.util.zip.ZipInputStream;
+import java.util.zip.ZipOutputStream;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.graph.vertex.GraphVertex;
+import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A trained encoder cut out of a pretraining graph: an encoder-only {@link ComputationGraph} whose
+ * single input is {@link VertexNames#INPUT} and whose single output is the representation vertex,
+ * plus the {@link ModelMetadata} of the run that trained it.
+ *
+ * <pre>{@code
+ * PretrainedEncoder enc = PretrainedEncoder.from(trainedGraph, ConvEncoder.w1(), metadata);
+ * INDArray z = enc.embed(images);          // [batch, 1, 28, 28] -> [batch, 128]
+ * enc.save(Path.of("w1-encoder.zip"));     // plain DL4J can restore it too
+ * PretrainedEncoder again = PretrainedEncoder.load(Path.of("w1-encoder.zip"));
+ * }</pre>
+ *
+ * <p>Ownership: this object owns its graph. {@link #graph()} returns it for read-only use
+ * (inspection, {@code output}); fine-tuning builds its own copy (see {@code FineTuneAdapter}) and
+ * never modifies it. {@link #embed} is not safe for concurrent calls (DL4J graphs are not).
+ *
+ * <p>File format ({@link #save}): a zip holding the entries written by DL4J's {@link
+ * ModelSerializer} (so {@code ModelSerializer.restoreComputationGraph(file)} still works) plus
+ * {@value #METADATA_ENTRY} (the metadata as JSON) and {@value #INPUT_TYPE_ENTRY} (the DL4J input
+ * type as JSON).
+ */
+public final class PretrainedEncoder {
+  /** Zip entry holding the {@link ModelMetadata} as JSON. */
+  public static final String METADATA_ENTRY = "ssl4j/metadata.json";
+  /** Zip entry holding the encoder's DL4J {@link InputType} as JSON. */
+  public static final String INPUT_TYPE_ENTRY = "ssl4j/input-type.json";
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final ComputationGraph graph;
+  private final ModelMetadata metadata;
+  private final InputType inputType;
+  private final String representationVertex;
+
+  private PretrainedEncoder(
+      ComputationGraph graph, ModelMetadata metadata, InputType inputType, String representation) {
+    this.graph = graph;
+    this.metadata = metadata;
+    this.inputType = inputType;
+    this.representationVertex = representation;
+  }
+
+  /**
+   * Cuts the encoder out of a trained pretraining graph: builds a fresh encoder-only graph (same
+   * data type as {@code trained}) and copies every encoder layer's parameters by vertex name,
+   * BatchNorm running statistics included. {@code trained} is not modified and shares no arrays
+   * with the result.
+   *
+   * @param trained the pretraining graph holding vertices named by {@code encoder}
+   * @param encoder the encoder that was used to build {@code trained}
+   * @param metadata what to store with the encoder
+   * @throws IllegalArgumentException if an encoder vertex is missing from {@code trained} or its
+   *     parameters have other shapes (the message names the vertex)
+   */
+  public static PretrainedEncoder from(ComputationGraph trained, Encoder encoder, ModelMetadata metadata) {
+    Objects.requireNonNull(trained, "trained");
+    Objects.requireNonNull(encoder, "encoder");
+    Objects.requireNonNull(metadata, "metadata");
+    if (metadata.representationSize() != encoder.representationSize()
+        || !metadata.encoderBlocks().equals(encoder.blockOutputs())) {
+      throw new IllegalArgumentException(
+          "Metadata does not describe encoder " + encoder.describe() + ": representationSize "
+              + metadata.representationSize() + " vs " + encoder.representationSize()
+              + ", encoderBlocks " + metadata.encoderBlocks() + " vs " + encoder.blockOutputs()
+              + ". Fill the metadata from the same encoder (encoder.representationSize(),"
+              + " encoder.blockOutputs())");
+    }
+    DataType dataType = trained.getConfiguration().getDataType();
+    ComputationGraphConfiguration.GraphBuilder g =
+        new NeuralNetConfiguration.Builder()
+            .seed(trained.getConfiguration().getDefaultConfiguration().getSeed())
+            .dataType(dataType)
+            .graphBuilder()
+            .addInputs(VertexNames.INPUT)
+            .setInputTypes(encoder.inputType());
+    String out = encoder.addTo(g, VertexNames.INPUT);
+    String rep = Representations.addTo(g, out, encoder.outputType());
+    g.setOutputs(rep);
+    ComputationGraph cut = new ComputationGraph(g.build());
+    cut.init();
+    for (GraphVertex v : cut.getVertices()) {
+      if (!v.hasLayer() || v.getLayer().numParams() == 0) {
+        continue;
+      }
+      String name = v.getVertexName();
+      GraphVertex sourceVertex = trained.getVertex(name);
+      Layer source = sourceVertex != null && sourceVertex.hasLayer() ? sourceVertex.getLayer() : null;
+      if (source == null) {
+        throw new IllegalArgumentException(
+            "The trained graph has no layer vertex '" + name + "' required by encoder "
+                + encoder.describe() + "; its vertices are "
+                + trained.getConfiguration().getVertices().keySet()
+                + ". Pass the same encoder (same configuration) that built the pretraining graph");
+      }
+      Map<String, INDArray> target = v.getLayer().paramTable();
+      Map<String, INDArray> src = source.paramTable();
+      if (!target.keySet().equals(src.keySet())) {
+        throw new IllegalArgumentException(
+            "Encoder vertex '" + name + "' has parameters " + src.keySet()
+                + " in the trained graph but the encoder " + encoder.describe() + " expects "
+                + target.keySet() + ". Pass the encoder that built the pretraining graph");
+      }
+      for (Map.Entry<String, INDArray> p : target.entrySet()) {
+        INDArray s = src.get(p.getKey());
+        if (!Arrays.equals(s.shape(), p.getValue().shape())) {
+          throw new IllegalArgumentException(
+              "Encoder vertex '" + name + "' parameter '" + p.getKey() + "' has shape "
+                  + Arrays.toString(s.shape()) + " in the trained graph but the encoder "
+                  + encoder.describe() + " expects " + Arrays.toString(p.getValue().shape())
+                  + ". Pass the encoder (same widths and input shape) that built the pretraining graph");
+        }
+        p.getValue().assign(s);
+      }
+    }
+    return new PretrainedEncoder(cut, metadata, encoder.inputType(), rep);
+  }
+
+  /**
+   * Representations of a batch of inputs, computed in inference mode (BatchNorm uses its running
+   * statistics, no dropout).
+   *
+   * @param input shape [batch, size] for a feed-forward encoder, [batch, channels, height, width]
+   *     for a convolutional one, [batch, size, time] for a recurrent one
+   * @return shape [batch, representationSize], a new array
+   * @throws IllegalArgumentException if the input's rank or shape does not match {@link
+   *     #inputType()}
+   */
+  public INDArray embed(INDArray input) {
+    checkInput(input);
+    DataType dt = graph.getConfiguration().getDataType();
+    INDArray x = input.dataType() == dt ? input : input.castTo(dt);
+    return graph.outputSingle(false, x).detach();
+  }
+
+  /**
+   * Checks that {@code input} fits {@link #inputType()}.
+   *
+   * @param input shape [batch, ...]
+   * @throws IllegalArgumentException naming the input vertex, the shape received and the expected
+   *     one
+   */
+  public void checkInput(INDArray input) {
+    Objects.requireNonNull(input, "input");
+    long[] expected = expectedShape(input.rank() > 0 ? input.size(0) : -1);
+    boolean ok = input.rank() == expected.length;
+    for (int i = 1; ok && i < expected.length; i++) {
+      ok = expected[i] < 0 || expected[i] == input.size(i);
+    }
+    if (!ok) {
+      throw new IllegalArgumentException(
+          "Input for vertex '" + VertexNames.INPUT + "' has shape "
+              + Arrays.toString(input.shape()) + " but the encoder expects "
+              + describeShape(expected) + " (" + inputType + "); reshape the batch to that shape"
+              + (input.rank() == 2 && expected.length == 4
+                  ? ", e.g. x.reshape(x.size(0), " + expected[1] + ", " + expected[2] + ", "
+                      + expected[3] + ") for flattened images"
+                  : ""));
+    }
+  }
+
+  private long[] expectedShape(long batch) {
+    if (inputType instanceof InputType.InputTypeFeedForward ff) {
+      return new long[] {batch, ff.getSize()};
+    }
+    if (inputType instanceof InputType.InputTypeConvolutional c) {
+      return new long[] {batch, c.getChannels(), c.getHeight(), c.getWidth()};
+    }
+    if (inputType instanceof InputType.InputTypeRecurrent r) {
+      return new long[] {batch, r.getSize(), r.getTimeSeriesLength() > 0 ? r.getTimeSeriesLength() : -1};
+    }
+    if (inputType instanceof InputType.InputTypeConvolutional3D c3) {
+      return new long[] {batch, c3.getChannels(), c3.getDepth(), c3.getHeight(), c3.getWidth()};
+    }
+    throw new IllegalStateException("Unsupported encoder input type " + inputType);
+  }
+
+  private static String describeShape(long[] shape) {
+    StringBuilder sb = new StringBuilder("[batch");
+    for (int i = 1; i < shape.length; i++) {
+      sb.append(", ").append(shape[i] < 0 ? "any" : Long.toString(shape[i]));
+    }
+    return sb.append(']').toString();
+  }
+
+  /** The encoder-only graph (owned by this object; do not fit or modify it). */
+  public ComputationGraph graph() {
+    return graph;
+  }
+
+  /** What the run that trained this encoder recorded. */
+  public ModelMetadata metadata() {
+    return metadata;
+  }
+
+  /** Name of the vertex whose activations are the representation, shape [batch, size]. */
+  public String representationVertex() {
+    return representationVertex;
+  }
+
+  /** The input the encoder accepts (graph input {@link VertexNames#INPUT}). */
+  public InputType inputType() {
+    return inputType;
+  }
+
+  /** Length of the representation vector (from the metadata, checked against the encoder). */
+  public int representationSize() {
+    return metadata.representationSize();
+  }
+
+  /** Encoder block output vertices, input to output (from the metadata). */
+  public List<String> blockOutputs() {
+    return metadata.encoderBlocks();
+  }
+
+  /**
+   * The same architecture, newly initialised from {@code seed}: the "from scratch" baseline.
+   *
+   * @return an initialised graph that shares nothing with this encoder's graph
+   */
+  public ComputationGraph freshCopy(long seed) {
+    ComputationGraphConfiguration conf = graph.getConfiguration().clone();
+    conf.getDefaultConfiguration().setSeed(seed);
+    for (org.deeplearning4j.nn.conf.graph.GraphVertex v : conf.getVertices().values()) {
+      if (v instanceof LayerVertex lv) {
+        lv.getLayerConf().setSeed(seed);
+      }
+    }
+    ComputationGraph fresh = new ComputationGraph(conf);
+    fresh.init();
+    return fresh;
+  }
+
+  /**
+   * Writes this encoder to one zip file: DL4J's model entries (no updater state) plus the
+   * metadata. The file is written next to {@code path} under a temporary name and renamed into
+   * place, so an existing file survives a crash.
+   *
+   * @throws UncheckedIOException if writing fails (the message names the path)
+   */
+  public void save(Path path) {
+    Objects.requireNonNull(path, "path");
+    Path target = path.toAbsolutePath();
+    Path tmp = null;
+    try {
+      ByteArrayOutputStream model = new ByteArrayOutputStream();
+      ModelSerializer.writeModel(graph, model, false);
+      tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
+      try (OutputStream os = Files.newOutputStream(tmp);
+          ZipOutputStream zip = new ZipOutputStream(os);
+          ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(model.toByteArray()))) {
+        for (ZipEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+          zip.putNextEntry(new ZipEntry(e.getName()));
+          in.transferTo(zip);
+          zip.closeEntry();
+        }
+        zip.putNextEntry(new ZipEntry(METADATA_ENTRY));
+        zip.write(JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(metadata));
+        zip.closeEntry();
+        zip.putNextEntry(new ZipEntry(INPUT_TYPE_ENTRY));
+        zip.write(NeuralNetConfiguration.mapper().writeValueAsBytes(inputType));
+        zip.closeEntry();
+      }
+      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+        ch.force(true);
+      }
+      try {
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+      }
+      tmp = null;
+    } catch (IOException e) {
+      throw new UncheckedIOException("Could not save the pretrained encoder to " + target
+          + ": " + e.getMessage() + "; check that the directory exists and is writable", e);
+    } finally {
+      if (tmp != null) {
+        try {
+          Files.deleteIfExists(tmp);
+        } catch (IOException ignored) {
+          // best effort: the temporary file is hidden and harmless
+        }
+      }
+    }
+  }
+
+  /**
+   * Reads a file written by {@link #save}.
+   *
+   * @throws UncheckedIOException if the file is missing or cannot be read
+   * @throws IllegalArgumentException if the file is not a zip, is truncated, or has no ssl4j
+   *     metadata (e.g. a plain DL4J model); the message names the path and says what to do
+   */
+  public static PretrainedEncoder load(Path path) {
+    Objects.requireNonNull(path, "path");
+    if (!Files.isRegularFile(path)) {
+      throw new UncheckedIOException(new NoSuchFileException(path.toAbsolutePath().toString(), null,
+          "no pretrained encoder file here; check the path (save it with PretrainedEncoder.save)"));
+    }
+    ModelMetadata metadata;
+    InputType inputType;
+    try (ZipFile zip = new ZipFile(path.toFile())) {
+      ZipEntry meta = zip.getEntry(METADATA_ENTRY);
+      ZipEntry type = zip.getEntry(INPUT_TYPE_ENTRY);
+      if (meta == null || type == null) {
+        throw new IllegalArgumentException(
+            "File " + path.toAbsolutePath() + " is a zip but has no '"
+                + (meta == null ? METADATA_ENTRY : INPUT_TYPE_ENTRY)
+                + "' entry, so it was not written by PretrainedEncoder.save (a plain DL4J model?)."
+                + " Restore it with ModelSerializer.restoreComputationGraph, or cut it with"
+                + " PretrainedEncoder.from(graph, encoder, metadata) and save that");
+      }
+      try (InputStream in = zip.getInputStream(meta)) {
+        metadata = JSON.readValue(in, ModelMetadata.class);
+      }
+      try (InputStream in = zip.getInputStream(type)) {
+        inputType = NeuralNetConfiguration.mapper().readValue(in, InputType.class);
+      }
+    } catch (ZipException e) {
+      throw new IllegalArgumentException(
+          "File " + path.toAbsolutePath() + " is not a readable zip (" + e.getMessage()
+              + "): it is truncated (e.g. an interrupted copy) or not a model file."
+              + " Copy it again or re-export it with PretrainedEncoder.save", e);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Could not read pretrained encoder " + path.toAbsolutePath()
+          + ": " + e.getMessage() + "; the file may be truncated or corrupt, copy it again", e);
+    }
+    ComputationGraph graph;
+    try {
+      graph = ModelSerializer.restoreComputationGraph(path.toFile(), false);
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalArgumentException(
+          "File " + path.toAbsolutePath() + " has ssl4j metadata but its DL4J model entries"
+              + " could not be restored (" + e + "); the file is corrupt, copy or export it again", e);
+    }
+    List<String> outputs = graph.getConfiguration().getNetworkOutputs();
+    if (outputs.size() != 1) {
+      throw new IllegalArgumentException("File " + path.toAbsolutePath() + " holds a graph with outputs "
+          + outputs + ", expected exactly one (the representation vertex); it was not written by"
+          + " PretrainedEncoder.save");
+    }
+    return new PretrainedEncoder(graph, metadata, inputType, outputs.get(0));
+  }
+
+  @Override
+  public String toString() {
+    return "PretrainedEncoder[" + metadata.encoderDescription() + ", representation="
+        + representationVertex + ", task=" + metadata.taskId() + "]";
+  }
+}

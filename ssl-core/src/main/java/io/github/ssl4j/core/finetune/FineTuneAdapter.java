@@ -1,0 +1,425 @@
+package io.github.ssl4j.core.finetune;
+
+import io.github.ssl4j.core.Encoder;
+import io.github.ssl4j.core.ModelMetadata;
+import io.github.ssl4j.core.PretrainedEncoder;
+import io.github.ssl4j.core.Versions;
+import io.github.ssl4j.core.VertexNames;
+import io.github.ssl4j.core.eval.LabelledData;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Random;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.transferlearning.FineTuneConfiguration;
+import org.deeplearning4j.nn.transferlearning.TransferLearning;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+/**
+ * Fine-tunes a {@link PretrainedEncoder} on a labelled task with DL4J's {@link
+ * TransferLearning.GraphBuilder}: a downstream head ({@value #CLASSIFIER}, softmax + cross-entropy,
+ * or {@value #REGRESSOR}, identity + MSE) is attached after the representation vertex, and the
+ * encoder is frozen, partly frozen or trained according to the {@link FineTuneMode}.
+ *
+ * <pre>{@code
+ * FineTuned tuned = FineTuneAdapter.builder(pretrained)
+ *     .classification(10)
+ *     .mode(FineTuneMode.partial(1))      // train the last encoder block and the head
+ *     .updater(new Adam(1e-3))
+ *     .encoderLrMultiplier(0.1)           // encoder learns 10x slower than the head
+ *     .epochs(20).batchSize(64).seed(42)
+ *     .build()
+ *     .fit(labelled);                     // features [n, ...raw input], labels [n]
+ * int[] predicted = tuned.predict(testImages);
+ * }</pre>
+ *
+ * <p>Immutable and reusable: each {@link #fit} builds a new graph from the pretrained encoder's
+ * parameters, which are never modified. Randomness (head initialisation, per-epoch shuffling) comes
+ * from {@link Builder#seed(long)} only.
+ */
+public final class FineTuneAdapter {
+  /** Vertex name of the classification head. */
+  public static final String CLASSIFIER = VertexNames.DOWNSTREAM + "classifier";
+  /** Vertex name of the regression head. */
+  public static final String REGRESSOR = VertexNames.DOWNSTREAM + "regressor";
+
+  private static final String PROBE_INPUT = VertexNames.DOWNSTREAM + "features";
+
+  private final PretrainedEncoder pretrained;
+  private final boolean classification;
+  private final int outputs;
+  private final FineTuneMode mode;
+  private final IUpdater updater;
+  private final double encoderLrMultiplier;
+  private final int epochs;
+  private final int batchSize;
+  private final long seed;
+
+  private FineTuneAdapter(Builder b) {
+    this.pretrained = b.pretrained;
+    this.classification = b.classification;
+    this.outputs = b.outputs;
+    this.mode = b.mode;
+    this.updater = b.updater.clone();
+    this.encoderLrMultiplier = b.encoderLrMultiplier;
+    this.epochs = b.epochs;
+    this.batchSize = b.batchSize;
+    this.seed = b.seed;
+  }
+
+  /**
+   * Starts a builder for fine-tuning {@code pretrained} (its graph is only read).
+   *
+   * @param pretrained the trained encoder
+   */
+  public static Builder builder(PretrainedEncoder pretrained) {
+    return new Builder(Objects.requireNonNull(pretrained, "pretrained"));
+  }
+
+  /**
+   * Starts a builder from a raw pretraining graph: the encoder's vertices are cut out by name (all
+   * heads, decoders and loss layers dropped) into a new encoder-only graph, as {@link
+   * PretrainedEncoder#from} does; {@code trained} is not modified.
+   *
+   * @param trained a graph built with {@code encoder} (vertices {@code encoder/...})
+   * @param encoder the encoder that built it
+   * @throws IllegalArgumentException if an encoder vertex is missing or has other shapes
+   */
+  public static Builder builder(ComputationGraph trained, Encoder encoder) {
+    Objects.requireNonNull(trained, "trained");
+    Objects.requireNonNull(encoder, "encoder");
+    ModelMetadata metadata =
+        new ModelMetadata("unknown", Map.of(), encoder.describe(), encoder.inputType().toString(),
+            encoder.blockOutputs(), encoder.representationSize(),
+            trained.getConfiguration().getDefaultConfiguration().getSeed(),
+            trained.getIterationCount(), Versions.ssl4j(), Versions.dl4j(), Instant.now().toString());
+    return builder(PretrainedEncoder.from(trained, encoder, metadata));
+  }
+
+  /** Name of the downstream head vertex ({@link #CLASSIFIER} or {@link #REGRESSOR}). */
+  public String headVertex() {
+    return classification ? CLASSIFIER : REGRESSOR;
+  }
+
+  /** The fine-tune mode. */
+  public FineTuneMode mode() {
+    return mode;
+  }
+
+  /**
+   * Encoder vertices whose parameters stay fixed in this mode, i.e. those {@code
+   * setFeatureExtractor} freezes: nothing for {@link FineTuneMode#FULL}, the whole encoder for
+   * {@link FineTuneMode#LINEAR_PROBE}.
+   *
+   * @return the vertex passed to {@code setFeatureExtractor}, or {@code null} when nothing is frozen
+   */
+  public String frozenUpTo() {
+    List<String> blocks = pretrained.blockOutputs();
+    if (mode instanceof FineTuneMode.LinearProbe) {
+      return pretrained.representationVertex();
+    }
+    if (mode instanceof FineTuneMode.Partial p) {
+      if (p.unfrozenBlocks() == 0) {
+        return pretrained.representationVertex();
+      }
+      int last = blocks.size() - p.unfrozenBlocks() - 1;
+      return last >= 0 ? blocks.get(last) : null;
+    }
+    return null;
+  }
+
+  /**
+   * A new, untrained fine-tune graph: encoder with the pretrained parameters (frozen as the mode
+   * says) and a freshly initialised head. This is the starting point of {@link #fit}.
+   *
+   * @return an initialised graph owned by the caller
+   */
+  public ComputationGraph newGraph() {
+    IUpdater encoderUpdater = updater.clone();
+    if (encoderLrMultiplier != 1.0) {
+      encoderUpdater.setLrAndSchedule(updater.getLearningRate(0, 0) * encoderLrMultiplier, null);
+    }
+    FineTuneConfiguration ftc =
+        new FineTuneConfiguration.Builder().seed(seed).updater(encoderUpdater).build();
+    TransferLearning.GraphBuilder tl =
+        new TransferLearning.GraphBuilder(pretrained.graph()).fineTuneConfiguration(ftc);
+    String frozen = frozenUpTo();
+    if (frozen != null) {
+      tl.setFeatureExtractor(frozen);
+    }
+    tl.addLayer(headVertex(), headLayer(), pretrained.representationVertex());
+    tl.setOutputs(headVertex());
+    return tl.build();
+  }
+
+  private OutputLayer headLayer() {
+    return new OutputLayer.Builder(
+            classification ? LossFunctions.LossFunction.MCXENT : LossFunctions.LossFunction.MSE)
+        .activation(classification ? Activation.SOFTMAX : Activation.IDENTITY)
+        .nIn(pretrained.representationSize())
+        .nOut(outputs)
+        .weightInit(WeightInit.XAVIER)
+        .updater(updater.clone())
+        .build();
+  }
+
+  /**
+   * Fine-tunes a classifier.
+   *
+   * @param train raw inputs (shape [n, ...] as the encoder expects) with class labels
+   * @throws IllegalStateException if this adapter was built for regression
+   * @throws IllegalArgumentException if the number of classes or the input shape does not match
+   */
+  public FineTuned fit(LabelledData train) {
+    Objects.requireNonNull(train, "train");
+    if (!classification) {
+      throw new IllegalStateException(
+          "This adapter was built with regression(" + outputs + "); fit(LabelledData) is for"
+              + " classification. Use fit(features, targets) or build with classification(numClasses)");
+    }
+    if (train.numClasses() != outputs) {
+      throw new IllegalArgumentException(
+          "LabelledData has numClasses " + train.numClasses() + " but the adapter was built with"
+              + " classification(" + outputs + "); build it with classification("
+              + train.numClasses() + ")");
+    }
+    return fit(train.features(), train.oneHot());
+  }
+
+  /**
+   * Fine-tunes on raw inputs and targets.
+   *
+   * @param features raw inputs, shape [n, ...] as the encoder expects
+   * @param targets shape [n, outputs]: one-hot rows for classification, target values for regression
+   * @return the trained graph and helpers; the pretrained encoder is unchanged
+   * @throws IllegalArgumentException if a shape does not match
+   */
+  public FineTuned fit(INDArray features, INDArray targets) {
+    Objects.requireNonNull(features, "features");
+    Objects.requireNonNull(targets, "targets");
+    pretrained.checkInput(features);
+    if (targets.rank() != 2 || targets.size(0) != features.size(0) || targets.size(1) != outputs) {
+      throw new IllegalArgumentException(
+          "targets must have shape [" + features.size(0) + ", " + outputs + "] (one row per example,"
+              + " one column per " + (classification ? "class" : "target") + "), got "
+              + Arrays.toString(targets.shape()));
+    }
+    DataType dt = pretrained.graph().getConfiguration().getDataType();
+    INDArray y = targets.castTo(dt);
+    ComputationGraph graph = newGraph();
+    if (mode instanceof FineTuneMode.LinearProbe) {
+      INDArray representations = embedAll(features);
+      ComputationGraph head = headOnlyGraph(dt);
+      train(head, representations, y);
+      graph.getLayer(headVertex()).setParams(head.getLayer(headVertex()).params());
+    } else {
+      train(graph, features.dataType() == dt ? features : features.castTo(dt), y);
+    }
+    return new FineTuned(graph, pretrained, classification, batchSize);
+  }
+
+  private INDArray embedAll(INDArray x) {
+    long n = x.size(0);
+    INDArray out = Nd4j.create(pretrained.graph().getConfiguration().getDataType(), n,
+        pretrained.representationSize());
+    for (long start = 0; start < n; start += batchSize) {
+      long end = Math.min(n, start + batchSize);
+      out.get(NDArrayIndex.interval(start, end), NDArrayIndex.all())
+          .assign(pretrained.embed(x.get(NDArrayIndex.interval(start, end))));
+    }
+    return out;
+  }
+
+  private ComputationGraph headOnlyGraph(DataType dt) {
+    ComputationGraph g = new ComputationGraph(
+        new NeuralNetConfiguration.Builder().seed(seed).dataType(dt).updater(updater.clone())
+            .graphBuilder()
+            .addInputs(PROBE_INPUT)
+            .addLayer(headVertex(), headLayer(), PROBE_INPUT)
+            .setOutputs(headVertex())
+            .build());
+    g.init();
+    return g;
+  }
+
+  private void train(ComputationGraph graph, INDArray x, INDArray y) {
+    int n = Math.toIntExact(x.size(0));
+    INDArray xFlat = flatRows(x);
+    int[] order = new int[n];
+    for (int i = 0; i < n; i++) {
+      order[i] = i;
+    }
+    Random rng = new Random(seed);
+    for (int epoch = 0; epoch < epochs; epoch++) {
+      for (int i = n - 1; i > 0; i--) {
+        int j = rng.nextInt(i + 1);
+        int t = order[i];
+        order[i] = order[j];
+        order[j] = t;
+      }
+      for (int start = 0; start < n; start += batchSize) {
+        int[] idx = Arrays.copyOfRange(order, start, Math.min(n, start + batchSize));
+        graph.fit(new DataSet(rows(xFlat, x.shape(), idx), Nd4j.pullRows(y, 1, idx)));
+      }
+    }
+  }
+
+  /** {@code a} as a c-ordered [n, rest] matrix (a view when possible). */
+  static INDArray flatRows(INDArray a) {
+    INDArray c = a.ordering() == 'c' && a.isView() == false ? a : a.dup('c');
+    return c.reshape('c', a.size(0), a.length() / a.size(0));
+  }
+
+  /** The rows {@code idx} of {@code flat}, reshaped to {@code shape} with first dimension idx.length. */
+  static INDArray rows(INDArray flat, long[] shape, int[] idx) {
+    long[] s = shape.clone();
+    s[0] = idx.length;
+    return Nd4j.pullRows(flat, 1, idx).reshape('c', s);
+  }
+
+  @Override
+  public String toString() {
+    return "FineTuneAdapter[" + (classification ? "classification(" : "regression(") + outputs
+        + "), mode=" + mode + ", updater=" + updater + ", encoderLrMultiplier=" + encoderLrMultiplier
+        + ", epochs=" + epochs + ", batchSize=" + batchSize + ", seed=" + seed + "]";
+  }
+
+  /** Builder for {@link FineTuneAdapter}; {@link #build()} validates. */
+  public static final class Builder {
+    private final PretrainedEncoder pretrained;
+    private Boolean classificationSet;
+    private boolean classification;
+    private int outputs;
+    private FineTuneMode mode = FineTuneMode.LINEAR_PROBE;
+    private IUpdater updater = new Adam(1e-3);
+    private double encoderLrMultiplier = 1.0;
+    private int epochs = 10;
+    private int batchSize = 64;
+    private long seed = 0;
+
+    private Builder(PretrainedEncoder pretrained) {
+      this.pretrained = pretrained;
+    }
+
+    /** Classification head {@value FineTuneAdapter#CLASSIFIER}: softmax + cross-entropy. */
+    public Builder classification(int numClasses) {
+      this.classificationSet = true;
+      this.classification = true;
+      this.outputs = numClasses;
+      return this;
+    }
+
+    /** Regression head {@value FineTuneAdapter#REGRESSOR}: identity + mean squared error. */
+    public Builder regression(int numTargets) {
+      this.classificationSet = false;
+      this.classification = false;
+      this.outputs = numTargets;
+      return this;
+    }
+
+    /** Which parameters to train; default {@link FineTuneMode#LINEAR_PROBE}. */
+    public Builder mode(FineTuneMode mode) {
+      this.mode = Objects.requireNonNull(mode, "mode");
+      return this;
+    }
+
+    /** Updater of the head (and, scaled by the multiplier, the encoder); default Adam(1e-3). */
+    public Builder updater(IUpdater updater) {
+      this.updater = Objects.requireNonNull(updater, "updater");
+      return this;
+    }
+
+    /**
+     * Learning rate of the trainable encoder layers relative to the head's; default 1.0. Ignored
+     * by {@link FineTuneMode#LINEAR_PROBE}. Needs an updater with a constant learning rate.
+     */
+    public Builder encoderLrMultiplier(double multiplier) {
+      this.encoderLrMultiplier = multiplier;
+      return this;
+    }
+
+    /** Passes over the training data; default 10. */
+    public Builder epochs(int epochs) {
+      this.epochs = epochs;
+      return this;
+    }
+
+    /** Examples per optimiser step (and per embedding batch); default 64. */
+    public Builder batchSize(int batchSize) {
+      this.batchSize = batchSize;
+      return this;
+    }
+
+    /** Seed of head initialisation and per-epoch shuffling; default 0. */
+    public Builder seed(long seed) {
+      this.seed = seed;
+      return this;
+    }
+
+    /**
+     * @throws IllegalArgumentException with what was wrong, the value and how to fix it
+     */
+    public FineTuneAdapter build() {
+      if (classificationSet == null) {
+        throw new IllegalArgumentException(
+            "No downstream task: call classification(numClasses) or regression(numTargets)"
+                + " on the builder before build()");
+      }
+      if (classification && outputs < 2) {
+        throw new IllegalArgumentException(
+            "classification(numClasses) needs numClasses >= 2, got " + outputs
+                + "; for one output value use regression(1)");
+      }
+      if (!classification && outputs < 1) {
+        throw new IllegalArgumentException(
+            "regression(numTargets) needs numTargets >= 1, got " + outputs);
+      }
+      if (epochs < 1) {
+        throw new IllegalArgumentException("epochs must be >= 1, got " + epochs);
+      }
+      if (batchSize < 1) {
+        throw new IllegalArgumentException("batchSize must be >= 1, got " + batchSize
+            + "; typical values are 32 to 256");
+      }
+      int blocks = pretrained.blockOutputs().size();
+      if (mode instanceof FineTuneMode.Partial p && p.unfrozenBlocks() > blocks) {
+        throw new IllegalArgumentException(
+            "FineTuneMode.partial(" + p.unfrozenBlocks() + ") asks to unfreeze more blocks than the"
+                + " encoder has (" + blocks + ": " + pretrained.blockOutputs() + "); use partial(n)"
+                + " with n <= " + blocks + ", or FineTuneMode.FULL");
+      }
+      if (!(encoderLrMultiplier > 0) || Double.isInfinite(encoderLrMultiplier)) {
+        throw new IllegalArgumentException(
+            "encoderLrMultiplier must be a finite number > 0, got " + encoderLrMultiplier
+                + "; to keep encoder weights fixed use FineTuneMode.LINEAR_PROBE or partial(n)");
+      }
+      if (encoderLrMultiplier != 1.0) {
+        if (!updater.hasLearningRate()) {
+          throw new IllegalArgumentException(
+              "encoderLrMultiplier " + encoderLrMultiplier + " needs an updater with a learning"
+                  + " rate, got " + updater + "; use e.g. Adam or Sgd, or leave the multiplier at 1");
+        }
+        if (updater.getLearningRate(0, 0) != updater.getLearningRate(100_000, 1_000)) {
+          throw new IllegalArgumentException(
+              "encoderLrMultiplier " + encoderLrMultiplier + " cannot scale a learning-rate"
+                  + " schedule (updater " + updater + "); use a constant learning rate or leave"
+                  + " the multiplier at 1");
+        }
+      }
+      return new FineTuneAdapter(this);
+    }
+  }
+}
