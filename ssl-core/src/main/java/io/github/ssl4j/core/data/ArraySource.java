@@ -2,7 +2,6 @@ package io.github.ssl4j.core.data;
 
 import java.util.Objects;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /** An {@link ExampleSource} over an in-memory array whose first dimension indexes examples. */
 public final class ArraySource implements ExampleSource {
@@ -35,18 +34,9 @@ public final class ArraySource implements ExampleSource {
             "example index " + i + " outside [0, " + data.size(0) + ")");
       }
     }
-    // pullRows takes the dimension along which each pulled row lies (1 for a [n, d] matrix), so
-    // view the data as [n, values per example] and pull along dimension 1.
-    long n = data.size(0);
-    INDArray matrix = data.rank() == 2 ? data : data.reshape('c', n, data.length() / n);
-    return Nd4j.pullRows(matrix, 1, toInt(indices)).reshape(shapeFor(indices.length));
+    return Rows.pull(data, toInt(indices));
   }
 
-  private long[] shapeFor(int n) {
-    long[] shape = data.shape().clone();
-    shape[0] = n;
-    return shape;
-  }
 
   private static int[] toInt(long[] indices) {
     int[] out = new int[indices.length];

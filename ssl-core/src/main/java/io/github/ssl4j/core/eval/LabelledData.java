@@ -55,9 +55,7 @@ public record LabelledData(INDArray features, int[] labels, int numClasses) {
     for (int i = 0; i < indices.length; i++) {
       sub[i] = labels[indices[i]];
     }
-    long[] shape = features.shape().clone();
-    shape[0] = indices.length;
-    return new LabelledData(Nd4j.pullRows(features, 0, indices).reshape(shape), sub, numClasses);
+    return new LabelledData(io.github.ssl4j.core.data.Rows.pull(features, indices), sub, numClasses);
   }
 
   /** Same labels, other features (e.g. representations of these examples). */

@@ -5,6 +5,7 @@ import io.github.ssl4j.core.ModelMetadata;
 import io.github.ssl4j.core.PretrainedEncoder;
 import io.github.ssl4j.core.Versions;
 import io.github.ssl4j.core.VertexNames;
+import io.github.ssl4j.core.data.Rows;
 import io.github.ssl4j.core.eval.LabelledData;
 import java.time.Instant;
 import java.util.Arrays;
@@ -257,7 +258,7 @@ public final class FineTuneAdapter {
 
   private void train(ComputationGraph graph, INDArray x, INDArray y) {
     int n = Math.toIntExact(x.size(0));
-    INDArray xFlat = flatRows(x);
+    INDArray xFlat = Rows.flat(x);
     int[] order = new int[n];
     for (int i = 0; i < n; i++) {
       order[i] = i;
@@ -272,23 +273,11 @@ public final class FineTuneAdapter {
       }
       for (int start = 0; start < n; start += batchSize) {
         int[] idx = Arrays.copyOfRange(order, start, Math.min(n, start + batchSize));
-        graph.fit(new DataSet(rows(xFlat, x.shape(), idx), Nd4j.pullRows(y, 1, idx)));
+        graph.fit(new DataSet(Rows.pull(xFlat, x.shape(), idx), Nd4j.pullRows(y, 1, idx)));
       }
     }
   }
 
-  /** {@code a} as a c-ordered [n, rest] matrix (a view when possible). */
-  static INDArray flatRows(INDArray a) {
-    INDArray c = a.ordering() == 'c' && a.isView() == false ? a : a.dup('c');
-    return c.reshape('c', a.size(0), a.length() / a.size(0));
-  }
-
-  /** The rows {@code idx} of {@code flat}, reshaped to {@code shape} with first dimension idx.length. */
-  static INDArray rows(INDArray flat, long[] shape, int[] idx) {
-    long[] s = shape.clone();
-    s[0] = idx.length;
-    return Nd4j.pullRows(flat, 1, idx).reshape('c', s);
-  }
 
   @Override
   public String toString() {

@@ -188,7 +188,7 @@ class FineTuneAdapterTest {
   @Test
   void rowsPicksExamplesOfAnyRank() {
     INDArray x = Nd4j.arange(2 * 3 * 4).reshape(2, 3, 4).castTo(DataType.FLOAT);
-    INDArray picked = FineTuneAdapter.rows(FineTuneAdapter.flatRows(x), x.shape(), new int[] {1, 1, 0});
+    INDArray picked = io.github.ssl4j.core.data.Rows.pull(x, new int[] {1, 1, 0});
     assertArrayEquals(new long[] {3, 3, 4}, picked.shape());
     assertEquals(x.get(NDArrayIndex.point(1)), picked.get(NDArrayIndex.point(0)));
     assertEquals(x.get(NDArrayIndex.point(1)), picked.get(NDArrayIndex.point(1)));
