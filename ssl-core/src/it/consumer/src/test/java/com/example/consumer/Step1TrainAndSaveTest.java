@@ -24,8 +24,8 @@ class Step1TrainAndSaveTest {
     TrainingConfig config = TrainingConfig.builder(32).epochs(20).seed(7).build();
     TrainingResult result = new Trainer(config).fit(new MaskedFeatureTask(), encoder, new ArraySource(x));
 
-    double first = result.lossHistory().get(0).loss();
-    double last = result.lossHistory().get(result.lossHistory().size() - 1).loss();
+    double first = result.history().get(0).loss();
+    double last = result.history().get(result.history().size() - 1).loss();
     assertTrue(last < 0.5 * first, "loss should fall: first " + first + ", last " + last);
 
     PretrainedEncoder pretrained = PretrainedEncoder.from(result.graph(), encoder, result.metadata());

@@ -1,0 +1,57 @@
+package io.github.ssl4j.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Smoke test: the main example runs end to end on the bundled sample with tiny limits. */
+class DenoisingFashionMnistTest {
+  @TempDir Path out;
+
+  @Test
+  void runsOnBundledSampleAndLearnsSomething() throws Exception {
+    FashionMnist sample = FashionMnist.sample(-1, -1);
+    assertEquals(2000, sample.train().size());
+    assertEquals(500, sample.test().size());
+
+    DenoisingFashionMnist.Result r =
+        DenoisingFashionMnist.run(
+            "--data", writeSample(), "--epochs", "2", "--train-limit", "1000", "--test-limit", "300",
+            "--out", out.toString());
+    assertEquals(1000, r.trainImages());
+    assertEquals(2 * (1000 / 128), r.steps());
+    assertTrue(r.finalLoss() < r.firstLoss(), "loss should fall: " + r);
+    // chance is 10 %: a kNN on any sensible 64-d representation of Fashion-MNIST does far better
+    assertTrue(r.knnPretrained() > 0.5, "kNN accuracy " + r.knnPretrained());
+    assertTrue(r.probePretrained() > 0.5, "probe accuracy " + r.probePretrained());
+    assertTrue(Files.size(out.resolve("encoder.zip")) > 0);
+    assertTrue(Files.readString(out.resolve("results.json")).contains("knnPretrained"));
+    assertTrue(Files.exists(out.resolve("loss-history.csv")));
+  }
+
+  @Test
+  void missingDataDirectorySaysHowToGetIt() {
+    IllegalArgumentException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class, () -> FashionMnist.load(out.resolve("nowhere"), -1, -1));
+    assertTrue(e.getMessage().contains("apt-get install dataset-fashion-mnist"), e.getMessage());
+  }
+
+  /** Copies the bundled sample into a directory, so --data is exercised too. */
+  private String writeSample() throws Exception {
+    Path dir = Files.createDirectories(out.resolve("data"));
+    for (String f :
+        new String[] {
+          FashionMnist.TRAIN_IMAGES, FashionMnist.TRAIN_LABELS, FashionMnist.TEST_IMAGES, FashionMnist.TEST_LABELS
+        }) {
+      try (var in = FashionMnist.class.getResourceAsStream("/io/github/ssl4j/examples/fashion-mnist-sample/" + f)) {
+        Files.copy(in, dir.resolve(f));
+      }
+    }
+    return dir.toString();
+  }
+}
