@@ -43,4 +43,21 @@ final class Rows {
   static INDArray select(INDArray x, int[] indices) {
     return Nd4j.pullRows(x, 1, indices);
   }
+
+  /**
+   * The examples at {@code indices}, copied, in that order. Works for features of any rank
+   * (LabelledData.subset in this version pulls along the wrong dimension of a rank-2 array, so
+   * the evaluators use this instead).
+   */
+  static LabelledData subset(LabelledData data, int[] indices) {
+    int[] labels = new int[indices.length];
+    for (int i = 0; i < indices.length; i++) {
+      labels[i] = data.labels()[indices[i]];
+    }
+    INDArray x = data.features();
+    long[] shape = x.shape().clone();
+    shape[0] = indices.length;
+    INDArray rows = select(flatten(x, "features").dup('c'), indices).reshape('c', shape);
+    return new LabelledData(rows, labels, data.numClasses());
+  }
 }
