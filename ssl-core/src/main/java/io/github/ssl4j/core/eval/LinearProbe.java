@@ -121,8 +121,6 @@ public final class LinearProbe implements ClassifierTrainer {
       std = x.std(false, 0).reshape(1, d);
       BooleanIndexing.replaceWhere(std, 1.0, Conditions.lessThan(MIN_STD));
       x = x.subRowVector(mean).divRowVector(std);
-    } else if (x == train.features()) {
-      x = x.dup();
     }
     INDArray y = train.oneHot().castTo(type);
 

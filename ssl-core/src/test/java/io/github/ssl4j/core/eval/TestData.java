@@ -2,7 +2,6 @@ package io.github.ssl4j.core.eval;
 
 import java.util.Random;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /** Small generated data sets for the eval tests. */
@@ -40,9 +39,5 @@ final class TestData {
       }
     }
     return new LabelledData(Nd4j.create(x).castTo(DataType.FLOAT), labels, numClasses);
-  }
-
-  static INDArray copy(INDArray x) {
-    return x.dup();
   }
 }
