@@ -1,0 +1,63 @@
+package io.github.ssl4j.core.eval;
+
+import java.util.Arrays;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** Row helpers shared by the evaluators (package-private). */
+final class Rows {
+  private Rows() {}
+
+  /**
+   * Flattens every example to a vector.
+   *
+   * @param x shape [n, ...]
+   * @return shape [n, d] with d the product of the trailing dimensions (a view when possible)
+   */
+  static INDArray flatten(INDArray x, String what) {
+    if (x.rank() < 2) {
+      throw new IllegalArgumentException(
+          what + " must have shape [n, ...] with rank >= 2, got shape "
+              + Arrays.toString(x.shape()) + "; reshape a single example to [1, d]");
+    }
+    if (x.rank() == 2) {
+      return x;
+    }
+    long n = x.size(0);
+    return x.reshape('c', n, x.length() / n);
+  }
+
+  /** Floating-point type to compute in: the array's own if floating, FLOAT otherwise. */
+  static DataType computeType(INDArray x) {
+    DataType t = x.dataType();
+    return t == DataType.DOUBLE || t == DataType.FLOAT ? t : DataType.FLOAT;
+  }
+
+  /**
+   * Selected rows, copied, in the given order.
+   *
+   * @param x shape [n, d]
+   * @return shape [indices.length, d]
+   */
+  static INDArray select(INDArray x, int[] indices) {
+    return Nd4j.pullRows(x, 1, indices);
+  }
+
+  /**
+   * The examples at {@code indices}, copied, in that order. Works for features of any rank
+   * (LabelledData.subset in this version pulls along the wrong dimension of a rank-2 array, so
+   * the evaluators use this instead).
+   */
+  static LabelledData subset(LabelledData data, int[] indices) {
+    int[] labels = new int[indices.length];
+    for (int i = 0; i < indices.length; i++) {
+      labels[i] = data.labels()[indices[i]];
+    }
+    INDArray x = data.features();
+    long[] shape = x.shape().clone();
+    shape[0] = indices.length;
+    INDArray rows = select(flatten(x, "features").dup('c'), indices).reshape('c', shape);
+    return new LabelledData(rows, labels, data.numClasses());
+  }
+}
