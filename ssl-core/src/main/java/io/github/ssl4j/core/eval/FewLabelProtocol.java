@@ -82,7 +82,7 @@ public final class FewLabelProtocol {
     List<Row> rows = new ArrayList<>();
     for (LabelBudget budget : budgets) {
       int[] indices = budget.select(train, seed);
-      LabelledData subset = Rows.subset(train, indices);
+      LabelledData subset = train.subset(indices);
       Score p = score("pretrained", pretrained, subset, test);
       Score s = score("scratch", scratch, subset, test);
       rows.add(new Row(budget, indices.length, p, s));

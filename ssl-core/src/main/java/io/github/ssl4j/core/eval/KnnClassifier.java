@@ -93,8 +93,8 @@ public final class KnnClassifier implements ClassifierTrainer {
    */
   public Model fit(LabelledData bank) {
     Objects.requireNonNull(bank, "bank");
-    INDArray x = Rows.flatten(bank.features(), "bank features");
-    DataType type = Rows.computeType(x);
+    INDArray x = Features.flatten(bank.features(), "bank features");
+    DataType type = Features.computeType(x);
     INDArray normalisedT = normalise(x.castTo(type)).transpose().dup('c'); // [d, n]
     return new Model(this, normalisedT, bank.labels().clone(), bank.numClasses());
   }
@@ -161,7 +161,7 @@ public final class KnnClassifier implements ClassifierTrainer {
     @Override
     public int[] predict(INDArray queries) {
       Objects.requireNonNull(queries, "queries");
-      INDArray q = Rows.flatten(queries, "queries");
+      INDArray q = Features.flatten(queries, "queries");
       if (q.size(1) != bankT.size(0)) {
         throw new IllegalArgumentException(
             "queries must have " + bankT.size(0) + " features per example like the bank, got shape "

@@ -108,8 +108,8 @@ public final class LinearProbe implements ClassifierTrainer {
    */
   public Model fit(LabelledData train) {
     Objects.requireNonNull(train, "train");
-    INDArray x = Rows.flatten(train.features(), "train features");
-    DataType type = Rows.computeType(x);
+    INDArray x = Features.flatten(train.features(), "train features");
+    DataType type = Features.computeType(x);
     x = x.castTo(type);
     int n = train.size();
     int d = Math.toIntExact(x.size(1));
@@ -152,8 +152,8 @@ public final class LinearProbe implements ClassifierTrainer {
         order[i] = order[j];
         order[j] = t;
       }
-      INDArray xs = Rows.select(x, order);
-      INDArray ys = Rows.select(y, order);
+      INDArray xs = Features.select(x, order);
+      INDArray ys = Features.select(y, order);
       for (int start = 0; start < n; start += batchSize) {
         int end = Math.min(n, start + batchSize);
         INDArray xb = xs.get(NDArrayIndex.interval(start, end), NDArrayIndex.all()).dup();
@@ -244,7 +244,7 @@ public final class LinearProbe implements ClassifierTrainer {
      */
     public INDArray probabilities(INDArray x) {
       Objects.requireNonNull(x, "x");
-      INDArray f = Rows.flatten(x, "features");
+      INDArray f = Features.flatten(x, "features");
       if (f.size(1) != dimension) {
         throw new IllegalArgumentException(
             "features must have " + dimension + " values per example as in training, got shape "

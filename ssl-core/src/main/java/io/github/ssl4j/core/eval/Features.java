@@ -6,8 +6,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /** Row helpers shared by the evaluators (package-private). */
-final class Rows {
-  private Rows() {}
+final class Features {
+  private Features() {}
 
   /**
    * Flattens every example to a vector.
@@ -49,15 +49,4 @@ final class Rows {
    * (LabelledData.subset in this version pulls along the wrong dimension of a rank-2 array, so
    * the evaluators use this instead).
    */
-  static LabelledData subset(LabelledData data, int[] indices) {
-    int[] labels = new int[indices.length];
-    for (int i = 0; i < indices.length; i++) {
-      labels[i] = data.labels()[indices[i]];
-    }
-    INDArray x = data.features();
-    long[] shape = x.shape().clone();
-    shape[0] = indices.length;
-    INDArray rows = select(flatten(x, "features").dup('c'), indices).reshape('c', shape);
-    return new LabelledData(rows, labels, data.numClasses());
-  }
 }
