@@ -88,7 +88,7 @@ class InfoNceLossTest {
     return total / rows;
   }
 
-  private static double[][] gaussian(int rows, int dim, long seed) {
+  private static double[][] uniform(int rows, int dim, long seed) {
     SplittableRandom rng = new SplittableRandom(seed);
     double[][] x = new double[rows][dim];
     for (double[] row : x) {
@@ -104,7 +104,7 @@ class InfoNceLossTest {
     for (int n : new int[] {2, 3, 8, 17}) {
       INDArray labels = InfoNceLoss.viewLabels(n, 2, DataType.DOUBLE);
       for (int dim : new int[] {2, 5, 64}) {
-        double[][] x = gaussian(2 * n, dim, 31L * n + dim);
+        double[][] x = uniform(2 * n, dim, 31L * n + dim);
         for (double t : new double[] {0.05, 0.1, 0.5, 1.0}) {
           double expected = reference(x, t);
           double actual = sameDiffLoss(x, labels, t);
@@ -129,7 +129,7 @@ class InfoNceLossTest {
   @Test
   void symmetricInTheTwoViews() {
     int n = 5;
-    double[][] x = gaussian(2 * n, 4, 7);
+    double[][] x = uniform(2 * n, 4, 7);
     double[][] swapped = new double[2 * n][];
     for (int i = 0; i < n; i++) {
       swapped[i] = x[i + n];
@@ -142,7 +142,7 @@ class InfoNceLossTest {
   @Test
   void labelsMakeTheLossIndependentOfRowOrder() {
     int n = 4;
-    double[][] x = gaussian(2 * n, 3, 11);
+    double[][] x = uniform(2 * n, 3, 11);
     INDArray labels = InfoNceLoss.viewLabels(n, 2, DataType.DOUBLE);
     int[] perm = {5, 0, 7, 2, 1, 6, 3, 4};
     double[][] shuffled = new double[2 * n][];
@@ -163,10 +163,10 @@ class InfoNceLossTest {
             .updater(new NoOp())
             .graphBuilder()
             .addInputs("input")
-            .setInputTypes(InputType.feedForward(4))
+            .setInputTypes(InputType.feedForward(3))
             .addLayer(
                 "head/proj1",
-                new DenseLayer.Builder().nOut(3).activation(Activation.TANH).build(),
+                new DenseLayer.Builder().nOut(2).activation(Activation.TANH).build(),
                 "input")
             .addLayer(LOSS, InfoNceLoss.withTemperature(temperature), "head/proj1")
             .setOutputs(LOSS)
@@ -180,7 +180,7 @@ class InfoNceLossTest {
   void gradientCheckAndGraphScoreIsTheMeanLoss() {
     int n = 3;
     ComputationGraph graph = tinyGraph(0.5);
-    INDArray x = Nd4j.createFromArray(gaussian(2 * n, 4, 3));
+    INDArray x = Nd4j.createFromArray(uniform(2 * n, 3, 3));
     INDArray labels = InfoNceLoss.viewLabels(n, 2, DataType.DOUBLE);
 
     INDArray projected = graph.feedForward(x, false).get("head/proj1");
@@ -212,7 +212,7 @@ class InfoNceLossTest {
   void rejectsBatchesWithoutNegativesOrPositives() {
     ComputationGraph graph = tinyGraph(0.5);
     // N = 1: two views of one image, no negatives.
-    INDArray two = Nd4j.rand(DataType.DOUBLE, 2, 4);
+    INDArray two = Nd4j.rand(DataType.DOUBLE, 2, 3);
     IllegalArgumentException single =
         assertThrows(
             IllegalArgumentException.class,
@@ -222,7 +222,7 @@ class InfoNceLossTest {
     assertThrows(IllegalArgumentException.class, () -> InfoNceLoss.viewLabels(4, 1, DataType.FLOAT));
 
     // Odd row count: one view missing, so one row has no positive.
-    INDArray five = Nd4j.rand(DataType.DOUBLE, 5, 4);
+    INDArray five = Nd4j.rand(DataType.DOUBLE, 5, 3);
     INDArray oddLabels = Nd4j.createFromArray(new double[][] {{0}, {1}, {2}, {0}, {1}});
     IllegalArgumentException odd =
         assertThrows(
@@ -282,15 +282,45 @@ class InfoNceLossTest {
 
     ComputationGraph copy = new ComputationGraph(restored);
     copy.init(graph.params().dup(), false);
-    INDArray x = Nd4j.createFromArray(gaussian(4, 4, 5));
+    INDArray x = Nd4j.createFromArray(uniform(4, 3, 5));
     MultiDataSet batch = new MultiDataSet(x, InfoNceLoss.viewLabels(2, 2, DataType.DOUBLE));
     assertEquals(graph.score(batch), copy.score(batch), 1e-15);
   }
 
   @Test
+  void trainsInFloatAtTheW1BatchSize() {
+    int n = 256;
+    ComputationGraphConfiguration conf =
+        new NeuralNetConfiguration.Builder()
+            .seed(7)
+            .dataType(DataType.FLOAT)
+            .updater(new org.nd4j.linalg.learning.config.Adam(1e-2))
+            .graphBuilder()
+            .addInputs("input")
+            .setInputTypes(InputType.feedForward(32))
+            .addLayer("head/proj1", new DenseLayer.Builder().nOut(16).build(), "input")
+            .addLayer(LOSS, InfoNceLoss.withDefaults(), "head/proj1")
+            .setOutputs(LOSS)
+            .build();
+    ComputationGraph graph = new ComputationGraph(conf);
+    graph.init();
+    INDArray images = Nd4j.randn(DataType.FLOAT, n, 32);
+    INDArray views =
+        Nd4j.concat(0, images, images.add(Nd4j.randn(DataType.FLOAT, n, 32).mul(0.05)));
+    MultiDataSet batch = new MultiDataSet(views, InfoNceLoss.viewLabels(n, 2, DataType.FLOAT));
+    double before = graph.score(batch);
+    assertTrue(before > 0 && before < Math.log(2 * n - 1), "" + before);
+    for (int i = 0; i < 5; i++) {
+      graph.fit(batch);
+    }
+    double after = graph.score(batch);
+    assertTrue(Double.isFinite(after) && after < before, before + " -> " + after);
+  }
+
+  @Test
   void floatLabelsWorkInADoubleGraph() {
     ComputationGraph graph = tinyGraph(0.5);
-    INDArray x = Nd4j.createFromArray(gaussian(6, 4, 9));
+    INDArray x = Nd4j.createFromArray(uniform(6, 3, 9));
     double a = graph.score(new MultiDataSet(x, InfoNceLoss.viewLabels(3, 2, DataType.DOUBLE)));
     double b = graph.score(new MultiDataSet(x, InfoNceLoss.viewLabels(3, 2, DataType.FLOAT)));
     assertEquals(a, b, 1e-15);
