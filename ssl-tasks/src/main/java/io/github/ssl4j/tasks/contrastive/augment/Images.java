@@ -39,11 +39,14 @@ final class Images {
 
   /** Wraps a c-order buffer as a FLOAT array of the given shape. */
   static INDArray toArray(float[] pixels, int[] shape) {
-    return Nd4j.create(pixels, new long[] {shape[0], shape[1], shape[2], shape[3]}, 'c');
+    long[] s = {shape[0], shape[1], shape[2], shape[3]};
+    // Via a buffer: several times faster than Nd4j.create(float[], shape, order) for large batches.
+    return Nd4j.create(Nd4j.createBuffer(pixels), s, Nd4j.getStrides(s, 'c'), 0, 'c', DataType.FLOAT);
   }
 
+  /** Clips to [0, 1]; Math.min/max compile to branch-free instructions (random data mispredicts). */
   static float clamp01(float v) {
-    return v < 0f ? 0f : (v > 1f ? 1f : v);
+    return Math.min(1f, Math.max(0f, v));
   }
 
   static double uniform(java.util.random.RandomGenerator rng, double lo, double hi) {

@@ -60,22 +60,29 @@ public record RandomResizedCrop(double minScale, double maxScale, double minAspe
       sampling(box[2], h, y0, y1, fy);
       for (int ch = 0; ch < c; ch++) {
         int base = (i * c + ch) * plane;
-        for (int y = 0; y < h; y++) {
-          int r0 = base + (top + y0[y]) * w + left;
-          int r1 = base + (top + y1[y]) * w + left;
-          float wy = fy[y];
-          int o = base + y * w;
-          for (int x = 0; x < w; x++) {
-            int a = x0[x];
-            int b = x1[x];
-            float top2 = src[r0 + a] + (src[r0 + b] - src[r0 + a]) * fx[x];
-            float bottom = src[r1 + a] + (src[r1 + b] - src[r1 + a]) * fx[x];
-            out[o + x] = top2 + (bottom - top2) * wy;
-          }
-        }
+        resize(src, out, base, w, h, base + top * w + left, x0, x1, fx, y0, y1, fy);
       }
     }
     return out;
+  }
+
+  /** Bilinear resampling of one channel plane; the crop origin is {@code origin} in {@code src}. */
+  private static void resize(float[] src, float[] out, int base, int w, int h, int origin,
+      int[] x0, int[] x1, float[] fx, int[] y0, int[] y1, float[] fy) {
+    for (int y = 0; y < h; y++) {
+      int r0 = origin + y0[y] * w;
+      int r1 = origin + y1[y] * w;
+      float wy = fy[y];
+      int o = base + y * w;
+      for (int x = 0; x < w; x++) {
+        int a = x0[x];
+        int b = x1[x];
+        float f = fx[x];
+        float upper = src[r0 + a] + (src[r0 + b] - src[r0 + a]) * f;
+        float lower = src[r1 + a] + (src[r1 + b] - src[r1 + a]) * f;
+        out[o + x] = upper + (lower - upper) * wy;
+      }
+    }
   }
 
   /** Source indices and weights for resizing {@code in} pixels to {@code out} (half-pixel centres). */
