@@ -1,6 +1,8 @@
 package io.github.ssl4j.tasks.contrastive;
 
+import java.util.Arrays;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.Map;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -149,7 +151,7 @@ public final class InfoNceLoss extends SameDiffOutputLayer {
     if (input.rank() != 2) {
       throw new IllegalArgumentException(
           "InfoNCE expects embeddings of shape [rows, d], got shape "
-              + java.util.Arrays.toString(input.shape())
+              + Arrays.toString(input.shape())
               + "; put a dense/projection layer (or global pooling) before the loss");
     }
     long rows = input.size(0);
@@ -161,11 +163,11 @@ public final class InfoNceLoss extends SameDiffOutputLayer {
     if (labels.rank() != 2 || labels.size(0) != rows || labels.size(1) != 1) {
       throw new IllegalArgumentException(
           "InfoNCE labels must have shape [" + rows + ", 1] (one image id per embedding row), got "
-              + java.util.Arrays.toString(labels.shape())
+              + Arrays.toString(labels.shape())
               + "; use InfoNceLoss.viewLabels(images, views, dataType)");
     }
     double[] ids = labels.toDoubleVector();
-    Map<Double, Integer> counts = new java.util.HashMap<>();
+    Map<Double, Integer> counts = new HashMap<>();
     for (double id : ids) {
       if (!Double.isFinite(id)) {
         throw new IllegalArgumentException(

@@ -267,6 +267,20 @@ class InfoNceLossTest {
   }
 
   @Test
+  void survivesModelSerializerRoundTrip(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws java.io.IOException {
+    ComputationGraph graph = tinyGraph(0.2);
+    java.io.File file = dir.resolve("model.zip").toFile();
+    org.deeplearning4j.util.ModelSerializer.writeModel(graph, file, true);
+    ComputationGraph restored =
+        org.deeplearning4j.util.ModelSerializer.restoreComputationGraph(file, true);
+    MultiDataSet batch =
+        new MultiDataSet(
+            Nd4j.createFromArray(uniform(6, 3, 8)), InfoNceLoss.viewLabels(3, 2, DataType.DOUBLE));
+    assertEquals(graph.score(batch), restored.score(batch), 1e-15);
+  }
+
+  @Test
   void survivesJsonRoundTrip() {
     ComputationGraph graph = tinyGraph(0.1);
     ComputationGraphConfiguration conf = graph.getConfiguration();
