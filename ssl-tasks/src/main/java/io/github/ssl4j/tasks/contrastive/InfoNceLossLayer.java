@@ -1,0 +1,45 @@
+package io.github.ssl4j.tasks.contrastive;
+
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.layers.samediff.SameDiffOutputLayer;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Runtime layer of {@link InfoNceLoss}: DL4J's SameDiff output layer plus a check of every batch
+ * (row count, labels, positives and negatives) before it is scored or differentiated, so a malformed
+ * batch fails with a message that says how to fix it instead of a NaN loss or a native error.
+ */
+final class InfoNceLossLayer extends SameDiffOutputLayer {
+
+  InfoNceLossLayer(NeuralNetConfiguration conf, DataType dataType) {
+    super(conf, dataType);
+  }
+
+  private void checkAndAlignLabels() {
+    if (input == null) {
+      return; // the superclass reports the missing input
+    }
+    InfoNceLoss.checkBatch(input, labels);
+    if (labels.dataType() != input.dataType()) {
+      labels = labels.castTo(input.dataType());
+    }
+  }
+
+  @Override
+  public double computeScore(
+      double fullNetRegTerm, boolean training, LayerWorkspaceMgr workspaceMgr) {
+    checkAndAlignLabels();
+    return super.computeScore(fullNetRegTerm, training, workspaceMgr);
+  }
+
+  @Override
+  public Pair<Gradient, INDArray> backpropGradient(
+      INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+    checkAndAlignLabels();
+    return super.backpropGradient(epsilon, workspaceMgr);
+  }
+}

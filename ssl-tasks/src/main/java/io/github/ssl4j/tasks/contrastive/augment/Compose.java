@@ -1,0 +1,59 @@
+package io.github.ssl4j.tasks.contrastive.augment;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.random.RandomGenerator;
+
+/**
+ * Applies augmentations one after the other, each drawing from the same generator in turn. {@link
+ * PixelAugmentation} steps are chained on one float buffer; other steps go through an INDArray.
+ *
+ * @param steps the augmentations in order of application (copied; may be empty: a plain copy)
+ */
+public record Compose(List<ImageAugmentation> steps) implements PixelAugmentation {
+
+  /** Copies and checks the steps. */
+  public Compose {
+    Objects.requireNonNull(steps, "steps");
+    for (int i = 0; i < steps.size(); i++) {
+      if (steps.get(i) == null) {
+        throw new IllegalArgumentException(
+            "Compose step " + i + " is null; pass only non-null augmentations");
+      }
+    }
+    steps = List.copyOf(steps);
+  }
+
+  /** The augmentations in order of application. */
+  public static Compose of(ImageAugmentation... steps) {
+    Objects.requireNonNull(steps, "steps");
+    return new Compose(java.util.Arrays.asList(steps));
+  }
+
+  /**
+   * W1's per-view pipeline: {@link RandomResizedCrop#w1()}, {@link HorizontalFlip#w1()}, {@link
+   * ColorJitter#w1()}, {@link GaussianNoise#w1()}.
+   */
+  public static Compose w1() {
+    return of(RandomResizedCrop.w1(), HorizontalFlip.w1(), ColorJitter.w1(), GaussianNoise.w1());
+  }
+
+  @Override
+  public float[] apply(float[] pixels, int n, int c, int h, int w, RandomGenerator rng) {
+    float[] current = pixels.clone();
+    int[] shape = {n, c, h, w};
+    for (ImageAugmentation step : steps) {
+      if (step instanceof PixelAugmentation pixel) {
+        current = pixel.apply(current, n, c, h, w, rng);
+      } else {
+        current = Images.pixels(step.apply(Images.toArray(current, shape), rng));
+        if (current.length != pixels.length) {
+          throw new IllegalStateException(
+              "Augmentation " + step + " changed the batch size from " + pixels.length + " to "
+                  + current.length + " values; Compose steps must keep the shape [n, c, h, w]");
+        }
+      }
+    }
+    return current;
+  }
+}

@@ -1,0 +1,184 @@
+package io.github.ssl4j.tasks.contrastive.augment;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.random.RandomGenerator;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+class AugmentationTest {
+
+  private static INDArray images(int n, int c, int h, int w, long seed) {
+    SplittableRandom rng = new SplittableRandom(seed);
+    float[] v = new float[n * c * h * w];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = (float) rng.nextDouble();
+    }
+    return Nd4j.create(v, new long[] {n, c, h, w}, 'c');
+  }
+
+  private static void assertInUnitRange(INDArray a) {
+    assertTrue(a.minNumber().doubleValue() >= 0, "min " + a.minNumber());
+    assertTrue(a.maxNumber().doubleValue() <= 1, "max " + a.maxNumber());
+  }
+
+  @Test
+  void w1ViewsAreDeterministicForASeedAndStackedViewByView() {
+    INDArray x = images(6, 1, 28, 28, 1);
+    INDArray copy = x.dup();
+    MultiViewTransform t = MultiViewTransform.w1();
+    INDArray a = t.apply(x, new SplittableRandom(7));
+    INDArray b = t.apply(x, new SplittableRandom(7));
+    INDArray c = t.apply(x, new SplittableRandom(8));
+    assertEquals(a, b);
+    assertNotEquals(a, c);
+    assertEquals(copy, x, "input must not be modified");
+    assertArrayEquals(new long[] {12, 1, 28, 28}, a.shape());
+    assertEquals(DataType.FLOAT, a.dataType());
+    assertInUnitRange(a);
+
+    // View 1 of all images first, drawn from the generator before view 2.
+    RandomGenerator rng = new SplittableRandom(7);
+    INDArray view1 = Compose.w1().apply(x, rng);
+    INDArray view2 = Compose.w1().apply(x, rng);
+    assertEquals(view1, a.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 6)));
+    assertEquals(view2, a.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(6, 12)));
+  }
+
+  @Test
+  void flipTwiceIsIdentityAndFlipMirrors() {
+    INDArray x = images(3, 2, 5, 7, 2);
+    HorizontalFlip always = new HorizontalFlip(1.0);
+    INDArray once = always.apply(x, new SplittableRandom(1));
+    assertEquals(x.getFloat(1, 1, 2, 0), once.getFloat(1, 1, 2, 6));
+    assertEquals(x, always.apply(once, new SplittableRandom(2)));
+    assertEquals(x, new HorizontalFlip(0.0).apply(x, new SplittableRandom(3)));
+  }
+
+  @Test
+  void fullScaleSquareCropIsIdentity() {
+    INDArray x = images(4, 3, 28, 28, 3);
+    INDArray y = new RandomResizedCrop(1, 1, 1, 1).apply(x, new SplittableRandom(4));
+    assertTrue(x.equalsWithEps(y, 1e-6));
+    // Non-square: the fallback centred box covers the whole image too.
+    INDArray r = images(2, 1, 10, 14, 5);
+    assertTrue(r.equalsWithEps(
+        new RandomResizedCrop(1, 1, 1, 1.5).apply(r, new SplittableRandom(4)), 1e-6));
+  }
+
+  @Test
+  void cropKeepsShapeAndRangeAndResizesConstantsToConstants() {
+    INDArray x = images(8, 1, 28, 28, 6);
+    INDArray y = RandomResizedCrop.w1().apply(x, new SplittableRandom(5));
+    assertArrayEquals(x.shape(), y.shape());
+    assertInUnitRange(y);
+    assertNotEquals(x, y);
+    INDArray grey = Nd4j.valueArrayOf(new long[] {4, 1, 9, 9}, 0.25f);
+    assertTrue(grey.equalsWithEps(
+        new RandomResizedCrop(0.1, 0.3, 0.5, 2).apply(grey, new SplittableRandom(1)), 1e-6));
+  }
+
+  @Test
+  void noiseHasTheRequestedStatisticsOnMidGrey() {
+    INDArray grey = Nd4j.valueArrayOf(new long[] {64, 1, 28, 28}, 0.5f);
+    INDArray noise = new GaussianNoise(0.05).apply(grey, new SplittableRandom(9)).sub(0.5);
+    assertEquals(0.0, noise.meanNumber().doubleValue(), 1e-3);
+    assertEquals(0.05, noise.stdNumber().doubleValue(), 0.05 * 0.02);
+    assertEquals(grey, new GaussianNoise(0).apply(grey, new SplittableRandom(9)));
+  }
+
+  @Test
+  void jitterStaysInRangeAndContrastKeepsTheMean() {
+    INDArray x = images(16, 3, 8, 8, 10);
+    INDArray y = new ColorJitter(0.4, 0.4, 1.0).apply(x, new SplittableRandom(2));
+    assertInUnitRange(y);
+    assertNotEquals(x, y);
+    assertEquals(x, new ColorJitter(0.4, 0.4, 0.0).apply(x, new SplittableRandom(2)));
+
+    // Values in [0.4, 0.6] never clip under contrast factors in [0.6, 1.4]: the mean is kept.
+    INDArray mid = images(4, 1, 6, 6, 11).mul(0.2).add(0.4);
+    INDArray contrasted = new ColorJitter(0, 0.4, 1.0).apply(mid, new SplittableRandom(3));
+    for (int i = 0; i < 4; i++) {
+      assertEquals(mid.slice(i).meanNumber().doubleValue(),
+          contrasted.slice(i).meanNumber().doubleValue(), 1e-5);
+    }
+  }
+
+  @Test
+  void composeChainsBufferAndArraySteps() {
+    INDArray x = images(2, 1, 4, 4, 12);
+    ImageAugmentation halve = (batch, rng) -> batch.mul(0.5);
+    INDArray y = Compose.of(new HorizontalFlip(1), halve, new HorizontalFlip(1))
+        .apply(x, new SplittableRandom(1));
+    assertTrue(x.mul(0.5).equalsWithEps(y, 1e-7));
+    assertEquals(x, Compose.of().apply(x, new SplittableRandom(1)));
+    // Double input is accepted; output is FLOAT.
+    INDArray d = x.castTo(DataType.DOUBLE);
+    assertEquals(DataType.FLOAT, HorizontalFlip.w1().apply(d, new SplittableRandom(1)).dataType());
+  }
+
+  @Test
+  void invalidParametersAndBatchesAreRejected() {
+    List<Runnable> bad = List.of(
+        () -> new RandomResizedCrop(0, 1, 0.75, 1.33),
+        () -> new RandomResizedCrop(0.5, 1.2, 0.75, 1.33),
+        () -> new RandomResizedCrop(0.8, 0.5, 0.75, 1.33),
+        () -> new RandomResizedCrop(0.5, 1, 0, 1.33),
+        () -> new RandomResizedCrop(0.5, 1, 1.5, 1.33),
+        () -> new HorizontalFlip(-0.1),
+        () -> new HorizontalFlip(1.1),
+        () -> new HorizontalFlip(Double.NaN),
+        () -> new ColorJitter(0.4, 0.4, 1.5),
+        () -> new ColorJitter(-0.1, 0.4, 0.8),
+        () -> new ColorJitter(0.4, 1.5, 0.8),
+        () -> new GaussianNoise(-0.01),
+        () -> new GaussianNoise(Double.NaN),
+        () -> MultiViewTransform.of(Compose.w1(), 1));
+    for (Runnable r : bad) {
+      assertThrows(IllegalArgumentException.class, r::run);
+    }
+    IllegalArgumentException scale = assertThrows(IllegalArgumentException.class,
+        () -> new RandomResizedCrop(0.5, 1.2, 0.75, 1.33));
+    assertTrue(scale.getMessage().contains("0 < minScale <= maxScale <= 1, got [0.5, 1.2]"),
+        scale.getMessage());
+    IllegalArgumentException rank = assertThrows(IllegalArgumentException.class,
+        () -> Compose.w1().apply(Nd4j.rand(DataType.FLOAT, 4, 784), new SplittableRandom(1)));
+    assertTrue(rank.getMessage().contains("[n, c, h, w], got FLOAT [4, 784]"), rank.getMessage());
+  }
+
+  @Test
+  void w1TwoViewBatchOf256IsFast() {
+    INDArray x = images(256, 1, 28, 28, 13);
+    MultiViewTransform t = MultiViewTransform.w1();
+    RandomGenerator rng = new SplittableRandom(1);
+    for (int i = 0; i < 100; i++) { // JIT warm-up
+      t.apply(x, rng);
+    }
+    java.lang.management.ThreadMXBean bean = java.lang.management.ManagementFactory.getThreadMXBean();
+    long[] ns = new long[30];
+    long[] cpu = new long[30];
+    for (int i = 0; i < ns.length; i++) {
+      long cpuStart = bean.getCurrentThreadCpuTime();
+      long start = System.nanoTime();
+      t.apply(x, rng);
+      ns[i] = System.nanoTime() - start;
+      cpu[i] = bean.getCurrentThreadCpuTime() - cpuStart;
+    }
+    Arrays.sort(ns);
+    Arrays.sort(cpu);
+    // Reported, not asserted: wall time depends on the machine's load. CPU time is one core's work.
+    System.out.printf(
+        "W1 2-view augmentation of 256 28x28 images: wall median %.2f ms (min %.2f), "
+            + "thread CPU median %.2f ms%n",
+        ns[ns.length / 2] / 1e6, ns[0] / 1e6, cpu[cpu.length / 2] / 1e6);
+  }
+}
