@@ -1,0 +1,9 @@
+/**
+ * Workarounds for DeepLearning4J 1.0.0-M2.1 bugs, each pinned by a regression test that fails
+ * when DL4J fixes (or changes) the bug.
+ *
+ * <ul>
+ *   <li>{@link io.github.ssl4j.core.dl4j.Dl4jSetup}: oneDNN layer helpers on by default (B4).
+ * </ul>
+ */
+package io.github.ssl4j.core.dl4j;
