@@ -23,7 +23,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * <ol>
  *   <li>Layer helpers are disabled unless {@code org.eclipse.deeplearning4j.helpers.disable=false}.
  *       DL4J reads this property every time a layer is instantiated, so it is set here (only if
- *       the user did not set it) before any graph is initialised.
+ *       the user did not set it, and only if the oneDNN natives are present) before any graph is
+ *       initialised.
  *   <li>{@code BaseMKLDNNHelper.mklDnnEnabled()} looks up a class that ND4J M2.1 renamed; ssl-core
  *       ships {@code org.nd4j.nativeblas.Nd4jCpu$Environment}, a forwarding class at the old name.
  *       Nothing to do at runtime.
@@ -60,19 +61,28 @@ public final class Dl4jSetup {
   private Dl4jSetup() {}
 
   /**
-   * Configures DL4J/JavaCPP system properties for oneDNN unless the user set them; idempotent and
-   * cheap after the first call. Never loads ND4J's natives itself.
+   * When ND4J's oneDNN natives are on the classpath, sets the DL4J/JavaCPP system properties that
+   * make conv/batch-norm/pooling layers use them, leaving any value the user set; otherwise does
+   * nothing. Idempotent and cheap after the first call; never loads ND4J's natives itself. Call it
+   * before the first graph is initialised (ssl4j's entry points do).
    */
   public static synchronized void ensureConfigured() {
     if (configured) {
       return;
     }
     configured = true;
+    if (!oneDnnNativesOnClasspath()) {
+      // Without oneDNN compiled in, DL4J's "MKLDNN" helpers still switch on but call ND4J's
+      // generic kernels, which measured slower than DL4J's own path: leave DL4J's defaults.
+      return;
+    }
     if (System.getProperty(HELPERS_DISABLE_PROPERTY) == null) {
       System.setProperty(HELPERS_DISABLE_PROPERTY, "false");
     }
-    if (System.getProperty(PLATFORM_EXTENSION_PROPERTY) == null && oneDnnNativesOnClasspath()) {
-      // Must not touch JavaCPP's Loader methods before this: the first one caches the properties.
+    if (System.getProperty(PLATFORM_EXTENSION_PROPERTY) == null) {
+      // JavaCPP 1.5.7 already prefers the -onednn natives when that jar is on the classpath; set
+      // the extension anyway so the choice does not depend on that. Loader caches its properties
+      // on first use, so this only has an effect before ND4J loads.
       System.setProperty(PLATFORM_EXTENSION_PROPERTY, ONEDNN_EXTENSION);
     }
   }

@@ -91,6 +91,35 @@ class OneDnnSetupTest {
     assertTrue(text.contains("RESULT oneDNN in use"), text);
   }
 
+  /**
+   * Without the {@code -onednn} natives, DL4J's defaults are left alone: its "MKLDNN" helpers would
+   * then call ND4J's generic kernels, which measured slower than DL4J's own path.
+   */
+  @Test
+  void withoutOneDnnNativesNothingIsSwitchedOn() throws Exception {
+    String cp = java.util.Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+        .filter(e -> !e.contains("-onednn")).collect(java.util.stream.Collectors.joining(File.pathSeparator));
+    String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
+    ProcessBuilder pb = new ProcessBuilder(java, "-cp", cp, NoOneDnnMain.class.getName());
+    pb.redirectErrorStream(true);
+    Process p = pb.start();
+    byte[] out = p.getInputStream().readAllBytes();
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "child JVM timed out");
+    String text = new String(out, StandardCharsets.UTF_8);
+    assertEquals(0, p.exitValue(), text);
+    assertTrue(text.contains("RESULT natives=false helpers=null extension=null"), text);
+  }
+
+  /** Child-JVM entry point for {@link #withoutOneDnnNativesNothingIsSwitchedOn()}; never loads ND4J. */
+  public static final class NoOneDnnMain {
+    public static void main(String[] args) {
+      Dl4jSetup.ensureConfigured();
+      System.out.println("RESULT natives=" + Dl4jSetup.oneDnnNativesOnClasspath()
+          + " helpers=" + System.getProperty(Dl4jSetup.HELPERS_DISABLE_PROPERTY)
+          + " extension=" + System.getProperty(Dl4jSetup.PLATFORM_EXTENSION_PROPERTY));
+    }
+  }
+
   /** Child-JVM entry point for {@link #plainJavaRunWithoutFlagsGetsOneDnn()}. */
   public static final class PlainRunMain {
     public static void main(String[] args) {
