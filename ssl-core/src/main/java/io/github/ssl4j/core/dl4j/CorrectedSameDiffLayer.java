@@ -1,0 +1,85 @@
+package io.github.ssl4j.core.dl4j;
+
+import java.util.Collection;
+import java.util.Map;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.samediff.SameDiffLayer;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Base class for custom SameDiff layers with correct gradients (works around DL4J 1.0.0-M2.1 bug
+ * B2).
+ *
+ * <p>DL4J's runtime {@code org.deeplearning4j.nn.layers.samediff.SameDiffLayer} returns gradients
+ * exactly 2× too large — both the parameter gradients and the epsilon it passes to the layer below.
+ * With adaptive updaters (Adam) a uniform 2× mostly cancels, but in a graph where such a layer sits
+ * on one path of a residual connection the factor differs per path and the gradient direction is
+ * wrong. Extend this class exactly as you would {@link SameDiffLayer} (implement {@code
+ * defineLayer}, {@code defineParameters}, {@code initializeParameters}, {@code getOutputType}); its
+ * {@link #instantiate} returns a runtime layer whose backward pass halves both outputs.
+ *
+ * <pre>{@code
+ * public class MyDense extends CorrectedSameDiffLayer {
+ *   private long nIn, nOut;               // JSON-serialised: keep a no-arg constructor
+ *   public SDVariable defineLayer(SameDiff sd, SDVariable x, Map<String, SDVariable> p, SDVariable mask) {
+ *     return x.mmul(p.get("W")).add(p.get("b"));
+ *   }
+ *   ...
+ * }
+ * }</pre>
+ *
+ * <p>Gradient-check every custom layer (double precision, {@code GradientCheckUtil}). DL4J's own
+ * layers built on {@code SameDiffLayer} ({@code SelfAttentionLayer}, likely {@code
+ * LearnedSelfAttentionLayer} and {@code RecurrentAttentionLayer}) are affected and are not fixed by
+ * this class. When {@code SameDiffLayerRegressionTest} fails, DL4J fixed the bug: change the base
+ * class back to {@code SameDiffLayer}.
+ */
+public abstract class CorrectedSameDiffLayer extends SameDiffLayer {
+
+  /** For JSON deserialisation and subclasses without a builder. */
+  protected CorrectedSameDiffLayer() {}
+
+  /** @param builder DL4J's SameDiff layer builder (updater, regularisation, weight init) */
+  protected CorrectedSameDiffLayer(SameDiffLayer.Builder<?> builder) {
+    super(builder);
+  }
+
+  @Override
+  public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> trainingListeners,
+      int layerIndex, INDArray layerParamsView, boolean initializeParams, DataType networkDataType) {
+    HalvedGradientLayer ret = new HalvedGradientLayer(conf, networkDataType);
+    ret.setIndex(layerIndex);
+    ret.setParamsViewArray(layerParamsView);
+    Map<String, INDArray> paramTable = initializer().init(conf, layerParamsView, initializeParams);
+    ret.setParamTable(paramTable);
+    ret.setConf(conf);
+    return ret;
+  }
+
+  /**
+   * The runtime layer: DL4J's SameDiff layer with parameter gradients and epsilon halved. Public
+   * only so that DL4J can instantiate and inspect it; not part of ssl4j's API.
+   */
+  public static final class HalvedGradientLayer extends org.deeplearning4j.nn.layers.samediff.SameDiffLayer {
+    public HalvedGradientLayer(NeuralNetConfiguration conf, DataType dataType) {
+      super(conf, dataType);
+    }
+
+    @Override
+    public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+      Pair<Gradient, INDArray> p = super.backpropGradient(epsilon, workspaceMgr);
+      // The entries are views of this layer's gradient view array: halve in place.
+      for (INDArray g : p.getFirst().gradientForVariable().values()) {
+        g.divi(2);
+      }
+      p.getSecond().divi(2);
+      return p;
+    }
+  }
+}

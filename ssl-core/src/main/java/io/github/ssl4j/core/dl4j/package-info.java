@@ -1,0 +1,12 @@
+/**
+ * Workarounds for DeepLearning4J 1.0.0-M2.1 bugs, each pinned by a regression test that fails
+ * when DL4J fixes (or changes) the bug.
+ *
+ * <ul>
+ *   <li>{@link io.github.ssl4j.core.dl4j.Dl4jSetup}: oneDNN layer helpers on by default (B4).
+ *   <li>{@link io.github.ssl4j.core.dl4j.FixedSameDiffLoss}: {@code SameDiffLoss} that trains correctly (B1).
+ *   <li>{@link io.github.ssl4j.core.dl4j.CorrectedSameDiffLayer}: base for custom SameDiff layers with correct gradients (B2).
+ *   <li>{@link io.github.ssl4j.core.dl4j.SameDiffOps}: safe log-sum-exp, log-softmax, softmax cross-entropy, diagonal masks (B3).
+ * </ul>
+ */
+package io.github.ssl4j.core.dl4j;
