@@ -56,6 +56,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * type as JSON).
  */
 public final class PretrainedEncoder {
+  static {
+    // Before any layer is created: oneDNN helpers on when the oneDNN native build is present.
+    io.github.ssl4j.core.dl4j.Dl4jSetup.ensureConfigured();
+  }
+
   /** Zip entry holding the {@link ModelMetadata} as JSON. */
   public static final String METADATA_ENTRY = "ssl4j/metadata.json";
   /** Zip entry holding the encoder's DL4J {@link InputType} as JSON. */

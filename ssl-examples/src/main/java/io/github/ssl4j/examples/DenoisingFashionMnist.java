@@ -32,8 +32,8 @@ import picocli.CommandLine.Option;
  * next to the same encoder with random weights.
  *
  * <pre>
- * mvn -B -q -pl ssl-examples -am compile exec:java
- * mvn -B -q -pl ssl-examples -am compile exec:java -Dexec.args="--data /path/to/fashion-mnist --epochs 10"
+ * mvn -B -q -pl ssl-examples -am package -DskipTests exec:java
+ * mvn -B -q -pl ssl-examples -am package -DskipTests exec:java -Dexec.args="--data /path/to/fashion-mnist --epochs 10"
  * </pre>
  */
 @Command(

@@ -38,6 +38,11 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * <p>The probe is immutable; {@link #fit} creates a fresh network each time.
  */
 public final class LinearProbe implements ClassifierTrainer {
+  static {
+    // Before any layer is created: oneDNN helpers on when the oneDNN native build is present.
+    io.github.ssl4j.core.dl4j.Dl4jSetup.ensureConfigured();
+  }
+
 
   /** Default number of passes over the training set. */
   public static final int DEFAULT_EPOCHS = 10;

@@ -52,6 +52,11 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * from {@link Builder#seed(long)} only.
  */
 public final class FineTuneAdapter {
+  static {
+    // Before any layer is created: oneDNN helpers on when the oneDNN native build is present.
+    io.github.ssl4j.core.dl4j.Dl4jSetup.ensureConfigured();
+  }
+
   /** Vertex name of the classification head. */
   public static final String CLASSIFIER = VertexNames.DOWNSTREAM + "classifier";
   /** Vertex name of the regression head. */

@@ -69,6 +69,11 @@ import org.slf4j.LoggerFactory;
  * the same checkpoint directory.
  */
 public final class Trainer {
+  static {
+    // Before any layer is created: oneDNN helpers on when the oneDNN native build is present.
+    io.github.ssl4j.core.dl4j.Dl4jSetup.ensureConfigured();
+  }
+
   private static final Logger log = LoggerFactory.getLogger(Trainer.class);
 
   private final TrainingConfig config;
