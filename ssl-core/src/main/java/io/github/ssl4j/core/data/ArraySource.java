@@ -6,6 +6,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /** An {@link ExampleSource} over an in-memory array whose first dimension indexes examples. */
 public final class ArraySource implements ExampleSource {
   private final INDArray data;
+  /** [n, values per example], computed once: batches are picked from it without copying data. */
+  private final INDArray flat;
 
   /**
    * @param data shape [examples, ...]; not copied, must not be modified while in use
@@ -19,6 +21,7 @@ public final class ArraySource implements ExampleSource {
               + "; reshape a single vector with data.reshape(1, n) or stack examples along dimension 0");
     }
     this.data = data;
+    this.flat = Rows.flat(data);
   }
 
   @Override
@@ -34,7 +37,7 @@ public final class ArraySource implements ExampleSource {
             "example index " + i + " outside [0, " + data.size(0) + ")");
       }
     }
-    return Rows.pull(data, toInt(indices));
+    return Rows.pull(flat, data.shape(), toInt(indices));
   }
 
 

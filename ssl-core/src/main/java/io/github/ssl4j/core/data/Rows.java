@@ -18,8 +18,12 @@ public final class Rows {
    * many batches from the same array.
    */
   public static INDArray flat(INDArray a) {
-    INDArray c = a.ordering() == 'c' && !a.isView() ? a : a.dup('c');
-    return c.reshape('c', a.size(0), a.length() / a.size(0));
+    long n = a.size(0);
+    if (a.rank() == 2 && a.ordering() == 'c') {
+      return a;
+    }
+    // reshape returns a view of c-contiguous data and copies only when it must
+    return a.reshape('c', n, a.length() / n);
   }
 
   /**

@@ -76,17 +76,10 @@ public final class Metrics {
    * @return array of length numClasses
    */
   public static double[] recall(int[] actual, int[] predicted, int numClasses) {
-    long[][] m = confusionMatrix(actual, predicted, numClasses);
-    double[] out = new double[numClasses];
-    for (int c = 0; c < numClasses; c++) {
-      long ofC = 0;
-      for (int p = 0; p < numClasses; p++) {
-        ofC += m[c][p];
-      }
-      out[c] = ofC == 0 ? 0.0 : (double) m[c][c] / ofC;
-    }
-    return out;
+    // swapping the roles transposes the confusion matrix: recall is precision of the swapped pair
+    return precision(predicted, actual, numClasses);
   }
+
 
   /**
    * Per-class F1, the harmonic mean of precision and recall (0 when both are 0).

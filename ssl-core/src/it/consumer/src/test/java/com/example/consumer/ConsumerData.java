@@ -2,7 +2,6 @@ package com.example.consumer;
 
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -17,12 +16,19 @@ final class ConsumerData {
 
   /** Four clusters in 8 dimensions; deterministic. */
   static INDArray examples() {
-    INDArray centres = Nd4j.rand(DataType.FLOAT, new long[] {4, 8}, Nd4j.getRandomFactory().getNewRandomInstance(11));
-    INDArray noise = Nd4j.randn(DataType.FLOAT, new long[] {256, 8}, Nd4j.getRandomFactory().getNewRandomInstance(12)).muli(0.05);
-    INDArray x = Nd4j.create(DataType.FLOAT, 256, 8);
-    for (int i = 0; i < 256; i++) {
-      x.putRow(i, centres.getRow(i % 4).add(noise.getRow(i)));
+    java.util.Random random = new java.util.Random(11);
+    float[][] centres = new float[4][8];
+    for (float[] c : centres) {
+      for (int j = 0; j < c.length; j++) {
+        c[j] = random.nextFloat();
+      }
     }
-    return x;
+    float[][] x = new float[256][8];
+    for (int i = 0; i < x.length; i++) {
+      for (int j = 0; j < 8; j++) {
+        x[i][j] = centres[i % 4][j] + 0.05f * (float) random.nextGaussian();
+      }
+    }
+    return Nd4j.createFromArray(x);
   }
 }
