@@ -1,0 +1,182 @@
+package io.github.ssl4j.tasks.contrastive;
+
+import io.github.ssl4j.core.Encoder;
+import io.github.ssl4j.core.PretextTask;
+import io.github.ssl4j.core.Representations;
+import io.github.ssl4j.core.VertexNames;
+import io.github.ssl4j.tasks.contrastive.augment.MultiViewTransform;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.random.RandomGenerator;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+
+/**
+ * SimCLR contrastive pretext task (workload W1): two augmented views per image, an encoder, a
+ * projection head and the InfoNCE (NT-Xent) loss.
+ *
+ * <pre>{@code
+ * PretextTask task = ContrastiveTask.w1();
+ * }</pre>
+ */
+public final class ContrastiveTask implements PretextTask {
+
+  /** Task identifier. */
+  public static final String ID = "contrastive";
+
+  /** Name of the loss vertex. */
+  public static final String LOSS_VERTEX = VertexNames.loss("infonce");
+
+  private final double temperature;
+  private final ProjectionHead head;
+  private final MultiViewTransform views;
+
+  private ContrastiveTask(Builder b) {
+    this.temperature = b.temperature;
+    this.head = b.head;
+    this.views = b.views;
+  }
+
+  /** A builder with the W1 defaults. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The W1 task: temperature 0.5, {@link ProjectionHead#w1()}, {@link MultiViewTransform#w1()}. */
+  public static ContrastiveTask w1() {
+    return builder().build();
+  }
+
+  /** The InfoNCE temperature. */
+  public double temperature() {
+    return temperature;
+  }
+
+  /** The projection head. */
+  public ProjectionHead projectionHead() {
+    return head;
+  }
+
+  /** The view transform. */
+  public MultiViewTransform views() {
+    return views;
+  }
+
+  /**
+   * Vertices this task adds on top of the representation (projection head, then the loss), so
+   * fine-tuning can remove them by name.
+   */
+  public List<String> pretextVertexNames() {
+    List<String> out = new ArrayList<>(head.vertexNames());
+    out.add(LOSS_VERTEX);
+    return List.copyOf(out);
+  }
+
+  @Override
+  public String id() {
+    return ID;
+  }
+
+  @Override
+  public void buildGraph(ComputationGraphConfiguration.GraphBuilder graph, Encoder encoder) {
+    Objects.requireNonNull(graph, "graph");
+    Objects.requireNonNull(encoder, "encoder");
+    if (!(encoder.inputType() instanceof InputType.InputTypeConvolutional)) {
+      throw new IllegalArgumentException(
+          "ContrastiveTask with image augmentations needs an encoder with convolutional input"
+              + " (InputType.convolutional(h, w, c)), got " + encoder.inputType() + " from "
+              + encoder.describe());
+    }
+    graph.addInputs(VertexNames.INPUT).setInputTypes(encoder.inputType());
+    String enc = encoder.addTo(graph, VertexNames.INPUT);
+    String rep = Representations.addTo(graph, enc, encoder.outputType());
+    String z = head.addTo(graph, rep);
+    graph.addLayer(LOSS_VERTEX, InfoNceLoss.withTemperature(temperature), z);
+    graph.setOutputs(LOSS_VERTEX);
+  }
+
+  /**
+   * Makes the views and the image-id labels.
+   *
+   * @param examples images, shape [n, c, h, w], n at least 2; not modified
+   * @return features of shape [views * n, c, h, w] (view v of image i at row v * n + i) and labels
+   *     of shape [views * n, 1] holding the image id
+   */
+  @Override
+  public MultiDataSet prepare(INDArray examples, RandomGenerator rng) {
+    Objects.requireNonNull(examples, "examples");
+    Objects.requireNonNull(rng, "rng");
+    if (examples.rank() != 4) {
+      throw new IllegalArgumentException(
+          "ContrastiveTask expects images shaped [batch, channels, height, width], got shape "
+              + Arrays.toString(examples.shape()));
+    }
+    long n = examples.size(0);
+    if (n < 2) {
+      throw new IllegalArgumentException(
+          "ContrastiveTask needs at least 2 images per batch (the other images are the negatives),"
+              + " got " + n + "; use a batch size of 2 or more");
+    }
+    INDArray features = views.apply(examples, rng);
+    INDArray labels = InfoNceLoss.viewLabels((int) n, views.count(), features.dataType());
+    return new org.nd4j.linalg.dataset.MultiDataSet(features, labels);
+  }
+
+  @Override
+  public Map<String, Object> config() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", ID);
+    m.put("temperature", temperature);
+    m.put("headWidths", Arrays.stream(head.widths()).boxed().toList());
+    m.put("views", views.count());
+    m.put("augmentation", views.toString());
+    return Map.copyOf(m);
+  }
+
+  @Override
+  public String toString() {
+    return "ContrastiveTask" + config();
+  }
+
+  /** Builder; defaults are the W1 settings. */
+  public static final class Builder {
+    private double temperature = InfoNceLoss.DEFAULT_TEMPERATURE;
+    private ProjectionHead head = ProjectionHead.w1();
+    private MultiViewTransform views = MultiViewTransform.w1();
+
+    private Builder() {}
+
+    /** InfoNCE temperature, finite and &gt; 0; default 0.5. */
+    public Builder temperature(double temperature) {
+      if (!(temperature > 0) || !Double.isFinite(temperature)) {
+        throw new IllegalArgumentException(
+            "temperature must be finite and > 0, got " + temperature + "; SimCLR uses 0.5");
+      }
+      this.temperature = temperature;
+      return this;
+    }
+
+    /** Projection head; default {@link ProjectionHead#w1()}. */
+    public Builder projectionHead(ProjectionHead head) {
+      this.head = Objects.requireNonNull(head, "projectionHead");
+      return this;
+    }
+
+    /** View transform; default {@link MultiViewTransform#w1()}. */
+    public Builder views(MultiViewTransform views) {
+      this.views = Objects.requireNonNull(views, "views");
+      return this;
+    }
+
+    /** Builds the immutable task. */
+    public ContrastiveTask build() {
+      return new ContrastiveTask(this);
+    }
+  }
+}
