@@ -13,6 +13,7 @@ import org.deeplearning4j.nn.layers.LayerHelper;
 import org.deeplearning4j.nn.layers.mkldnn.BaseMKLDNNHelper;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.LoggerFactory;
 
 /**
  * Switches DL4J's oneDNN layer helpers on by default (DESIGN B4) and reports what is in use.
@@ -71,6 +72,7 @@ public final class Dl4jSetup {
       return;
     }
     configured = true;
+    MallocAdvice.forThisProcess().ifPresent(a -> LoggerFactory.getLogger(Dl4jSetup.class).info("Faster training: {}", a));
     if (!oneDnnNativesOnClasspath()) {
       // Without oneDNN compiled in, DL4J's "MKLDNN" helpers still switch on but call ND4J's
       // generic kernels, which measured slower than DL4J's own path: leave DL4J's defaults.

@@ -1,0 +1,68 @@
+package io.github.ssl4j.core.dl4j;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Whether native buffers are paid for with page faults on every training step, and the one-line
+ * fix.
+ *
+ * <p>ND4J and oneDNN allocate their large temporaries (activations of 10–50 MB at batch 256) with
+ * {@code malloc} and free them after each op. glibc serves blocks above its mmap threshold (at
+ * most 32 MB) with a fresh {@code mmap} and returns them with {@code munmap}, so the next step
+ * touches new memory again: one page fault per 4 KiB page. On the W1 workload this measured as
+ * about a third of the step time (docs/performance.md). With transparent huge pages in {@code
+ * madvise} mode (the Debian/Ubuntu default), starting the JVM with {@code
+ * GLIBC_TUNABLES=glibc.malloc.hugetlb=1} (glibc 2.35 or newer) makes glibc ask for huge pages on
+ * those blocks: 512 times fewer faults. Environment variables can only be set before the process
+ * starts, so a library cannot do this itself; it can only say so.
+ */
+public final class MallocAdvice {
+  /** The environment variable glibc reads its tunables from. */
+  public static final String ENV = "GLIBC_TUNABLES";
+  /** The tunable that makes glibc malloc use transparent huge pages. */
+  public static final String HUGETLB = "glibc.malloc.hugetlb=1";
+
+  private static final Path THP_MODE = Path.of("/sys/kernel/mm/transparent_hugepage/enabled");
+
+  private MallocAdvice() {}
+
+  /** @return advice for this process, empty when nothing is to gain or it is already done */
+  public static Optional<String> forThisProcess() {
+    return advise(System.getProperty("os.name", ""), System.getenv(), readThpMode());
+  }
+
+  /**
+   * @param osName {@code os.name}
+   * @param env the process environment
+   * @param thpMode content of {@code /sys/kernel/mm/transparent_hugepage/enabled}, or null
+   * @return advice, empty when not Linux, THP unavailable, set to {@code always}/{@code never}, or
+   *     the tunable already given
+   */
+  static Optional<String> advise(String osName, Map<String, String> env, String thpMode) {
+    if (!osName.toLowerCase().contains("linux") || thpMode == null || !thpMode.contains("[madvise]")) {
+      return Optional.empty();
+    }
+    String tunables = env.getOrDefault(ENV, "");
+    if (tunables.contains("glibc.malloc.hugetlb=")) {
+      return Optional.empty();
+    }
+    String value = tunables.isBlank() ? HUGETLB : tunables + ":" + HUGETLB;
+    return Optional.of(
+        "native buffers are allocated with 4 KiB pages, so every training step page-faults on"
+            + " fresh memory (about a third of a CNN step here). Start the JVM with the environment"
+            + " variable " + ENV + "=" + value + " (glibc 2.35+; ignored elsewhere), e.g. '" + ENV
+            + "=" + value + " mvn ...' or 'export " + ENV + "=" + value + "'. See docs/performance.md");
+  }
+
+  private static String readThpMode() {
+    try {
+      return Files.isReadable(THP_MODE) ? Files.readString(THP_MODE) : null;
+    } catch (IOException | SecurityException e) {
+      return null;
+    }
+  }
+}

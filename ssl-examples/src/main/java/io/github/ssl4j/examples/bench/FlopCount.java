@@ -1,0 +1,43 @@
+package io.github.ssl4j.examples.bench;
+
+import java.util.List;
+import java.util.Map;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+
+/**
+ * Multiply-add count of a graph's forward pass for one example, from its configuration: convolution
+ * and dense layers only (the matrix work; normalisation, activations and pooling are a few percent
+ * and left out, as the usual FLOP counts of these models do). One multiply-add is 2 FLOPs.
+ */
+public final class FlopCount {
+  private FlopCount() {}
+
+  /** Forward FLOPs per example of the graph fed with {@code inputTypes}. */
+  public static double forwardPerExample(ComputationGraphConfiguration conf, List<InputType> inputTypes) {
+    Map<String, InputType> out = conf.getLayerActivationTypes(inputTypes.toArray(new InputType[0]));
+    double flops = 0;
+    for (Map.Entry<String, GraphVertex> e : conf.getVertices().entrySet()) {
+      if (!(e.getValue() instanceof LayerVertex lv)) {
+        continue;
+      }
+      Layer layer = lv.getLayerConf().getLayer();
+      InputType o = out.get(e.getKey());
+      if (layer instanceof ConvolutionLayer c && o instanceof InputType.InputTypeConvolutional oc) {
+        long k = (long) c.getKernelSize()[0] * c.getKernelSize()[1];
+        flops += 2.0 * c.getNIn() * c.getNOut() * k * oc.getHeight() * oc.getWidth();
+      } else if (layer instanceof DenseLayer d) {
+        flops += 2.0 * d.getNIn() * d.getNOut();
+      } else if (layer instanceof OutputLayer d) {
+        flops += 2.0 * d.getNIn() * d.getNOut();
+      }
+    }
+    return flops;
+  }
+}
