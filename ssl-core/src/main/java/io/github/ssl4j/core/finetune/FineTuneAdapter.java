@@ -168,7 +168,9 @@ public final class FineTuneAdapter {
     }
     tl.addLayer(headVertex(), headLayer(), pretrained.representationVertex());
     tl.setOutputs(headVertex());
-    return tl.build();
+    ComputationGraph g = tl.build();
+    io.github.ssl4j.core.dl4j.LayerHelpers.install(g);
+    return g;
   }
 
   private OutputLayer headLayer() {

@@ -106,6 +106,7 @@ public final class Trainer {
     config.checkpointDir().ifPresent(dir -> claimForFit(dir, run));
     ComputationGraph graph = new ComputationGraph(built.conf);
     graph.init();
+    io.github.ssl4j.core.dl4j.LayerHelpers.install(graph);
     log.info("Training task '{}' from scratch: {} examples, {} steps per epoch, {} steps, {} parameters, run {}",
         task.id(), data.size(), stepsPerEpoch, config.totalSteps(stepsPerEpoch), graph.numParams(), runId);
     return run(graph, built, task, encoder, data, stepsPerEpoch, run, 0, new ArrayList<>(), 0.0);
@@ -166,6 +167,7 @@ public final class Trainer {
     ComputationGraph graph;
     try {
       graph = ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(cp.model()), true);
+      io.github.ssl4j.core.dl4j.LayerHelpers.install(graph);
     } catch (IOException | RuntimeException e) {
       throw new IllegalArgumentException(
           "Checkpoint " + file + " holds a model DL4J cannot restore (" + e + "); resume from an"

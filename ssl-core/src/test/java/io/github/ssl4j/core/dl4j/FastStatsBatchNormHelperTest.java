@@ -1,0 +1,99 @@
+package io.github.ssl4j.core.dl4j;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.layers.mkldnn.MKLDNNBatchNormHelper;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.summarystats.Variance;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Sgd;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+/** The faster batch statistics agree with DL4J's stock oneDNN helper. */
+class FastStatsBatchNormHelperTest {
+
+  @Test
+  void statisticsEqualTheExactReductions() {
+    Nd4j.getRandom().setSeed(3);
+    // ordinary activations, and a channel layout where the one-pass formula would cancel badly
+    for (double offset : new double[] {0.0, 5.0, 1e4}) {
+      INDArray x = Nd4j.randn(DataType.FLOAT, 16, 6, 9, 7).muli(0.5).addi(offset);
+      INDArray mean = Nd4j.create(DataType.FLOAT, 6);
+      INDArray var = Nd4j.create(DataType.FLOAT, 6);
+      FastStatsBatchNormHelper.batchStatistics(x, CNN2DFormat.NCHW, mean, var);
+      INDArray xd = x.castTo(DataType.DOUBLE);
+      INDArray exactMean = xd.mean(0, 2, 3);
+      INDArray exactVar = Nd4j.getExecutioner().exec(new Variance(xd, false, 0, 2, 3));
+      double meanErr = mean.castTo(DataType.DOUBLE).sub(exactMean).amaxNumber().doubleValue();
+      double varErr = var.castTo(DataType.DOUBLE).sub(exactVar).div(exactVar).amaxNumber().doubleValue();
+      assertTrue(meanErr <= 1e-5 * Math.max(1, offset), "offset " + offset + ": mean error " + meanErr);
+      assertTrue(varErr < 1e-4, "offset " + offset + ": relative variance error " + varErr);
+    }
+  }
+
+  @Test
+  void installReplacesTheStockHelperAndTrainingMatchesIt() {
+    Dl4jSetup.ensureConfigured();
+    ComputationGraph stock = graph();
+    ComputationGraph fast = graph();
+    assertInstanceOf(MKLDNNBatchNormHelper.class, stock.getLayer("bn").getHelper(),
+        "the test class path has oneDNN: DL4J's helper expected");
+    assertEquals(1, LayerHelpers.install(fast));
+    assertInstanceOf(FastStatsBatchNormHelper.class, fast.getLayer("bn").getHelper());
+    assertEquals(0, LayerHelpers.install(fast), "second install changes nothing");
+    fast.setParams(stock.params().dup());
+
+    Nd4j.getRandom().setSeed(11);
+    INDArray x = Nd4j.rand(DataType.FLOAT, 8, 2, 10, 10).muli(4).subi(1);
+    INDArray y = Nd4j.zeros(DataType.FLOAT, 8, 3);
+    for (int i = 0; i < 8; i++) {
+      y.putScalar(i, i % 3, 1f);
+    }
+    for (int step = 0; step < 5; step++) {
+      stock.fit(new INDArray[] {x}, new INDArray[] {y});
+      fast.fit(new INDArray[] {x}, new INDArray[] {y});
+    }
+    // parameters, including the running mean/variance the layer keeps from the batch statistics
+    INDArray a = stock.params();
+    INDArray b = fast.params();
+    double diff = a.sub(b).amaxNumber().doubleValue();
+    assertTrue(diff < 1e-4 * Math.max(1, a.amaxNumber().doubleValue()), "parameters differ by " + diff);
+    assertTrue(a.sub(graph().params()).amaxNumber().doubleValue() > 1e-3, "training must have moved them");
+    INDArray outA = stock.outputSingle(false, x);
+    INDArray outB = fast.outputSingle(false, x);
+    assertTrue(outA.sub(outB).amaxNumber().doubleValue() < 1e-4, "inference outputs differ");
+  }
+
+  private static ComputationGraph graph() {
+    ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder()
+        .seed(5).dataType(DataType.FLOAT).updater(new Sgd(0.1)) // not Adam: it turns the ~0 gradient of the conv bias before BN into +-lr steps
+        .graphBuilder()
+        .addInputs("in")
+        .addLayer("conv", new ConvolutionLayer.Builder(3, 3).nOut(4).activation(Activation.IDENTITY).build(), "in")
+        .addLayer("bn", new BatchNormalization.Builder().build(), "conv")
+        .addLayer("gap", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), "bn")
+        .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+            .activation(Activation.SOFTMAX).nOut(3).build(), "gap")
+        .setOutputs("out")
+        .setInputTypes(InputType.convolutional(10, 10, 2))
+        .build();
+    ComputationGraph g = new ComputationGraph(conf);
+    g.init();
+    return g;
+  }
+}
