@@ -295,7 +295,7 @@ public final class ContrastiveFashionMnist implements Callable<Integer> {
             probeEpochsAll,
             probeEpochsFew,
             new Seconds(loadSeconds, pretrainSeconds, embedSeconds, knnSeconds, probeSeconds,
-                probeFewSeconds,                 fitSeconds[0], fitSeconds[1], seconds(start)),
+                probeFewSeconds, fitSeconds[0], fitSeconds[1], seconds(start)),
             encoderFile.toString(),
             lossCurve.toString());
     new ObjectMapper()
