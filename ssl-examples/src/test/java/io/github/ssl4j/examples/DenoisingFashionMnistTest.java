@@ -20,7 +20,7 @@ class DenoisingFashionMnistTest {
 
     DenoisingFashionMnist.Result r =
         DenoisingFashionMnist.run(
-            "--data", writeSample(), "--epochs", "2", "--train-limit", "1000", "--test-limit", "300",
+            "--data", SampleData.writeTo(out), "--epochs", "2", "--train-limit", "1000", "--test-limit", "300",
             "--out", out.toString());
     assertEquals(1000, r.trainImages());
     assertEquals(2 * (1000 / 128), r.steps());
@@ -39,19 +39,5 @@ class DenoisingFashionMnistTest {
         org.junit.jupiter.api.Assertions.assertThrows(
             IllegalArgumentException.class, () -> FashionMnist.load(out.resolve("nowhere"), -1, -1));
     assertTrue(e.getMessage().contains("apt-get install dataset-fashion-mnist"), e.getMessage());
-  }
-
-  /** Copies the bundled sample into a directory, so --data is exercised too. */
-  private String writeSample() throws Exception {
-    Path dir = Files.createDirectories(out.resolve("data"));
-    for (String f :
-        new String[] {
-          FashionMnist.TRAIN_IMAGES, FashionMnist.TRAIN_LABELS, FashionMnist.TEST_IMAGES, FashionMnist.TEST_LABELS
-        }) {
-      try (var in = FashionMnist.class.getResourceAsStream("/io/github/ssl4j/examples/fashion-mnist-sample/" + f)) {
-        Files.copy(in, dir.resolve(f));
-      }
-    }
-    return dir.toString();
   }
 }
