@@ -14,9 +14,8 @@ rounds=${3:-3}
 out=${4:-target/bench}
 mkdir -p "$out"
 export GLIBC_TUNABLES=${GLIBC_TUNABLES:-glibc.malloc.hugetlb=1}
-mvn -B -q -pl ssl-examples -am package -DskipTests
 for r in $(seq "$rounds"); do
-  mvn -B -q -pl ssl-examples exec:java -Dexec.mainClass=io.github.ssl4j.examples.bench.WorkloadBenchmark \
+  mvn -B -q -pl ssl-examples -am package -DskipTests exec:java -Dexec.mainClass=io.github.ssl4j.examples.bench.WorkloadBenchmark \
     -Dexec.args="--workload $wl --json $out/$wl-ssl4j-$r.json" 2>&1 | grep -E "throughput|written" || true
   /usr/bin/python3 "$peer" --workload "$wl" --mode throughput --steps 30 --json "$out/$wl-peer-$r.json" 2>&1 \
     | grep -E "throughput:" || true

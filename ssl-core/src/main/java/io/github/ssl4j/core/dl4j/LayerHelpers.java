@@ -12,17 +12,20 @@ import org.slf4j.LoggerFactory;
  * Swaps DL4J layer helpers for ssl4j's faster ones on an initialised graph: every batch-norm layer
  * that DL4J gave its stock oneDNN helper gets a {@link FastStatsBatchNormHelper}. Layers without a
  * helper (double precision, helpers disabled, no oneDNN) are left alone. Called by the trainer and
- * the fine-tune adapter; harmless to call twice.
+ * the fine-tune adapter; harmless to call twice. {@code -Dssl4j.layerHelpers=stock} turns it off.
  */
 public final class LayerHelpers {
   private static final Logger log = LoggerFactory.getLogger(LayerHelpers.class);
   private static final Field BN_HELPER = field(BatchNormalization.class, "helper");
 
+  /** System property: set to {@code "stock"} to keep DL4J's own helpers (for comparisons). */
+  public static final String PROPERTY = "ssl4j.layerHelpers";
+
   private LayerHelpers() {}
 
   /** @return the number of layers whose helper was replaced */
   public static int install(ComputationGraph graph) {
-    if (BN_HELPER == null) {
+    if (BN_HELPER == null || "stock".equals(System.getProperty(PROPERTY))) {
       return 0;
     }
     int replaced = 0;
