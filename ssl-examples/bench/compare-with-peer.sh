@@ -13,7 +13,7 @@ peer=${2:?path to peer.py}
 rounds=${3:-3}
 out=${4:-target/bench}
 mkdir -p "$out"
-export GLIBC_TUNABLES=${GLIBC_TUNABLES:-glibc.malloc.hugetlb=1}
+export GLIBC_TUNABLES=${GLIBC_TUNABLES:-glibc.malloc.hugetlb=1:glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=17179869184}
 for r in $(seq "$rounds"); do
   mvn -B -q -pl ssl-examples -am package -DskipTests exec:java -Dexec.mainClass=io.github.ssl4j.examples.bench.WorkloadBenchmark \
     -Dexec.args="--workload $wl --json $out/$wl-ssl4j-$r.json" 2>&1 | grep -E "throughput|written" || true
