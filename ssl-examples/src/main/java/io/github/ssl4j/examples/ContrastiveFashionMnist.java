@@ -20,7 +20,6 @@ import io.github.ssl4j.core.train.TrainingConfig;
 import io.github.ssl4j.core.train.TrainingResult;
 import io.github.ssl4j.tasks.contrastive.ContrastiveTask;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -182,11 +181,7 @@ public final class ContrastiveFashionMnist implements Callable<Integer> {
   /** Runs the example with command-line arguments and returns what it measured. */
   public static Result run(String... args) {
     ContrastiveFashionMnist app = new ContrastiveFashionMnist();
-    int code = new CommandLine(app).execute(args);
-    if (code != 0 || app.result == null) {
-      throw new IllegalStateException("example failed (exit code " + code + "); see the log above");
-    }
-    return app.result;
+    return ExampleSupport.run(app, () -> app.result, args);
   }
 
   public static void main(String[] args) {
@@ -199,11 +194,7 @@ public final class ContrastiveFashionMnist implements Callable<Integer> {
     validateOptions();
     long start = System.nanoTime();
     FashionMnist fm = FashionMnist.load(data, trainLimit, testLimit);
-    // said on stdout, not only in the log: a user must see that a sample stands in for the data
-    System.out.println(
-        fm.isSample()
-            ? "Fashion-MNIST not found at " + FashionMnist.DEBIAN_DIR + ": using the " + fm.origin()
-            : "Fashion-MNIST from " + fm.origin());
+    ExampleSupport.announce(fm);
     LabelledData trainSet = fm.train(); // images [n, 1, 28, 28] in [0, 1], as ConvEncoder.w1 takes
     LabelledData testSet = fm.test();
     validateAgainstData(trainSet);
@@ -222,7 +213,7 @@ public final class ContrastiveFashionMnist implements Callable<Integer> {
             .checkpointDir(out.resolve("checkpoints"))
             .build();
     Files.createDirectories(out);
-    clearOldRun(out.resolve("checkpoints"));
+    ExampleSupport.clearOldRun(out.resolve("checkpoints"));
     long t = System.nanoTime();
     TrainingResult trained = new Trainer(config).fit(task, encoder, new ArraySource(trainSet.features()));
     double pretrainSeconds = seconds(t);
@@ -470,17 +461,4 @@ public final class ContrastiveFashionMnist implements Callable<Integer> {
     return (System.nanoTime() - startNanos) / 1e9;
   }
 
-  /** Each run of the example starts afresh: earlier checkpoints of this example are removed. */
-  private static void clearOldRun(Path dir) {
-    if (!Files.isDirectory(dir)) {
-      return;
-    }
-    try (var files = Files.list(dir)) {
-      for (Path f : (Iterable<Path>) files::iterator) {
-        Files.delete(f);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("could not clear " + dir, e);
-    }
-  }
 }

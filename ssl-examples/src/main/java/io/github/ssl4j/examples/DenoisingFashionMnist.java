@@ -14,7 +14,6 @@ import io.github.ssl4j.core.train.Trainer;
 import io.github.ssl4j.core.train.TrainingConfig;
 import io.github.ssl4j.core.train.TrainingResult;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -91,11 +90,7 @@ public final class DenoisingFashionMnist implements Callable<Integer> {
   /** Runs the example with command-line arguments and returns what it measured. */
   public static Result run(String... args) {
     DenoisingFashionMnist app = new DenoisingFashionMnist();
-    int code = new CommandLine(app).execute(args);
-    if (code != 0 || app.result == null) {
-      throw new IllegalStateException("example failed (exit code " + code + "); see the log above");
-    }
-    return app.result;
+    return ExampleSupport.run(app, () -> app.result, args);
   }
 
   public static void main(String[] args) {
@@ -106,11 +101,7 @@ public final class DenoisingFashionMnist implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     FashionMnist fm = FashionMnist.load(data, trainLimit, testLimit);
-    // said on stdout, not only in the log: a user must see that a sample stands in for the data
-    System.out.println(
-        fm.isSample()
-            ? "Fashion-MNIST not found at " + FashionMnist.DEBIAN_DIR + ": using the " + fm.origin()
-            : "Fashion-MNIST from " + fm.origin());
+    ExampleSupport.announce(fm);
     INDArray train = FashionMnist.flat(fm.train().features());
     INDArray test = FashionMnist.flat(fm.test().features());
     LOG.info("{} training and {} test images", train.size(0), test.size(0));
@@ -126,7 +117,7 @@ public final class DenoisingFashionMnist implements Callable<Integer> {
             .checkpointDir(out.resolve("checkpoints"))
             .build();
     Files.createDirectories(out);
-    clearOldRun(out.resolve("checkpoints"));
+    ExampleSupport.clearOldRun(out.resolve("checkpoints"));
     TrainingResult trained = new Trainer(config).fit(task, encoder, new ArraySource(train));
     trained.writeHistory(out);
 
@@ -193,19 +184,5 @@ public final class DenoisingFashionMnist implements Callable<Integer> {
         result.knnSeconds(), result.probeSeconds(),
         encoderFile, out.resolve("results.json"));
     return 0;
-  }
-
-  /** Each run of the example starts afresh: earlier checkpoints of this example are removed. */
-  private static void clearOldRun(Path dir) {
-    if (!Files.isDirectory(dir)) {
-      return;
-    }
-    try (var files = Files.list(dir)) {
-      for (Path f : (Iterable<Path>) files::iterator) {
-        Files.delete(f);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("could not clear " + dir, e);
-    }
   }
 }
