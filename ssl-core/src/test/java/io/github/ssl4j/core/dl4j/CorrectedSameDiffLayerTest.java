@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.deeplearning4j.gradientcheck.GradientCheckUtil;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -15,23 +14,16 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /** B2 workaround: {@link CorrectedSameDiffLayer} passes the gradient check, also after JSON. */
+@org.junit.jupiter.api.extension.ExtendWith(DoublePrecision.class)
 class CorrectedSameDiffLayerTest {
-  private static DataType oldDefault;
   private static INDArray x;
   private static INDArray y;
 
   @BeforeAll
-  static void doublePrecision() {
-    oldDefault = Nd4j.defaultFloatingPointType();
-    Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
+  static void data() {
     Nd4j.getRandom().setSeed(5);
     x = Nd4j.rand(DataType.DOUBLE, 4, 3).subi(0.5);
     y = Nd4j.rand(DataType.DOUBLE, 4, 2).subi(0.5);
-  }
-
-  @AfterAll
-  static void restore() {
-    Nd4j.setDefaultDataTypes(oldDefault, oldDefault);
   }
 
   @Test

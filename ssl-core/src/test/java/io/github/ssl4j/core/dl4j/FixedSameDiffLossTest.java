@@ -8,7 +8,6 @@ import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
@@ -18,23 +17,16 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.lossfunctions.impl.LossMSE;
 
 /** B1 workaround: {@link FixedSameDiffLoss} matches the closed form and passes gradient checks. */
+@org.junit.jupiter.api.extension.ExtendWith(DoublePrecision.class)
 class FixedSameDiffLossTest {
-  private static DataType oldDefault;
   private static INDArray x;
   private static INDArray y;
 
   @BeforeAll
-  static void doublePrecision() {
-    oldDefault = Nd4j.defaultFloatingPointType();
-    Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
+  static void data() {
     Nd4j.getRandom().setSeed(3);
     x = Nd4j.rand(DataType.DOUBLE, 5, 3).subi(0.5);
     y = Nd4j.rand(DataType.DOUBLE, 5, 2).subi(0.5);
-  }
-
-  @AfterAll
-  static void restore() {
-    Nd4j.setDefaultDataTypes(oldDefault, oldDefault);
   }
 
   @Test

@@ -3,8 +3,6 @@ package io.github.ssl4j.core.dl4j;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -16,19 +14,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * epsilon it passes back); layers above it are unaffected. If this test fails, DL4J changed or
  * fixed the bug: revisit {@link CorrectedSameDiffLayer}.
  */
+@org.junit.jupiter.api.extension.ExtendWith(DoublePrecision.class)
 class SameDiffLayerRegressionTest {
-  private static DataType oldDefault;
-
-  @BeforeAll
-  static void doublePrecision() {
-    oldDefault = Nd4j.defaultFloatingPointType();
-    Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-  }
-
-  @AfterAll
-  static void restore() {
-    Nd4j.setDefaultDataTypes(oldDefault, oldDefault);
-  }
 
   @Test
   void stockSameDiffLayerGradientsAreStillTwiceTooLarge() {

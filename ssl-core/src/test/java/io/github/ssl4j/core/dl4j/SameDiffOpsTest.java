@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -15,20 +13,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /** {@link SameDiffOps}: values against plain-Java references, gradients against finite differences. */
+@org.junit.jupiter.api.extension.ExtendWith(DoublePrecision.class)
 class SameDiffOpsTest {
-  private static DataType oldDefault;
   private static final double[][] X = {{0.3, -1.2, 2.0, 0.1}, {1000.0, 999.0, 998.5, 1000.5}, {-3, 0, 0.5, -0.25}};
-
-  @BeforeAll
-  static void doublePrecision() {
-    oldDefault = Nd4j.defaultFloatingPointType();
-    Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-  }
-
-  @AfterAll
-  static void restore() {
-    Nd4j.setDefaultDataTypes(oldDefault, oldDefault);
-  }
 
   private static double lse(double[] row) {
     double m = Double.NEGATIVE_INFINITY;
