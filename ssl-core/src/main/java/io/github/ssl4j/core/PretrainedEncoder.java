@@ -33,6 +33,8 @@ import org.deeplearning4j.nn.graph.vertex.GraphVertex;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * A trained encoder cut out of a pretraining graph: an encoder-only {@link ComputationGraph} whose
@@ -171,6 +173,32 @@ public final class PretrainedEncoder {
     DataType dt = graph.getConfiguration().getDataType();
     INDArray x = input.dataType() == dt ? input : input.castTo(dt);
     return graph.outputSingle(false, x).detach();
+  }
+
+  /**
+   * Representations of any number of inputs, computed {@code batchSize} at a time so memory stays
+   * bounded (a whole data set through a CNN in one call would hold every activation at once).
+   *
+   * @param input shape [n, ...] as for {@link #embed(INDArray)}
+   * @param batchSize inputs per forward pass, &gt;= 1
+   * @return shape [n, representationSize], a new array
+   * @throws IllegalArgumentException if {@code batchSize < 1} or the input does not match {@link
+   *     #inputType()}
+   */
+  public INDArray embed(INDArray input, int batchSize) {
+    if (batchSize < 1) {
+      throw new IllegalArgumentException(
+          "batchSize must be >= 1, got " + batchSize + "; e.g. 1000 for 28x28 images");
+    }
+    checkInput(input);
+    long n = input.size(0);
+    INDArray out = Nd4j.create(graph.getConfiguration().getDataType(), n, representationSize());
+    for (long from = 0; from < n; from += batchSize) {
+      long to = Math.min(n, from + batchSize);
+      out.get(NDArrayIndex.interval(from, to), NDArrayIndex.all())
+          .assign(embed(input.get(NDArrayIndex.interval(from, to))));
+    }
+    return out;
   }
 
   /**

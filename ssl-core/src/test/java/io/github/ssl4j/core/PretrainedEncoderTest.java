@@ -63,6 +63,21 @@ class PretrainedEncoderTest {
   }
 
   @Test
+  void batchedEmbedEqualsOneCallAndRejectsBadBatchSize() {
+    Nd4j.getRandom().setSeed(4);
+    INDArray x = Nd4j.rand(DataType.FLOAT, 7, 1, 8, 8);
+    INDArray whole = shared.embed(x);
+    for (int batch : new int[] {1, 3, 7, 100}) {
+      INDArray z = shared.embed(x, batch);
+      assertArrayEquals(whole.shape(), z.shape(), "batch " + batch);
+      assertArrayEquals(whole.data().asFloat(), z.data().asFloat(), 1e-6f, "batch " + batch);
+    }
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> shared.embed(x, 0));
+    assertTrue(e.getMessage().contains("batchSize must be >= 1, got 0"), e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> shared.embed(Nd4j.rand(DataType.FLOAT, 3, 64), 2));
+  }
+
+  @Test
   void trainedGraphIsNotShared() {
     ComputationGraph trained = TestGraphs.pretrained(CONV, 2);
     INDArray before = trained.params().dup();

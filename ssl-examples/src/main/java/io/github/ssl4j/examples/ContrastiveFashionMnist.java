@@ -24,7 +24,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.function.UnaryOperator;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
@@ -32,8 +31,6 @@ import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.config.Adam;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -225,6 +222,7 @@ public final class ContrastiveFashionMnist implements Callable<Integer> {
     Path encoderFile = out.resolve("encoder.zip");
     pretrained.save(encoderFile);
     ComputationGraph random = pretrained.freshCopy(seed); // same architecture, random weights
+    PretrainedEncoder randomEncoder = PretrainedEncoder.from(random, encoder, trained.metadata());
 
     // ---- frozen representations: kNN, linear probe on all labels and on the labelled subset
     LabelBudget budget = LabelBudget.perClass(labelsPerClass);
@@ -239,10 +237,10 @@ public final class ContrastiveFashionMnist implements Callable<Integer> {
     double probeSeconds = 0;
     double probeFewSeconds = 0;
     for (int i = 0; i < 2; i++) {
-      UnaryOperator<INDArray> f = i == 0 ? pretrained::embed : x -> random.outputSingle(false, x);
+      PretrainedEncoder e = i == 0 ? pretrained : randomEncoder;
       t = System.nanoTime();
-      LabelledData bank = trainSet.withFeatures(embedAll(f, trainSet.features()));
-      LabelledData queries = testSet.withFeatures(embedAll(f, testSet.features()));
+      LabelledData bank = trainSet.withFeatures(e.embed(trainSet.features(), EMBED_BATCH));
+      LabelledData queries = testSet.withFeatures(e.embed(testSet.features(), EMBED_BATCH));
       embedSeconds += seconds(t);
       t = System.nanoTime();
       knn[i] = KnnClassifier.builder().build().fit(bank).accuracy(queries);
@@ -359,21 +357,6 @@ public final class ContrastiveFashionMnist implements Callable<Integer> {
   static int autoProbeEpochs(int examples) {
     int stepsPerEpoch = (examples + LinearProbe.DEFAULT_BATCH_SIZE - 1) / LinearProbe.DEFAULT_BATCH_SIZE;
     return Math.max(LinearProbe.DEFAULT_EPOCHS, (PROBE_MIN_STEPS + stepsPerEpoch - 1) / stepsPerEpoch);
-  }
-
-  /** Representations of all images, computed {@value #EMBED_BATCH} at a time. */
-  private static INDArray embedAll(UnaryOperator<INDArray> embed, INDArray images) {
-    long n = images.size(0);
-    INDArray out = null;
-    for (long from = 0; from < n; from += EMBED_BATCH) {
-      long to = Math.min(n, from + EMBED_BATCH);
-      INDArray z = embed.apply(images.get(NDArrayIndex.interval(from, to)));
-      if (out == null) {
-        out = Nd4j.create(z.dataType(), n, z.size(1));
-      }
-      out.get(NDArrayIndex.interval(from, to), NDArrayIndex.all()).assign(z);
-    }
-    return out;
   }
 
   /** Per-step loss and (from 20 steps on) its trailing moving average against the step, as a PNG. */

@@ -24,7 +24,6 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
@@ -229,7 +228,7 @@ public final class FineTuneAdapter {
     INDArray y = targets.castTo(dt);
     ComputationGraph graph = newGraph();
     if (mode instanceof FineTuneMode.LinearProbe) {
-      INDArray representations = embedAll(features);
+      INDArray representations = pretrained.embed(features, batchSize);
       ComputationGraph head = headOnlyGraph(dt);
       train(head, representations, y);
       graph.getLayer(headVertex()).setParams(head.getLayer(headVertex()).params());
@@ -237,18 +236,6 @@ public final class FineTuneAdapter {
       train(graph, features.dataType() == dt ? features : features.castTo(dt), y);
     }
     return new FineTuned(graph, pretrained, classification, batchSize);
-  }
-
-  private INDArray embedAll(INDArray x) {
-    long n = x.size(0);
-    INDArray out = Nd4j.create(pretrained.graph().getConfiguration().getDataType(), n,
-        pretrained.representationSize());
-    for (long start = 0; start < n; start += batchSize) {
-      long end = Math.min(n, start + batchSize);
-      out.get(NDArrayIndex.interval(start, end), NDArrayIndex.all())
-          .assign(pretrained.embed(x.get(NDArrayIndex.interval(start, end))));
-    }
-    return out;
   }
 
   private ComputationGraph headOnlyGraph(DataType dt) {
