@@ -4,10 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -79,16 +77,9 @@ class OneDnnSetupTest {
    */
   @Test
   void plainJavaRunWithoutFlagsGetsOneDnn() throws Exception {
-    String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
-    ProcessBuilder pb = new ProcessBuilder(java, "-Xmx1g", "-cp", System.getProperty("java.class.path"),
-        PlainRunMain.class.getName());
-    pb.redirectErrorStream(true);
-    Process p = pb.start();
-    byte[] out = p.getInputStream().readAllBytes();
-    assertTrue(p.waitFor(120, TimeUnit.SECONDS), "child JVM timed out");
-    String text = new String(out, StandardCharsets.UTF_8);
-    assertEquals(0, p.exitValue(), text);
-    assertTrue(text.contains("RESULT oneDNN in use"), text);
+    ChildJvm.Output out = ChildJvm.run(ChildJvm.testClassPath(), "1g", 120, PlainRunMain.class);
+    assertEquals(0, out.exitCode(), out.text());
+    assertTrue(out.text().contains("RESULT oneDNN in use"), out.text());
   }
 
   /**
@@ -97,17 +88,11 @@ class OneDnnSetupTest {
    */
   @Test
   void withoutOneDnnNativesNothingIsSwitchedOn() throws Exception {
-    String cp = java.util.Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+    String cp = java.util.Arrays.stream(ChildJvm.testClassPath().split(File.pathSeparator))
         .filter(e -> !e.contains("-onednn")).collect(java.util.stream.Collectors.joining(File.pathSeparator));
-    String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
-    ProcessBuilder pb = new ProcessBuilder(java, "-cp", cp, NoOneDnnMain.class.getName());
-    pb.redirectErrorStream(true);
-    Process p = pb.start();
-    byte[] out = p.getInputStream().readAllBytes();
-    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "child JVM timed out");
-    String text = new String(out, StandardCharsets.UTF_8);
-    assertEquals(0, p.exitValue(), text);
-    assertTrue(text.contains("RESULT natives=false helpers=null extension=null"), text);
+    ChildJvm.Output out = ChildJvm.run(cp, null, 60, NoOneDnnMain.class);
+    assertEquals(0, out.exitCode(), out.text());
+    assertTrue(out.text().contains("RESULT natives=false helpers=null extension=null"), out.text());
   }
 
   /** Child-JVM entry point for {@link #withoutOneDnnNativesNothingIsSwitchedOn()}; never loads ND4J. */

@@ -2,9 +2,6 @@ package io.github.ssl4j.core.dl4j;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.File;
-import java.nio.charset.StandardCharsets;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -26,16 +23,7 @@ class SameDiffLossRegressionTest {
 
   @Test
   void stockSameDiffLossStillTrainsWrongly() throws Exception {
-    String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
-    ProcessBuilder pb = new ProcessBuilder(java, "-Xmx1g", "-cp", System.getProperty("java.class.path"),
-        Probe.class.getName());
-    pb.redirectErrorStream(true);
-    Process p = pb.start();
-    byte[] bytes = p.getInputStream().readAllBytes();
-    assertTrue(p.waitFor(120, TimeUnit.SECONDS), "child JVM timed out");
-    String out = new String(bytes, StandardCharsets.UTF_8);
-    String result = out.lines().filter(l -> l.startsWith("RESULT")).findFirst()
-        .orElse("RESULT crashed (exit " + p.exitValue() + "): " + out);
+    String result = ChildJvm.run(ChildJvm.testClassPath(), "1g", 120, Probe.class).resultLine();
     assertTrue(result.startsWith("RESULT broken"), "DL4J fixed bug B1 (" + result + "): stock"
         + " SameDiffLoss now trains like LossMSE; remove the FixedSameDiffLoss workaround");
   }

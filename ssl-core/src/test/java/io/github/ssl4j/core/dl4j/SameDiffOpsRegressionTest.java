@@ -3,10 +3,7 @@ package io.github.ssl4j.core.dl4j;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.File;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -44,16 +41,7 @@ class SameDiffOpsRegressionTest {
   void setDiagCrashes() {}
 
   private static String runCase(String name) throws Exception {
-    String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
-    ProcessBuilder pb = new ProcessBuilder(java, "-Xmx1g", "-cp", System.getProperty("java.class.path"),
-        Probe.class.getName(), name);
-    pb.redirectErrorStream(true);
-    Process p = pb.start();
-    byte[] bytes = p.getInputStream().readAllBytes();
-    assertTrue(p.waitFor(120, TimeUnit.SECONDS), "child JVM timed out");
-    String out = new String(bytes, StandardCharsets.UTF_8);
-    String result = out.lines().filter(l -> l.startsWith("RESULT")).findFirst()
-        .orElse("RESULT crashed (exit " + p.exitValue() + ")");
+    String result = ChildJvm.run(ChildJvm.testClassPath(), "1g", 120, Probe.class, name).resultLine();
     System.out.println(name + ": " + result);
     return result;
   }

@@ -1,0 +1,53 @@
+package io.github.ssl4j.core.dl4j;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs a {@code main} class in a fresh JVM, for checks that must not share (or could crash) the
+ * test JVM's native state: a native crash, ND4J's workspaces, or JavaCPP's once-only library choice.
+ */
+final class ChildJvm {
+  private ChildJvm() {}
+
+  /** What the child printed (stdout and stderr together) and how it exited. */
+  record Output(int exitCode, String text) {
+    /** The first line starting with "RESULT", or "RESULT crashed (exit N): output" if none. */
+    String resultLine() {
+      return text.lines().filter(l -> l.startsWith("RESULT")).findFirst()
+          .orElse("RESULT crashed (exit " + exitCode + "): " + text);
+    }
+  }
+
+  /** The test JVM's own class path. */
+  static String testClassPath() {
+    return System.getProperty("java.class.path");
+  }
+
+  /**
+   * @param classPath class path of the child
+   * @param maxHeap e.g. "1g", or null for the JVM default
+   * @param timeoutSeconds fails the test if the child runs longer
+   */
+  static Output run(String classPath, String maxHeap, int timeoutSeconds, Class<?> main, String... args)
+      throws Exception {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
+    if (maxHeap != null) {
+      cmd.add("-Xmx" + maxHeap);
+    }
+    cmd.addAll(List.of("-cp", classPath, main.getName()));
+    cmd.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    pb.redirectErrorStream(true);
+    Process p = pb.start();
+    byte[] out = p.getInputStream().readAllBytes();
+    assertTrue(p.waitFor(timeoutSeconds, TimeUnit.SECONDS), "child JVM timed out");
+    return new Output(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+  }
+}
