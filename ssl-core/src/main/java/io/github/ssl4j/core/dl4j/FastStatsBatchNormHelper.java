@@ -27,6 +27,7 @@ import org.nd4j.linalg.api.ops.impl.layers.convolution.BatchNorm;
 import org.nd4j.linalg.api.ops.impl.summarystats.Variance;
 import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * DL4J's oneDNN batch-norm helper with faster batch statistics for NCHW activations.
@@ -165,8 +166,9 @@ public final class FastStatsBatchNormHelper implements BatchNormalizationHelper 
       INDArray sums = r3.sum(2); // [n, c], contiguous reductions
       INDArray norms = r3.norm2(2); // [n, c]: sqrt of the sums of squares
       sums.sum(mean, 0).divi(count);
-      norms.muli(norms).sum(var, 0).divi(count).subi(mean.mul(mean));
-      double worst = mean.mul(mean).divi(org.nd4j.linalg.ops.transforms.Transforms.max(var, 1e-30, true)).maxNumber().doubleValue();
+      INDArray meanSquared = mean.mul(mean);
+      norms.muli(norms).sum(var, 0).divi(count).subi(meanSquared);
+      double worst = meanSquared.divi(Transforms.max(var, 1e-30, true)).maxNumber().doubleValue();
       if (worst <= CANCELLATION_RATIO) {
         return;
       }

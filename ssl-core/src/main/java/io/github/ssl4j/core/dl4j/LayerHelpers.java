@@ -51,8 +51,7 @@ public final class LayerHelpers {
       return f;
     } catch (ReflectiveOperationException | RuntimeException e) {
       // another DL4J version: keep its own helper
-      LoggerFactory.getLogger(LayerHelpers.class)
-          .debug("DL4J's BatchNormalization has no accessible field '{}': {}", name, e.toString());
+      log.debug("DL4J's BatchNormalization has no accessible field '{}': {}", name, e.toString());
       return null;
     }
   }

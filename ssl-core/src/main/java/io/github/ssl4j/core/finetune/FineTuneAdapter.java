@@ -6,6 +6,7 @@ import io.github.ssl4j.core.PretrainedEncoder;
 import io.github.ssl4j.core.Versions;
 import io.github.ssl4j.core.VertexNames;
 import io.github.ssl4j.core.data.Rows;
+import io.github.ssl4j.core.dl4j.LayerHelpers;
 import io.github.ssl4j.core.eval.LabelledData;
 import java.time.Instant;
 import java.util.Arrays;
@@ -168,7 +169,7 @@ public final class FineTuneAdapter {
     tl.addLayer(headVertex(), headLayer(), pretrained.representationVertex());
     tl.setOutputs(headVertex());
     ComputationGraph g = tl.build();
-    io.github.ssl4j.core.dl4j.LayerHelpers.install(g);
+    LayerHelpers.install(g);
     return g;
   }
 

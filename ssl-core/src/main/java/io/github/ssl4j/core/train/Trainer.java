@@ -9,6 +9,7 @@ import io.github.ssl4j.core.ModelMetadata;
 import io.github.ssl4j.core.PretextTask;
 import io.github.ssl4j.core.Versions;
 import io.github.ssl4j.core.data.ExampleSource;
+import io.github.ssl4j.core.dl4j.LayerHelpers;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -106,7 +107,7 @@ public final class Trainer {
     config.checkpointDir().ifPresent(dir -> claimForFit(dir, run));
     ComputationGraph graph = new ComputationGraph(built.conf);
     graph.init();
-    io.github.ssl4j.core.dl4j.LayerHelpers.install(graph);
+    LayerHelpers.install(graph);
     log.info("Training task '{}' from scratch: {} examples, {} steps per epoch, {} steps, {} parameters, run {}",
         task.id(), data.size(), stepsPerEpoch, config.totalSteps(stepsPerEpoch), graph.numParams(), runId);
     return run(graph, built, task, encoder, data, stepsPerEpoch, run, 0, new ArrayList<>(), 0.0);
@@ -167,12 +168,12 @@ public final class Trainer {
     ComputationGraph graph;
     try {
       graph = ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(cp.model()), true);
-      io.github.ssl4j.core.dl4j.LayerHelpers.install(graph);
     } catch (IOException | RuntimeException e) {
       throw new IllegalArgumentException(
           "Checkpoint " + file + " holds a model DL4J cannot restore (" + e + "); resume from an"
               + " earlier checkpoint", e);
     }
+    LayerHelpers.install(graph);
     if (graph.getIterationCount() != globalStep) {
       throw new IllegalArgumentException(
           "Checkpoint " + file + " is inconsistent: model iteration count " + graph.getIterationCount()
