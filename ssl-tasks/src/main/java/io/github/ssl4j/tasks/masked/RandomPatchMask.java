@@ -1,0 +1,78 @@
+package io.github.ssl4j.tasks.masked;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.random.RandomGenerator;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Masks a fixed number of square patches per image, chosen uniformly at random without replacement
+ * and independently per image, as the PyTorch reference {@code order = torch.rand(B, n).argsort(1);
+ * m[:, order[:, :k]] = 1}.
+ *
+ * <p>The image is split into a grid of {@code patchSize x patchSize} patches ({@code (h / p) * (w /
+ * p)} patches, row-major) and exactly {@link #maskedPatches(int, int)} = {@code max(1, round(ratio *
+ * nPatches))} of them are masked in every image (W2: 25 of 49). Draws per image: {@code k} calls of
+ * {@code rng.nextInt(bound)} (a partial Fisher–Yates shuffle).
+ *
+ * @param patchSize side of a square patch in pixels, &gt;= 1
+ * @param ratio fraction of patches to mask, in (0, 1)
+ */
+public record RandomPatchMask(int patchSize, double ratio) implements MaskGenerator {
+
+  /** Validates the parameters. */
+  public RandomPatchMask {
+    Masks.checkPatchSize("RandomPatchMask", patchSize);
+    Masks.checkRatio("RandomPatchMask", ratio);
+  }
+
+  /** Random patches of {@code patchSize x patchSize} pixels, a fraction {@code ratio} masked. */
+  public static RandomPatchMask of(int patchSize, double ratio) {
+    return new RandomPatchMask(patchSize, ratio);
+  }
+
+  /** W2: 4x4 patches (49 on a 28x28 image), ratio 0.5, so 25 patches masked per image. */
+  public static RandomPatchMask w2() {
+    return of(4, 0.5);
+  }
+
+  /**
+   * Number of patches masked per image of this size.
+   *
+   * @throws IllegalArgumentException if the sides are not divisible by the patch size
+   */
+  public int maskedPatches(int height, int width) {
+    int[] grid = Masks.checkImage(1, height, width, patchSize);
+    return Masks.target(ratio, grid[0] * grid[1]);
+  }
+
+  @Override
+  public INDArray sample(int batch, int height, int width, RandomGenerator rng) {
+    int[] grid = Masks.checkImage(batch, height, width, patchSize);
+    int n = grid[0] * grid[1];
+    int k = Masks.target(ratio, n);
+    float[] out = new float[batch * height * width];
+    int[] pool = new int[n];
+    for (int i = 0; i < batch; i++) {
+      for (int j = 0; j < n; j++) {
+        pool[j] = j;
+      }
+      Masks.choose(pool, n, k, rng);
+      for (int j = 0; j < k; j++) {
+        Masks.paint(out, i, pool[j], grid[1], patchSize, height, width);
+      }
+    }
+    return Masks.toArray(out, batch, height, width);
+  }
+
+  /** {@code {"mask":"random-patches","patchSize":p,"ratio":r}}. */
+  @Override
+  public Map<String, Object> config() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("mask", "random-patches");
+    m.put("patchSize", patchSize);
+    m.put("ratio", ratio);
+    return Collections.unmodifiableMap(m);
+  }
+}

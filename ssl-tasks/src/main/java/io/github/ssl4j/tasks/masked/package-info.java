@@ -1,0 +1,10 @@
+/**
+ * Masked image modelling (workload W2): mask generators that choose which patches of each image are
+ * hidden. {@link io.github.ssl4j.tasks.masked.MaskGenerator} is the SPI, returning a FLOAT mask
+ * [batch, 1, h, w] (1 = masked) with all randomness from the caller's {@link
+ * java.util.random.RandomGenerator}; {@link io.github.ssl4j.tasks.masked.RandomPatchMask} masks
+ * uniformly random patches (W2: 25 of the 49 4x4 patches of a 28x28 image) and {@link
+ * io.github.ssl4j.tasks.masked.BlockMask} masks BEiT-style rectangular blocks of patches. The
+ * masked-modelling task classes that consume these masks will come later.
+ */
+package io.github.ssl4j.tasks.masked;
