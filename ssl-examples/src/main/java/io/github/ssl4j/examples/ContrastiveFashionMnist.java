@@ -64,26 +64,6 @@ import picocli.CommandLine.Spec;
 public final class ContrastiveFashionMnist implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(ContrastiveFashionMnist.class);
 
-  /** Fine-tuning on the labelled subset: Adam with this learning rate (as the W1 peer). */
-  static final double FINE_TUNE_LR = 1e-3;
-  /** Fine-tuning minibatch size (as the W1 peer: 600 labels in 10 steps per epoch). */
-  static final int FINE_TUNE_BATCH = 60;
-  /** Images per forward pass when computing representations (bounds activation memory). */
-  private static final int EMBED_BATCH = 1000;
-  /**
-   * A linear probe gets at least this many optimiser steps, so small sets are not under-fitted.
-   * With {@link #PROBE_LR} this about converges: on 5,120 images, 800 steps at Adam 1e-3 left the
-   * test accuracy about 5 points below 2,400 steps at 1e-2.
-   */
-  private static final int PROBE_MIN_STEPS = 1600;
-  /** Adam learning rate of the linear probes (features are standardised first). */
-  static final double PROBE_LR = 1e-2;
-  /**
-   * L2 coefficient of the linear probes: DL4J adds {@code l2 * W} to the gradient, so 2e-4 is the
-   * W1 peer's penalty {@code 1e-4 * |W|^2} on the mean cross-entropy (peer.py logreg_accuracy).
-   */
-  static final double PROBE_L2 = 2e-4;
-
   @Option(names = "--data", description = "Directory with the four Fashion-MNIST *-ubyte.gz files (default: /usr/share/datasets/fashion-mnist if installed, else the bundled sample).")
   Path data;
 
@@ -105,7 +85,7 @@ public final class ContrastiveFashionMnist implements Callable<Integer> {
   @Option(names = "--labels-per-class", defaultValue = "60", description = "Labelled training images per class for the few-label evaluations (default ${DEFAULT-VALUE}).")
   int labelsPerClass;
 
-  @Option(names = "--probe-epochs", defaultValue = "-1", description = "Epochs of each linear probe (-1: automatic, at least 10 and at least " + PROBE_MIN_STEPS + " optimiser steps of batch 256; Adam " + PROBE_LR + ", L2 " + PROBE_L2 + ").")
+  @Option(names = "--probe-epochs", defaultValue = "-1", description = "Epochs of each linear probe (-1: automatic, at least 10 and at least " + EncoderEvaluation.PROBE_MIN_STEPS + " optimiser steps of batch 256; Adam " + EncoderEvaluation.PROBE_LR + ", L2 " + EncoderEvaluation.PROBE_L2 + ").")
   int probeEpochs;
 
   @Option(names = "--train-limit", defaultValue = "-1", description = "Use at most this many training images (-1: all).")
@@ -195,7 +175,7 @@ public final class ContrastiveFashionMnist implements Callable<Integer> {
     LabelledData testSet = fm.test();
     validateAgainstData(trainSet);
     LOG.info("{} training and {} test images", trainSet.size(), testSet.size());
-    double loadSeconds = seconds(start);
+    double loadSeconds = EncoderEvaluation.seconds(start);
 
     // ---- pretraining (W1: ConvEncoder.w1, T = 0.5, W1 head and augmentations, Adam)
     ConvEncoder encoder = ConvEncoder.w1();
@@ -212,59 +192,19 @@ public final class ContrastiveFashionMnist implements Callable<Integer> {
     ExampleSupport.clearOldRun(out.resolve("checkpoints"));
     long t = System.nanoTime();
     TrainingResult trained = new Trainer(config).fit(task, encoder, new ArraySource(trainSet.features()));
-    double pretrainSeconds = seconds(t);
+    double pretrainSeconds = EncoderEvaluation.seconds(t);
     trained.writeHistory(out);
     Path lossCurve = out.resolve("loss-curve.png");
-    writeLossCurve(trained.history(), lossCurve);
+    EncoderEvaluation.writeLossCurve(trained.history(), "SimCLR (W1) pretraining loss, NT-Xent", lossCurve);
 
     PretrainedEncoder pretrained = PretrainedEncoder.from(trained.graph(), encoder, trained.metadata());
     Path encoderFile = out.resolve("encoder.zip");
     pretrained.save(encoderFile);
-    ComputationGraph random = pretrained.freshCopy(seed); // same architecture, random weights
-    PretrainedEncoder randomEncoder = PretrainedEncoder.from(random, encoder, trained.metadata());
 
-    // ---- frozen representations: kNN, linear probe on all labels and on the labelled subset
-    LabelBudget budget = LabelBudget.perClass(labelsPerClass);
-    int[] fewIndices = budget.select(trainSet, seed); // the same subset the protocol below draws
-    int probeEpochsAll = probeEpochs > 0 ? probeEpochs : autoProbeEpochs(trainSet.size());
-    int probeEpochsFew = probeEpochs > 0 ? probeEpochs : autoProbeEpochs(fewIndices.length);
-    double[] knn = new double[2];
-    double[] probe = new double[2];
-    double[] probeFew = new double[2];
-    double embedSeconds = 0;
-    double knnSeconds = 0;
-    double probeSeconds = 0;
-    double probeFewSeconds = 0;
-    for (int i = 0; i < 2; i++) {
-      PretrainedEncoder e = i == 0 ? pretrained : randomEncoder;
-      t = System.nanoTime();
-      LabelledData bank = trainSet.withFeatures(e.embed(trainSet.features(), EMBED_BATCH));
-      LabelledData queries = testSet.withFeatures(e.embed(testSet.features(), EMBED_BATCH));
-      embedSeconds += seconds(t);
-      t = System.nanoTime();
-      knn[i] = KnnClassifier.builder().build().fit(bank).accuracy(queries);
-      knnSeconds += seconds(t);
-      t = System.nanoTime();
-      probe[i] =
-          LinearProbe.builder().epochs(probeEpochsAll).learningRate(PROBE_LR).l2(PROBE_L2).seed(seed).build()
-              .evaluate(bank, queries).testAccuracy();
-      probeSeconds += seconds(t);
-      t = System.nanoTime();
-      probeFew[i] =
-          LinearProbe.builder().epochs(probeEpochsFew).learningRate(PROBE_LR).l2(PROBE_L2).seed(seed).build()
-              .evaluate(bank.subset(fewIndices), queries).testAccuracy();
-      probeFewSeconds += seconds(t);
-    }
-
-    // ---- label efficiency: fine-tune encoder + linear head vs the same network from scratch
-    double[] fitSeconds = new double[2];
-    FewLabelProtocol.Report report =
-        FewLabelProtocol.builder(List.of(budget), seed)
-            .build()
-            .run(trainSet, testSet,
-                fineTuner(FineTuneAdapter.builder(pretrained), fitSeconds, 0),
-                fineTuner(FineTuneAdapter.builder(random, encoder), fitSeconds, 1));
-    FewLabelProtocol.Row few = report.rows().get(0);
+    // ---- frozen representation (kNN, probes) and label efficiency, next to a random-init encoder
+    EncoderEvaluation.Outcome ev =
+        EncoderEvaluation.run(pretrained, encoder, trainSet, testSet,
+            new EncoderEvaluation.Settings(labelsPerClass, probeEpochs, ftEpochs, seed));
 
     result =
         new Result(
@@ -278,23 +218,23 @@ public final class ContrastiveFashionMnist implements Callable<Integer> {
             trained.history().get(0).loss(),
             trained.finalLoss(),
             trained.samplesPerSecond(),
-            knn[0],
-            knn[1],
-            probe[0],
-            probe[1],
+            ev.knnPretrained(),
+            ev.knnRandom(),
+            ev.probePretrained(),
+            ev.probeRandom(),
             labelsPerClass,
-            few.subsetSize(),
-            probeFew[0],
-            probeFew[1],
+            ev.fewLabels(),
+            ev.probeFewPretrained(),
+            ev.probeFewRandom(),
             ftEpochs,
-            few.pretrained().accuracy(),
-            few.pretrained().macroF1(),
-            few.scratch().accuracy(),
-            few.scratch().macroF1(),
-            probeEpochsAll,
-            probeEpochsFew,
-            new Seconds(loadSeconds, pretrainSeconds, embedSeconds, knnSeconds, probeSeconds,
-                probeFewSeconds, fitSeconds[0], fitSeconds[1], seconds(start)),
+            ev.fineTunePretrained(),
+            ev.fineTunePretrainedMacroF1(),
+            ev.fineTuneScratch(),
+            ev.fineTuneScratchMacroF1(),
+            ev.probeEpochsAll(),
+            ev.probeEpochsFew(),
+            new Seconds(loadSeconds, pretrainSeconds, ev.embedSeconds(), ev.knnSeconds(), ev.probeSeconds(),
+                ev.probeFewSeconds(), ev.fineTuneSeconds(), ev.scratchSeconds(), EncoderEvaluation.seconds(start)),
             encoderFile.toString(),
             lossCurve.toString());
     new ObjectMapper()
@@ -333,70 +273,6 @@ public final class ContrastiveFashionMnist implements Callable<Integer> {
         r.encoderFile(), out.resolve("results.json"), r.lossCurveFile());
   }
 
-  /** Fine-tunes encoder and a fresh linear head on the subset (W1 peer: Adam 1e-3, batch 60). */
-  private ClassifierTrainer fineTuner(FineTuneAdapter.Builder builder, double[] seconds, int slot) {
-    FineTuneAdapter adapter =
-        builder
-            .classification(10)
-            .mode(FineTuneMode.FULL)
-            .updater(new Adam(FINE_TUNE_LR))
-            .epochs(ftEpochs)
-            .batchSize(FINE_TUNE_BATCH)
-            .seed(seed)
-            .build();
-    return subset -> {
-      long t = System.nanoTime();
-      var tuned = adapter.fit(subset);
-      seconds[slot] += seconds(t);
-      return tuned::predict;
-    };
-  }
-
-  /** Epochs giving at least {@link #PROBE_MIN_STEPS} steps of the probe's batch, and at least 10. */
-  static int autoProbeEpochs(int examples) {
-    int stepsPerEpoch = (examples + LinearProbe.DEFAULT_BATCH_SIZE - 1) / LinearProbe.DEFAULT_BATCH_SIZE;
-    return Math.max(LinearProbe.DEFAULT_EPOCHS, (PROBE_MIN_STEPS + stepsPerEpoch - 1) / stepsPerEpoch);
-  }
-
-  /** Per-step loss and (from 20 steps on) its trailing moving average against the step, as a PNG. */
-  static void writeLossCurve(List<LossRecord> history, Path png) throws IOException {
-    System.setProperty("java.awt.headless", "true");
-    int n = history.size();
-    double[] step = new double[n];
-    double[] loss = new double[n];
-    double[] smooth = new double[n];
-    int window = Math.max(1, Math.min(50, n / 10)); // 1: too few steps to smooth
-    double sum = 0;
-    for (int i = 0; i < n; i++) {
-      step[i] = history.get(i).step();
-      loss[i] = history.get(i).loss();
-      sum += loss[i];
-      if (i >= window) {
-        sum -= loss[i - window];
-      }
-      smooth[i] = sum / Math.min(i + 1, window);
-    }
-    XYChart chart =
-        new XYChartBuilder()
-            .width(900)
-            .height(500)
-            .title("SimCLR (W1) pretraining loss, NT-Xent")
-            .xAxisTitle("step")
-            .yAxisTitle("loss")
-            .build();
-    chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNE);
-    chart.getStyler().setMarkerSize(0);
-    XYSeries raw = chart.addSeries("loss per step", step, loss);
-    raw.setMarker(SeriesMarkers.NONE);
-    raw.setLineColor(new java.awt.Color(150, 180, 220));
-    if (window > 1) {
-      XYSeries avg = chart.addSeries("moving average (" + window + " steps)", step, smooth);
-      avg.setMarker(SeriesMarkers.NONE);
-      avg.setLineColor(new java.awt.Color(200, 40, 40));
-    }
-    BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
-  }
-
   /** Option checks that need no data, before anything slow happens. */
   private void validateOptions() {
     require(epochs >= 1, "--epochs", epochs, "an integer >= 1", "e.g. --epochs 3");
@@ -421,26 +297,11 @@ public final class ContrastiveFashionMnist implements Callable<Integer> {
     require(batch <= train.size(), "--batch", batch,
         "at most the number of training images (" + train.size() + ")",
         "lower --batch or raise --train-limit");
-    int[] counts = new int[train.numClasses()];
-    for (int label : train.labels()) {
-      counts[label]++;
-    }
-    int min = java.util.Arrays.stream(counts).min().orElse(0);
-    require(labelsPerClass <= min, "--labels-per-class", labelsPerClass,
-        "at most " + min + " (the smallest class among the " + train.size() + " training images)",
-        "lower --labels-per-class or raise --train-limit");
+    ExampleSupport.requireLabelsPerClass(spec, labelsPerClass, train);
   }
 
   private void require(boolean ok, String option, Object value, String expected, String fix) {
-    if (!ok) {
-      throw new ParameterException(
-          spec.commandLine(),
-          "Invalid value " + value + " for option " + option + ": expected " + expected + "; " + fix);
-    }
-  }
-
-  private static double seconds(long startNanos) {
-    return (System.nanoTime() - startNanos) / 1e9;
+    ExampleSupport.require(spec, ok, option, value, expected, fix);
   }
 
 }

@@ -4,9 +4,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
+import io.github.ssl4j.core.eval.LabelledData;
 import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
 
 /** What every example's entry points share: run from code, announce the data, start afresh. */
 final class ExampleSupport {
@@ -49,5 +53,29 @@ final class ExampleSupport {
     } catch (IOException e) {
       throw new UncheckedIOException("could not clear " + dir, e);
     }
+  }
+
+  /**
+   * Rejects a bad option value with picocli's usage error: what was wrong, the value, what was
+   * expected and how to fix it.
+   */
+  static void require(CommandSpec spec, boolean ok, String option, Object value, String expected, String fix) {
+    if (!ok) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "Invalid value " + value + " for option " + option + ": expected " + expected + "; " + fix);
+    }
+  }
+
+  /** {@code --labels-per-class} must fit the smallest class of the loaded training set. */
+  static void requireLabelsPerClass(CommandSpec spec, int labelsPerClass, LabelledData train) {
+    int[] counts = new int[train.numClasses()];
+    for (int label : train.labels()) {
+      counts[label]++;
+    }
+    int min = Arrays.stream(counts).min().orElse(0);
+    require(spec, labelsPerClass <= min, "--labels-per-class", labelsPerClass,
+        "at most " + min + " (the smallest class among the " + train.size() + " training images)",
+        "lower --labels-per-class or raise --train-limit");
   }
 }

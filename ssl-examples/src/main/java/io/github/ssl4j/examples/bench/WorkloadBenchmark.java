@@ -13,6 +13,7 @@ import io.github.ssl4j.core.train.TrainingConfig;
 import io.github.ssl4j.core.train.TrainingResult;
 import io.github.ssl4j.examples.FashionMnist;
 import io.github.ssl4j.tasks.contrastive.ContrastiveTask;
+import io.github.ssl4j.tasks.masked.MaskedImageTask;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -48,10 +49,10 @@ import picocli.CommandLine.Option;
 @Command(
     name = "WorkloadBenchmark",
     mixinStandardHelpOptions = true,
-    description = "Median training throughput of a reference workload (W1).")
+    description = "Median training throughput of a reference workload (W1, W2).")
 public final class WorkloadBenchmark implements Callable<Integer> {
 
-  @Option(names = "--workload", required = true, description = "Workload: W1 (contrastive).")
+  @Option(names = "--workload", required = true, description = "Workload: W1 (contrastive) or W2 (masked image).")
   String workload;
 
   @Option(names = "--steps", defaultValue = "30", description = "Timed steps, at least 20 (default ${DEFAULT-VALUE}).")
@@ -97,9 +98,14 @@ public final class WorkloadBenchmark implements Callable<Integer> {
         return new Workload("W1", "images/s", ContrastiveTask.w1(), ConvEncoder.w1(),
             fm.train().features(), 256, fm.origin());
       }
+      case "W2": {
+        FashionMnist fm = FashionMnist.load(data, -1, 1);
+        return new Workload("W2", "images/s", MaskedImageTask.w2(), MaskedImageTask.w2Encoder(),
+            fm.train().features(), 256, fm.origin());
+      }
       default:
         throw new CommandLine.ParameterException(new CommandLine(this),
-            "Unknown or not yet implemented workload '" + workload + "'; available: W1");
+            "Unknown or not yet implemented workload '" + workload + "'; available: W1, W2");
     }
   }
 
