@@ -21,12 +21,30 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
  * Linear probe: multinomial logistic regression on frozen representations (one DL4J
- * {@link OutputLayer} with softmax and multi-class cross-entropy, trained with Adam).
+ * {@link OutputLayer} with softmax and multi-class cross-entropy), trained with minibatch Adam
+ * ({@link Solver#ADAM}, the default) or fitted to convergence with full-batch L-BFGS ({@link
+ * Solver#LBFGS}).
  *
- * <p>Training shuffles the examples every epoch with a {@link Random} seeded from {@code seed}
- * and initialises the weights from the same seed, so two fits on the same data give the same
- * model. With {@code standardise(true)} (the default) every feature is shifted and scaled by the
- * training set's mean and population standard deviation (a feature with standard deviation below
+ * <p>{@link Solver#LBFGS} minimises mean cross-entropy + (l2/2)·|W|² (bias not penalised) in double
+ * precision from zero weights, with history 20, a strong-Wolfe line search and torch's stopping
+ * rules (max|grad| &lt;= 1e-7, {@code maxIterations}, 1.25 × {@code maxIterations} evaluations;
+ * step or relative loss change below 1e-12, tighter than torch's 1e-9 so that the gradient test
+ * decides); see {@link Lbfgs}. It is deterministic and ignores {@code
+ * epochs}, {@code batchSize}, {@code learningRate} and {@code seed}. It matches the PyTorch
+ * reference {@code torch.optim.LBFGS(max_iter=300, history_size=20, line_search_fn='strong_wolfe')}
+ * with loss {@code cross_entropy + wd*|W|^2}: because {@code l2} follows DL4J's convention
+ * (gradient l2·W, penalty (l2/2)|W|²), the reference's {@code wd} is {@code l2 = 2*wd}, e.g.
+ * wd=1e-4 is {@code l2(2e-4)}:
+ *
+ * <pre>{@code
+ * LinearProbe probe = LinearProbe.builder().lbfgs(300).l2(2e-4).build();
+ * // same as builder().solver(LinearProbe.Solver.LBFGS).maxIterations(300).l2(2e-4)
+ * }</pre>
+ *
+ * <p>With Adam, training shuffles the examples every epoch with a {@link Random} seeded from
+ * {@code seed} and initialises the weights from the same seed, so two fits on the same data give
+ * the same model. With {@code standardise(true)} (the default) every feature is shifted and scaled
+ * by the training set's mean and population standard deviation (a feature with standard deviation below
  * 1e-8 is only shifted); the same transform is applied to every input of {@link Model#predict}.
  *
  * <pre>{@code
@@ -35,7 +53,8 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * System.out.printf("linear probe: %.2f %% test accuracy%n", 100 * r.testAccuracy());
  * }</pre>
  *
- * <p>The probe is immutable; {@link #fit} creates a fresh network each time.
+ * <p>The probe is immutable; {@link #fit} creates a fresh network each time. Both solvers return
+ * the same {@link Model} type.
  */
 public final class LinearProbe implements ClassifierTrainer {
   static {
@@ -54,6 +73,18 @@ public final class LinearProbe implements ClassifierTrainer {
   public static final double DEFAULT_L2 = 0.0;
   /** Default seed of weight initialisation and shuffling. */
   public static final long DEFAULT_SEED = 42L;
+  /** Default solver of the builder. */
+  public static final Solver DEFAULT_SOLVER = Solver.ADAM;
+  /** Default L-BFGS iteration budget, as in the PyTorch reference. */
+  public static final int DEFAULT_MAX_ITERATIONS = 300;
+
+  /** How the probe is trained. */
+  public enum Solver {
+    /** Minibatch Adam for {@code epochs} passes (stops before convergence). */
+    ADAM,
+    /** Full-batch L-BFGS in double precision for at most {@code maxIterations} iterations. */
+    LBFGS
+  }
 
   private static final double MIN_STD = 1e-8;
   private static final int PREDICT_BATCH = 8192;
@@ -64,6 +95,8 @@ public final class LinearProbe implements ClassifierTrainer {
   private final double l2;
   private final long seed;
   private final boolean standardise;
+  private final Solver solver;
+  private final int maxIterations;
 
   private LinearProbe(Builder b) {
     this.epochs = b.epochs;
@@ -72,9 +105,14 @@ public final class LinearProbe implements ClassifierTrainer {
     this.l2 = b.l2;
     this.seed = b.seed;
     this.standardise = b.standardise;
+    this.solver = b.solver;
+    this.maxIterations = b.maxIterations;
   }
 
-  /** A builder with the defaults (10 epochs, batch 256, lr 1e-3, L2 0, seed 42, standardise). */
+  /**
+   * A builder with the defaults (Adam, 10 epochs, batch 256, lr 1e-3, L2 0, seed 42, standardise;
+   * 300 iterations if switched to L-BFGS).
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -114,7 +152,7 @@ public final class LinearProbe implements ClassifierTrainer {
   public Model fit(LabelledData train) {
     Objects.requireNonNull(train, "train");
     INDArray x = Features.flatten(train.features(), "train features");
-    DataType type = Features.computeType(x);
+    DataType type = solver == Solver.LBFGS ? DataType.DOUBLE : Features.computeType(x);
     x = x.castTo(type);
     int n = train.size();
     int d = Math.toIntExact(x.size(1));
@@ -128,22 +166,18 @@ public final class LinearProbe implements ClassifierTrainer {
       x = x.subRowVector(mean).divRowVector(std);
     }
     INDArray y = train.oneHot().castTo(type);
-
-    MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()
-        .seed(seed)
-        .dataType(type)
-        .updater(new Adam(learningRate))
-        .l2(l2)
-        .weightInit(WeightInit.XAVIER)
-        .list()
-        .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
-            .nIn(d)
-            .nOut(train.numClasses())
-            .activation(Activation.SOFTMAX)
-            .build())
-        .build();
-    MultiLayerNetwork net = new MultiLayerNetwork(conf);
-    net.init();
+    int k = train.numClasses();
+    MultiLayerNetwork net = newNetwork(type, d, k);
+    if (solver == Solver.LBFGS) {
+      SoftmaxRegressionObjective objective = new SoftmaxRegressionObjective(x, y, l2);
+      Lbfgs.Result r = Lbfgs.withDefaults(maxIterations)
+          .minimize(objective, new double[objective.numParameters()]);
+      double[] theta = r.x();
+      net.setParam("0_W", Nd4j.createFromArray(Arrays.copyOf(theta, d * k)).reshape(d, k));
+      net.setParam("0_b", Nd4j.createFromArray(Arrays.copyOfRange(theta, d * k, d * k + k))
+          .reshape(1, k));
+      return new Model(net, mean, std, d, k);
+    }
 
     Random rng = new Random(seed);
     int[] order = new int[n];
@@ -166,7 +200,40 @@ public final class LinearProbe implements ClassifierTrainer {
         net.fit(new DataSet(xb, yb));
       }
     }
-    return new Model(net, mean, std, d, train.numClasses());
+    return new Model(net, mean, std, d, k);
+  }
+
+  /** A fresh, initialised softmax output layer network (the Adam path trains it as is). */
+  private MultiLayerNetwork newNetwork(DataType type, int d, int k) {
+    MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()
+        .seed(seed)
+        .dataType(type)
+        .updater(new Adam(learningRate))
+        .l2(l2)
+        .weightInit(WeightInit.XAVIER)
+        .list()
+        .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+            .nIn(d)
+            .nOut(k)
+            .activation(Activation.SOFTMAX)
+            .build())
+        .build();
+    MultiLayerNetwork net = new MultiLayerNetwork(conf);
+    net.init();
+    return net;
+  }
+
+  /**
+   * The objective {@link Solver#LBFGS} minimises, mean cross-entropy + (l2/2)·|W|² with this
+   * probe's {@code l2}, evaluated in double at {@code model}'s weights on {@code data}
+   * standardised as {@code model} does. For tests and diagnostics.
+   *
+   * @param gradient if not null, receives the gradient (W row-major [d, k], then b)
+   */
+  double objective(Model model, LabelledData data, double[] gradient) {
+    SoftmaxRegressionObjective f = new SoftmaxRegressionObjective(
+        model.standardised(data.features()), data.oneHot(), l2);
+    return f.evaluate(model.parameters(), gradient);
   }
 
   /** Same as {@link #fit(LabelledData)}. */
@@ -190,7 +257,7 @@ public final class LinearProbe implements ClassifierTrainer {
     return learningRate;
   }
 
-  /** L2 penalty on the weights. */
+  /** L2 penalty on the weights: gradient l2·W, i.e. penalty (l2/2)·|W|². */
   public double l2() {
     return l2;
   }
@@ -205,10 +272,21 @@ public final class LinearProbe implements ClassifierTrainer {
     return standardise;
   }
 
+  /** How the probe is trained. */
+  public Solver solver() {
+    return solver;
+  }
+
+  /** L-BFGS iteration budget (used by {@link Solver#LBFGS} only). */
+  public int maxIterations() {
+    return maxIterations;
+  }
+
   @Override
   public String toString() {
-    return "LinearProbe[epochs=" + epochs + ", batchSize=" + batchSize + ", learningRate="
-        + learningRate + ", l2=" + l2 + ", seed=" + seed + ", standardise=" + standardise + "]";
+    return "LinearProbe[solver=" + solver + ", epochs=" + epochs + ", batchSize=" + batchSize
+        + ", learningRate=" + learningRate + ", maxIterations=" + maxIterations + ", l2=" + l2
+        + ", seed=" + seed + ", standardise=" + standardise + "]";
   }
 
   /**
@@ -248,18 +326,7 @@ public final class LinearProbe implements ClassifierTrainer {
      * @return softmax probabilities, shape [m, numClasses]
      */
     public INDArray probabilities(INDArray x) {
-      Objects.requireNonNull(x, "x");
-      INDArray f = Features.flatten(x, "features");
-      if (f.size(1) != dimension) {
-        throw new IllegalArgumentException(
-            "features must have " + dimension + " values per example as in training, got shape "
-                + Arrays.toString(x.shape())
-                + "; compute train and test representations with the same encoder");
-      }
-      f = f.castTo(network.getLayerWiseConfigurations().getDataType());
-      if (mean != null) {
-        f = f.subRowVector(mean).divRowVector(std);
-      }
+      INDArray f = standardised(x);
       long m = f.size(0);
       INDArray out = Nd4j.create(f.dataType(), m, numClasses);
       for (long start = 0; start < m; start += PREDICT_BATCH) {
@@ -281,6 +348,28 @@ public final class LinearProbe implements ClassifierTrainer {
     public int[] predict(INDArray x) {
       return Nd4j.argMax(probabilities(x), 1).toIntVector();
     }
+
+    /** {@code x} flattened, cast to the network's type and standardised as in training. */
+    INDArray standardised(INDArray x) {
+      Objects.requireNonNull(x, "x");
+      INDArray f = Features.flatten(x, "features");
+      if (f.size(1) != dimension) {
+        throw new IllegalArgumentException(
+            "features must have " + dimension + " values per example as in training, got shape "
+                + Arrays.toString(x.shape())
+                + "; compute train and test representations with the same encoder");
+      }
+      f = f.castTo(network.getLayerWiseConfigurations().getDataType());
+      if (mean != null) {
+        f = f.subRowVector(mean).divRowVector(std);
+      }
+      return f;
+    }
+
+    /** Weights and bias as one double vector: W [d, k] row-major, then b [k]. */
+    double[] parameters() {
+      return SoftmaxRegressionObjective.pack(network.getParam("0_W"), network.getParam("0_b"));
+    }
   }
 
   /** Builder of {@link LinearProbe}; every setting is optional. */
@@ -291,8 +380,27 @@ public final class LinearProbe implements ClassifierTrainer {
     private double l2 = DEFAULT_L2;
     private long seed = DEFAULT_SEED;
     private boolean standardise = true;
+    private Solver solver = DEFAULT_SOLVER;
+    private int maxIterations = DEFAULT_MAX_ITERATIONS;
 
     private Builder() {}
+
+    /** How the probe is trained; default {@link Solver#ADAM}. */
+    public Builder solver(Solver solver) {
+      this.solver = Objects.requireNonNull(solver, "solver");
+      return this;
+    }
+
+    /** L-BFGS iteration budget, &gt;= 1, used by {@link Solver#LBFGS} only; default 300. */
+    public Builder maxIterations(int maxIterations) {
+      this.maxIterations = maxIterations;
+      return this;
+    }
+
+    /** Full-batch L-BFGS, at most {@code maxIterations}: {@code solver(LBFGS).maxIterations(n)}. */
+    public Builder lbfgs(int maxIterations) {
+      return solver(Solver.LBFGS).maxIterations(maxIterations);
+    }
 
     /** Passes over the training set, &gt;= 1; default 10. */
     public Builder epochs(int epochs) {
@@ -312,7 +420,11 @@ public final class LinearProbe implements ClassifierTrainer {
       return this;
     }
 
-    /** L2 penalty on the weights, &gt;= 0; default 0. */
+    /**
+     * L2 penalty on the weights (not the bias), &gt;= 0; default 0. DL4J's convention: the gradient
+     * gets l2·W, i.e. the penalty is (l2/2)·|W|², so PyTorch's {@code wd*|W|^2} is
+     * {@code l2 = 2*wd}.
+     */
     public Builder l2(double l2) {
       this.l2 = l2;
       return this;
@@ -347,6 +459,11 @@ public final class LinearProbe implements ClassifierTrainer {
       if (!(l2 >= 0) || Double.isInfinite(l2)) {
         throw new IllegalArgumentException(
             "l2 must be a finite value >= 0, got " + l2 + "; use 0 for no penalty");
+      }
+      if (maxIterations < 1) {
+        throw new IllegalArgumentException(
+            "maxIterations (L-BFGS iteration budget) must be >= 1, got " + maxIterations
+                + "; e.g. 300 as in the PyTorch reference");
       }
       return new LinearProbe(this);
     }

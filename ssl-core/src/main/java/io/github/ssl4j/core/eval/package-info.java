@@ -7,7 +7,8 @@
  *   <li>{@link io.github.ssl4j.core.eval.KnnClassifier}: weighted kNN (InstDisc, lightly), k = 200,
  *       T = 0.1 by default.
  *   <li>{@link io.github.ssl4j.core.eval.LinearProbe}: multinomial logistic regression on frozen
- *       representations.
+ *       representations, trained with minibatch Adam or fitted to convergence with full-batch
+ *       L-BFGS.
  *   <li>{@link io.github.ssl4j.core.eval.StratifiedSampler} and
  *       {@link io.github.ssl4j.core.eval.LabelBudget}: fixed-seed stratified label subsets.
  *   <li>{@link io.github.ssl4j.core.eval.FewLabelProtocol}: pretrained vs scratch on the same
