@@ -85,8 +85,8 @@ public final class ContrastiveFashionMnist implements Callable<Integer> {
   @Option(names = "--labels-per-class", defaultValue = "60", description = "Labelled training images per class for the few-label evaluations (default ${DEFAULT-VALUE}).")
   int labelsPerClass;
 
-  @Option(names = "--probe-epochs", defaultValue = "-1", description = "Epochs of each linear probe (-1: automatic, at least 10 and at least " + EncoderEvaluation.PROBE_MIN_STEPS + " optimiser steps of batch 256; Adam " + EncoderEvaluation.PROBE_LR + ", L2 " + EncoderEvaluation.PROBE_L2 + ").")
-  int probeEpochs;
+  @Option(names = "--probe-iterations", defaultValue = "" + EncoderEvaluation.PROBE_MAX_ITERATIONS, description = "L-BFGS iteration budget of each linear probe (full batch, L2 " + EncoderEvaluation.PROBE_L2 + " as (l2/2)|W|^2, as the PyTorch peer; default ${DEFAULT-VALUE}).")
+  int probeIterations;
 
   @Option(names = "--train-limit", defaultValue = "-1", description = "Use at most this many training images (-1: all).")
   int trainLimit;
@@ -133,8 +133,7 @@ public final class ContrastiveFashionMnist implements Callable<Integer> {
       double fineTunePretrainedMacroF1,
       double fineTuneScratch,
       double fineTuneScratchMacroF1,
-      int probeEpochsAll,
-      int probeEpochsFew,
+      int probeIterations,
       Seconds seconds,
       String encoderFile,
       String lossCurveFile) {}
@@ -204,7 +203,7 @@ public final class ContrastiveFashionMnist implements Callable<Integer> {
     // ---- frozen representation (kNN, probes) and label efficiency, next to a random-init encoder
     EncoderEvaluation.Outcome ev =
         EncoderEvaluation.run(pretrained, encoder, trainSet, testSet,
-            new EncoderEvaluation.Settings(labelsPerClass, probeEpochs, ftEpochs, seed));
+            new EncoderEvaluation.Settings(labelsPerClass, probeIterations, ftEpochs, seed));
 
     result =
         new Result(
@@ -231,8 +230,7 @@ public final class ContrastiveFashionMnist implements Callable<Integer> {
             ev.fineTunePretrainedMacroF1(),
             ev.fineTuneScratch(),
             ev.fineTuneScratchMacroF1(),
-            ev.probeEpochsAll(),
-            ev.probeEpochsFew(),
+            ev.probeIterations(),
             new Seconds(loadSeconds, pretrainSeconds, ev.embedSeconds(), ev.knnSeconds(), ev.probeSeconds(),
                 ev.probeFewSeconds(), ev.fineTuneSeconds(), ev.scratchSeconds(), EncoderEvaluation.seconds(start)),
             encoderFile.toString(),
@@ -284,8 +282,8 @@ public final class ContrastiveFashionMnist implements Callable<Integer> {
     require(ftEpochs >= 1, "--ft-epochs", ftEpochs, "an integer >= 1", "e.g. --ft-epochs 50");
     require(labelsPerClass >= 1, "--labels-per-class", labelsPerClass, "an integer >= 1",
         "e.g. --labels-per-class 60 (600 labels)");
-    require(probeEpochs == -1 || probeEpochs >= 1, "--probe-epochs", probeEpochs,
-        "-1 (automatic) or >= 1", "e.g. --probe-epochs 20");
+    require(probeIterations >= 1, "--probe-iterations", probeIterations,
+        "an integer >= 1", "e.g. --probe-iterations 300");
     require(trainLimit == -1 || trainLimit >= 1, "--train-limit", trainLimit, "-1 (all) or >= 1",
         "e.g. --train-limit 5120");
     require(testLimit == -1 || testLimit >= 1, "--test-limit", testLimit, "-1 (all) or >= 1",

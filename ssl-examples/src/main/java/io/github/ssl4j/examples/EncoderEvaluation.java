@@ -36,16 +36,13 @@ final class EncoderEvaluation {
   /** Images per forward pass when computing representations (bounds activation memory). */
   private static final int EMBED_BATCH = 1000;
   /**
-   * A linear probe gets at least this many optimiser steps, so small sets are not under-fitted.
-   * With {@link #PROBE_LR} this about converges: on 5,120 images, 800 steps at Adam 1e-3 left the
-   * test accuracy about 5 points below 2,400 steps at 1e-2.
+   * Linear probes are fitted to convergence with full-batch L-BFGS, at most this many iterations
+   * (as the PyTorch peer's {@code logreg_accuracy}: L-BFGS, 300 iterations, strong-Wolfe search).
    */
-  static final int PROBE_MIN_STEPS = 1600;
-  /** Adam learning rate of the linear probes (features are standardised first). */
-  static final double PROBE_LR = 1e-2;
+  static final int PROBE_MAX_ITERATIONS = 300;
   /**
-   * L2 coefficient of the linear probes: DL4J adds {@code l2 * W} to the gradient, so 2e-4 is the
-   * peer's penalty {@code 1e-4 * |W|^2} on the mean cross-entropy (peer.py logreg_accuracy).
+   * L2 coefficient of the linear probes: the penalty is {@code (l2 / 2) * |W|^2} on the mean
+   * cross-entropy, so 2e-4 is the peer's {@code 1e-4 * |W|^2} (peer.py logreg_accuracy).
    */
   static final double PROBE_L2 = 2e-4;
 
@@ -53,11 +50,11 @@ final class EncoderEvaluation {
 
   /**
    * @param labelsPerClass labelled training images per class for the few-label evaluations
-   * @param probeEpochs epochs of each probe, or -1 for {@link #autoProbeEpochs}
+   * @param probeIterations L-BFGS iteration budget of each linear probe
    * @param ftEpochs epochs of the fine-tune and from-scratch runs
    * @param seed seed of the subset, probes and fine-tuning
    */
-  record Settings(int labelsPerClass, int probeEpochs, int ftEpochs, long seed) {}
+  record Settings(int labelsPerClass, int probeIterations, int ftEpochs, long seed) {}
 
   /** Accuracies and macro-F1 as fractions; seconds per phase (pretrained and random together). */
   record Outcome(
@@ -72,8 +69,7 @@ final class EncoderEvaluation {
       double fineTunePretrainedMacroF1,
       double fineTuneScratch,
       double fineTuneScratchMacroF1,
-      int probeEpochsAll,
-      int probeEpochsFew,
+      int probeIterations,
       double embedSeconds,
       double knnSeconds,
       double probeSeconds,
@@ -96,8 +92,6 @@ final class EncoderEvaluation {
 
     LabelBudget budget = LabelBudget.perClass(s.labelsPerClass());
     int[] fewIndices = budget.select(train, s.seed()); // the same subset the protocol below draws
-    int probeEpochsAll = s.probeEpochs() > 0 ? s.probeEpochs() : autoProbeEpochs(train.size());
-    int probeEpochsFew = s.probeEpochs() > 0 ? s.probeEpochs() : autoProbeEpochs(fewIndices.length);
     double[] knn = new double[2];
     double[] probe = new double[2];
     double[] probeFew = new double[2];
@@ -112,10 +106,10 @@ final class EncoderEvaluation {
       knn[i] = KnnClassifier.builder().build().fit(bank).accuracy(queries);
       secs[1] += seconds(t);
       t = System.nanoTime();
-      probe[i] = probe(probeEpochsAll, s.seed()).evaluate(bank, queries).testAccuracy();
+      probe[i] = probe(s.probeIterations()).evaluate(bank, queries).testAccuracy();
       secs[2] += seconds(t);
       t = System.nanoTime();
-      probeFew[i] = probe(probeEpochsFew, s.seed()).evaluate(bank.subset(fewIndices), queries).testAccuracy();
+      probeFew[i] = probe(s.probeIterations()).evaluate(bank.subset(fewIndices), queries).testAccuracy();
       secs[3] += seconds(t);
     }
 
@@ -131,12 +125,12 @@ final class EncoderEvaluation {
         knn[0], knn[1], probe[0], probe[1], few.subsetSize(), probeFew[0], probeFew[1],
         few.pretrained().accuracy(), few.pretrained().macroF1(),
         few.scratch().accuracy(), few.scratch().macroF1(),
-        probeEpochsAll, probeEpochsFew,
+        s.probeIterations(),
         secs[0], secs[1], secs[2], secs[3], fitSeconds[0], fitSeconds[1]);
   }
 
-  private static LinearProbe probe(int epochs, long seed) {
-    return LinearProbe.builder().epochs(epochs).learningRate(PROBE_LR).l2(PROBE_L2).seed(seed).build();
+  private static LinearProbe probe(int iterations) {
+    return LinearProbe.builder().lbfgs(iterations).l2(PROBE_L2).build();
   }
 
   /** Fine-tunes encoder and a fresh linear head on the subset (peer: Adam 1e-3, batch 60). */
@@ -157,12 +151,6 @@ final class EncoderEvaluation {
       seconds[slot] += seconds(t);
       return tuned::predict;
     };
-  }
-
-  /** Epochs giving at least {@link #PROBE_MIN_STEPS} steps of the probe's batch, and at least 10. */
-  static int autoProbeEpochs(int examples) {
-    int stepsPerEpoch = (examples + LinearProbe.DEFAULT_BATCH_SIZE - 1) / LinearProbe.DEFAULT_BATCH_SIZE;
-    return Math.max(LinearProbe.DEFAULT_EPOCHS, (PROBE_MIN_STEPS + stepsPerEpoch - 1) / stepsPerEpoch);
   }
 
   /** Per-step loss and (from 20 steps on) its trailing moving average against the step, as a PNG. */

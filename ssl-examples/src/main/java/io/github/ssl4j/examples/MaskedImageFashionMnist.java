@@ -87,8 +87,8 @@ public final class MaskedImageFashionMnist implements Callable<Integer> {
   @Option(names = "--labels-per-class", defaultValue = "60", description = "Labelled training images per class for the few-label evaluations (default ${DEFAULT-VALUE}).")
   int labelsPerClass;
 
-  @Option(names = "--probe-epochs", defaultValue = "-1", description = "Epochs of each linear probe (-1: automatic, at least 10 and at least " + EncoderEvaluation.PROBE_MIN_STEPS + " optimiser steps of batch 256).")
-  int probeEpochs;
+  @Option(names = "--probe-iterations", defaultValue = "" + EncoderEvaluation.PROBE_MAX_ITERATIONS, description = "L-BFGS iteration budget of each linear probe (full batch, L2 " + EncoderEvaluation.PROBE_L2 + " as (l2/2)|W|^2, as the PyTorch peer; default ${DEFAULT-VALUE}).")
+  int probeIterations;
 
   @Option(names = "--train-limit", defaultValue = "-1", description = "Use at most this many training images (-1: all).")
   int trainLimit;
@@ -138,8 +138,7 @@ public final class MaskedImageFashionMnist implements Callable<Integer> {
       double fineTunePretrainedMacroF1,
       double fineTuneScratch,
       double fineTuneScratchMacroF1,
-      int probeEpochsAll,
-      int probeEpochsFew,
+      int probeIterations,
       Seconds seconds,
       String encoderFile,
       String lossCurveFile,
@@ -220,7 +219,7 @@ public final class MaskedImageFashionMnist implements Callable<Integer> {
         EncoderEvaluation.run(pretrained, encoder,
             trainSet.withFeatures(MaskedImageTask.withEmptyMask(trainSet.features())),
             testSet.withFeatures(MaskedImageTask.withEmptyMask(testSet.features())),
-            new EncoderEvaluation.Settings(labelsPerClass, probeEpochs, ftEpochs, seed));
+            new EncoderEvaluation.Settings(labelsPerClass, probeIterations, ftEpochs, seed));
 
     result =
         new Result(
@@ -230,7 +229,7 @@ public final class MaskedImageFashionMnist implements Callable<Integer> {
             ev.knnPretrained(), ev.knnRandom(), ev.probePretrained(), ev.probeRandom(),
             labelsPerClass, ev.fewLabels(), ev.probeFewPretrained(), ev.probeFewRandom(),
             ftEpochs, ev.fineTunePretrained(), ev.fineTunePretrainedMacroF1(),
-            ev.fineTuneScratch(), ev.fineTuneScratchMacroF1(), ev.probeEpochsAll(), ev.probeEpochsFew(),
+            ev.fineTuneScratch(), ev.fineTuneScratchMacroF1(), ev.probeIterations(),
             new Seconds(loadSeconds, pretrainSeconds, reconstructionSeconds, ev.embedSeconds(),
                 ev.knnSeconds(), ev.probeSeconds(), ev.probeFewSeconds(), ev.fineTuneSeconds(),
                 ev.scratchSeconds(), EncoderEvaluation.seconds(start)),
@@ -358,8 +357,8 @@ public final class MaskedImageFashionMnist implements Callable<Integer> {
     ExampleSupport.require(spec, ftEpochs >= 1, "--ft-epochs", ftEpochs, "an integer >= 1", "e.g. --ft-epochs 50");
     ExampleSupport.require(spec, labelsPerClass >= 1, "--labels-per-class", labelsPerClass, "an integer >= 1",
         "e.g. --labels-per-class 60 (600 labels)");
-    ExampleSupport.require(spec, probeEpochs == -1 || probeEpochs >= 1, "--probe-epochs", probeEpochs,
-        "-1 (automatic) or >= 1", "e.g. --probe-epochs 20");
+    ExampleSupport.require(spec, probeIterations >= 1, "--probe-iterations", probeIterations,
+        "an integer >= 1", "e.g. --probe-iterations 300");
     ExampleSupport.require(spec, trainLimit == -1 || trainLimit >= 1, "--train-limit", trainLimit,
         "-1 (all) or >= 1", "e.g. --train-limit 5120");
     ExampleSupport.require(spec, testLimit == -1 || testLimit >= 1, "--test-limit", testLimit,

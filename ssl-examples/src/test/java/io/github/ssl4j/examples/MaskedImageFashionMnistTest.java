@@ -25,7 +25,7 @@ class MaskedImageFashionMnistTest {
         MaskedImageFashionMnist.run(
             "--data", SampleData.writeTo(out), "--train-limit", "512", "--test-limit", "200",
             "--epochs", "2", "--batch", "64", "--ft-epochs", "2", "--labels-per-class", "5",
-            "--probe-epochs", "20", "--out", out.toString());
+            "--probe-iterations", "100", "--out", out.toString());
 
     assertEquals(512, r.trainImages());
     assertEquals(200, r.testImages());
