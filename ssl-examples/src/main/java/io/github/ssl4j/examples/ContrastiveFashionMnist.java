@@ -6,15 +6,7 @@ import io.github.ssl4j.core.PretrainedEncoder;
 import io.github.ssl4j.core.data.ArraySource;
 import io.github.ssl4j.core.dl4j.Dl4jSetup;
 import io.github.ssl4j.core.encoders.ConvEncoder;
-import io.github.ssl4j.core.eval.ClassifierTrainer;
-import io.github.ssl4j.core.eval.FewLabelProtocol;
-import io.github.ssl4j.core.eval.KnnClassifier;
-import io.github.ssl4j.core.eval.LabelBudget;
 import io.github.ssl4j.core.eval.LabelledData;
-import io.github.ssl4j.core.eval.LinearProbe;
-import io.github.ssl4j.core.finetune.FineTuneAdapter;
-import io.github.ssl4j.core.finetune.FineTuneMode;
-import io.github.ssl4j.core.train.LossRecord;
 import io.github.ssl4j.core.train.Trainer;
 import io.github.ssl4j.core.train.TrainingConfig;
 import io.github.ssl4j.core.train.TrainingResult;
@@ -22,22 +14,15 @@ import io.github.ssl4j.tasks.contrastive.ContrastiveTask;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.Callable;
-import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.knowm.xchart.BitmapEncoder;
-import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYChartBuilder;
-import org.knowm.xchart.XYSeries;
-import org.knowm.xchart.style.markers.SeriesMarkers;
 import org.nd4j.linalg.learning.config.Adam;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -64,41 +49,13 @@ import picocli.CommandLine.Spec;
 public final class ContrastiveFashionMnist implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(ContrastiveFashionMnist.class);
 
-  @Option(names = "--data", description = "Directory with the four Fashion-MNIST *-ubyte.gz files (default: /usr/share/datasets/fashion-mnist if installed, else the bundled sample).")
-  Path data;
-
-  @Option(names = "--epochs", defaultValue = "3", description = "Pretraining epochs (default ${DEFAULT-VALUE}).")
-  int epochs;
-
-  @Option(names = "--batch", defaultValue = "256", description = "Images per pretraining step; each gives 2 views, the other 2N-2 views are its negatives (default ${DEFAULT-VALUE}).")
-  int batch;
-
   @Option(names = "--temperature", defaultValue = "0.5", description = "NT-Xent temperature (default ${DEFAULT-VALUE}).")
   double temperature;
 
-  @Option(names = "--lr", defaultValue = "1e-3", description = "Adam learning rate of pretraining (default ${DEFAULT-VALUE}).")
-  double lr;
-
-  @Option(names = "--ft-epochs", defaultValue = "50", description = "Epochs of the few-label fine-tune and from-scratch runs (default ${DEFAULT-VALUE}).")
-  int ftEpochs;
-
-  @Option(names = "--labels-per-class", defaultValue = "60", description = "Labelled training images per class for the few-label evaluations (default ${DEFAULT-VALUE}).")
-  int labelsPerClass;
-
-  @Option(names = "--probe-iterations", defaultValue = "" + EncoderEvaluation.PROBE_MAX_ITERATIONS, description = "L-BFGS iteration budget of each linear probe (full batch, L2 " + EncoderEvaluation.PROBE_L2 + " as (l2/2)|W|^2, as the PyTorch peer; default ${DEFAULT-VALUE}).")
-  int probeIterations;
-
-  @Option(names = "--train-limit", defaultValue = "-1", description = "Use at most this many training images (-1: all).")
-  int trainLimit;
-
-  @Option(names = "--test-limit", defaultValue = "-1", description = "Use at most this many test images (-1: all).")
-  int testLimit;
-
-  @Option(names = "--seed", defaultValue = "42", description = "Seed for everything, including the labelled subset (default ${DEFAULT-VALUE}).")
-  long seed;
-
   @Option(names = "--out", defaultValue = "target/examples/contrastive-fashion-mnist", description = "Output directory (default ${DEFAULT-VALUE}).")
   Path out;
+
+  @Mixin PretrainOptions o = new PretrainOptions();
 
   @Spec CommandSpec spec;
 
@@ -168,11 +125,11 @@ public final class ContrastiveFashionMnist implements Callable<Integer> {
   public Integer call() throws IOException {
     validateOptions();
     long start = System.nanoTime();
-    FashionMnist fm = FashionMnist.load(data, trainLimit, testLimit);
+    FashionMnist fm = FashionMnist.load(o.data, o.trainLimit, o.testLimit);
     ExampleSupport.announce(fm);
     LabelledData trainSet = fm.train(); // images [n, 1, 28, 28] in [0, 1], as ConvEncoder.w1 takes
     LabelledData testSet = fm.test();
-    validateAgainstData(trainSet);
+    o.validateAgainst(spec, trainSet);
     LOG.info("{} training and {} test images", trainSet.size(), testSet.size());
     double loadSeconds = EncoderEvaluation.seconds(start);
 
@@ -180,10 +137,10 @@ public final class ContrastiveFashionMnist implements Callable<Integer> {
     ConvEncoder encoder = ConvEncoder.w1();
     ContrastiveTask task = ContrastiveTask.builder().temperature(temperature).build();
     TrainingConfig config =
-        TrainingConfig.builder(batch)
-            .epochs(epochs)
-            .seed(seed)
-            .updater(new Adam(lr))
+        TrainingConfig.builder(o.batch)
+            .epochs(o.epochs)
+            .seed(o.seed)
+            .updater(new Adam(o.lr))
             .logEverySteps(20)
             .checkpointDir(out.resolve("checkpoints"))
             .build();
@@ -203,15 +160,15 @@ public final class ContrastiveFashionMnist implements Callable<Integer> {
     // ---- frozen representation (kNN, probes) and label efficiency, next to a random-init encoder
     EncoderEvaluation.Outcome ev =
         EncoderEvaluation.run(pretrained, encoder, trainSet, testSet,
-            new EncoderEvaluation.Settings(labelsPerClass, probeIterations, ftEpochs, seed));
+            o.evaluation());
 
     result =
         new Result(
             fm.origin(),
             trainSet.size(),
             testSet.size(),
-            epochs,
-            batch,
+            o.epochs,
+            o.batch,
             temperature,
             trained.steps(),
             trained.history().get(0).loss(),
@@ -221,11 +178,11 @@ public final class ContrastiveFashionMnist implements Callable<Integer> {
             ev.knnRandom(),
             ev.probePretrained(),
             ev.probeRandom(),
-            labelsPerClass,
+            o.labelsPerClass,
             ev.fewLabels(),
             ev.probeFewPretrained(),
             ev.probeFewRandom(),
-            ftEpochs,
+            o.ftEpochs,
             ev.fineTunePretrained(),
             ev.fineTunePretrainedMacroF1(),
             ev.fineTuneScratch(),
@@ -273,33 +230,11 @@ public final class ContrastiveFashionMnist implements Callable<Integer> {
 
   /** Option checks that need no data, before anything slow happens. */
   private void validateOptions() {
-    require(epochs >= 1, "--epochs", epochs, "an integer >= 1", "e.g. --epochs 3");
-    require(batch >= 2, "--batch", batch, "an integer >= 2 (the other images of a batch are the negatives)",
-        "e.g. --batch 256");
-    require(temperature > 0 && Double.isFinite(temperature), "--temperature", temperature,
+    o.validate(spec);
+    ExampleSupport.require(spec, o.batch >= 2, "--batch", o.batch,
+        "an integer >= 2 (the other images of a batch are the negatives)", "e.g. --batch 256");
+    ExampleSupport.require(spec, temperature > 0 && Double.isFinite(temperature), "--temperature", temperature,
         "a finite number > 0", "SimCLR on small images uses 0.5; typical values are 0.1 to 1.0");
-    require(lr > 0 && Double.isFinite(lr), "--lr", lr, "a finite number > 0", "e.g. --lr 1e-3");
-    require(ftEpochs >= 1, "--ft-epochs", ftEpochs, "an integer >= 1", "e.g. --ft-epochs 50");
-    require(labelsPerClass >= 1, "--labels-per-class", labelsPerClass, "an integer >= 1",
-        "e.g. --labels-per-class 60 (600 labels)");
-    require(probeIterations >= 1, "--probe-iterations", probeIterations,
-        "an integer >= 1", "e.g. --probe-iterations 300");
-    require(trainLimit == -1 || trainLimit >= 1, "--train-limit", trainLimit, "-1 (all) or >= 1",
-        "e.g. --train-limit 5120");
-    require(testLimit == -1 || testLimit >= 1, "--test-limit", testLimit, "-1 (all) or >= 1",
-        "e.g. --test-limit 2000");
-  }
-
-  /** Option checks against the loaded training set, before pretraining starts. */
-  private void validateAgainstData(LabelledData train) {
-    require(batch <= train.size(), "--batch", batch,
-        "at most the number of training images (" + train.size() + ")",
-        "lower --batch or raise --train-limit");
-    ExampleSupport.requireLabelsPerClass(spec, labelsPerClass, train);
-  }
-
-  private void require(boolean ok, String option, Object value, String expected, String fix) {
-    ExampleSupport.require(spec, ok, option, value, expected, fix);
   }
 
 }

@@ -30,9 +30,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -63,44 +63,16 @@ public final class MaskedImageFashionMnist implements Callable<Integer> {
   /** Pixels per image pixel in the grid PNG. */
   private static final int GRID_SCALE = 3;
 
-  @Option(names = "--data", description = "Directory with the four Fashion-MNIST *-ubyte.gz files (default: /usr/share/datasets/fashion-mnist if installed, else the bundled sample).")
-  Path data;
-
-  @Option(names = "--epochs", defaultValue = "3", description = "Pretraining epochs (default ${DEFAULT-VALUE}, the peer's budget).")
-  int epochs;
-
-  @Option(names = "--batch", defaultValue = "256", description = "Images per pretraining step (default ${DEFAULT-VALUE}).")
-  int batch;
-
-  @Option(names = "--lr", defaultValue = "1e-3", description = "Adam learning rate of pretraining (default ${DEFAULT-VALUE}).")
-  double lr;
-
   @Option(names = "--patch", defaultValue = "4", description = "Side of the square patches that are masked, must divide 28 (default ${DEFAULT-VALUE}).")
   int patch;
 
   @Option(names = "--mask-ratio", defaultValue = "0.5", description = "Fraction of patches hidden per image, in (0, 1) (default ${DEFAULT-VALUE}).")
   double maskRatio;
 
-  @Option(names = "--ft-epochs", defaultValue = "50", description = "Epochs of the few-label fine-tune and from-scratch runs (default ${DEFAULT-VALUE}).")
-  int ftEpochs;
-
-  @Option(names = "--labels-per-class", defaultValue = "60", description = "Labelled training images per class for the few-label evaluations (default ${DEFAULT-VALUE}).")
-  int labelsPerClass;
-
-  @Option(names = "--probe-iterations", defaultValue = "" + EncoderEvaluation.PROBE_MAX_ITERATIONS, description = "L-BFGS iteration budget of each linear probe (full batch, L2 " + EncoderEvaluation.PROBE_L2 + " as (l2/2)|W|^2, as the PyTorch peer; default ${DEFAULT-VALUE}).")
-  int probeIterations;
-
-  @Option(names = "--train-limit", defaultValue = "-1", description = "Use at most this many training images (-1: all).")
-  int trainLimit;
-
-  @Option(names = "--test-limit", defaultValue = "-1", description = "Use at most this many test images (-1: all).")
-  int testLimit;
-
-  @Option(names = "--seed", defaultValue = "42", description = "Seed for everything, including the test masks and the labelled subset (default ${DEFAULT-VALUE}).")
-  long seed;
-
   @Option(names = "--out", defaultValue = "target/examples/masked-image-fashion-mnist", description = "Output directory (default ${DEFAULT-VALUE}).")
   Path out;
+
+  @Mixin PretrainOptions o = new PretrainOptions();
 
   @Spec CommandSpec spec;
 
@@ -172,13 +144,11 @@ public final class MaskedImageFashionMnist implements Callable<Integer> {
   public Integer call() throws IOException {
     validateOptions();
     long start = System.nanoTime();
-    FashionMnist fm = FashionMnist.load(data, trainLimit, testLimit);
+    FashionMnist fm = FashionMnist.load(o.data, o.trainLimit, o.testLimit);
     ExampleSupport.announce(fm);
     LabelledData trainSet = fm.train(); // images [n, 1, 28, 28] in [0, 1]
     LabelledData testSet = fm.test();
-    ExampleSupport.require(spec, batch <= trainSet.size(), "--batch", batch,
-        "at most the number of training images (" + trainSet.size() + ")", "lower --batch or raise --train-limit");
-    ExampleSupport.requireLabelsPerClass(spec, labelsPerClass, trainSet);
+    o.validateAgainst(spec, trainSet);
     LOG.info("{} training and {} test images", trainSet.size(), testSet.size());
     double loadSeconds = EncoderEvaluation.seconds(start);
 
@@ -186,10 +156,10 @@ public final class MaskedImageFashionMnist implements Callable<Integer> {
     ConvEncoder encoder = MaskedImageTask.w2Encoder();
     MaskedImageTask task = MaskedImageTask.builder().masks(RandomPatchMask.of(patch, maskRatio)).build();
     TrainingConfig config =
-        TrainingConfig.builder(batch)
-            .epochs(epochs)
-            .seed(seed)
-            .updater(new Adam(lr))
+        TrainingConfig.builder(o.batch)
+            .epochs(o.epochs)
+            .seed(o.seed)
+            .updater(new Adam(o.lr))
             .logEverySteps(20)
             .checkpointDir(out.resolve("checkpoints"))
             .build();
@@ -219,16 +189,16 @@ public final class MaskedImageFashionMnist implements Callable<Integer> {
         EncoderEvaluation.run(pretrained, encoder,
             trainSet.withFeatures(MaskedImageTask.withEmptyMask(trainSet.features())),
             testSet.withFeatures(MaskedImageTask.withEmptyMask(testSet.features())),
-            new EncoderEvaluation.Settings(labelsPerClass, probeIterations, ftEpochs, seed));
+            o.evaluation());
 
     result =
         new Result(
-            fm.origin(), trainSet.size(), testSet.size(), epochs, batch, patch, maskRatio,
+            fm.origin(), trainSet.size(), testSet.size(), o.epochs, o.batch, patch, maskRatio,
             trained.steps(), trained.history().get(0).loss(), trained.finalLoss(),
             trained.samplesPerSecond(), mse[0], mse[1],
             ev.knnPretrained(), ev.knnRandom(), ev.probePretrained(), ev.probeRandom(),
-            labelsPerClass, ev.fewLabels(), ev.probeFewPretrained(), ev.probeFewRandom(),
-            ftEpochs, ev.fineTunePretrained(), ev.fineTunePretrainedMacroF1(),
+            o.labelsPerClass, ev.fewLabels(), ev.probeFewPretrained(), ev.probeFewRandom(),
+            o.ftEpochs, ev.fineTunePretrained(), ev.fineTunePretrainedMacroF1(),
             ev.fineTuneScratch(), ev.fineTuneScratchMacroF1(), ev.probeIterations(),
             new Seconds(loadSeconds, pretrainSeconds, reconstructionSeconds, ev.embedSeconds(),
                 ev.knnSeconds(), ev.probeSeconds(), ev.probeFewSeconds(), ev.fineTuneSeconds(),
@@ -243,7 +213,7 @@ public final class MaskedImageFashionMnist implements Callable<Integer> {
 
   /** The test masks: fixed by the seed, independent of training (as the peer's seed + 1). */
   private RandomGenerator testMaskRng() {
-    return new SplittableRandom(Seeds.mix(seed, "test-masks", 0));
+    return new SplittableRandom(Seeds.mix(o.seed, "test-masks", 0));
   }
 
   /**
@@ -347,21 +317,11 @@ public final class MaskedImageFashionMnist implements Callable<Integer> {
 
   /** Option checks that need no data, before anything slow happens. */
   private void validateOptions() {
-    ExampleSupport.require(spec, epochs >= 1, "--epochs", epochs, "an integer >= 1", "e.g. --epochs 3");
-    ExampleSupport.require(spec, batch >= 1, "--batch", batch, "an integer >= 1", "e.g. --batch 256");
-    ExampleSupport.require(spec, lr > 0 && Double.isFinite(lr), "--lr", lr, "a finite number > 0", "e.g. --lr 1e-3");
+    o.validate(spec);
     ExampleSupport.require(spec, patch >= 1 && 28 % patch == 0, "--patch", patch,
         "a divisor of 28 (1, 2, 4, 7, 14)", "e.g. --patch 4 (49 patches per image)");
     ExampleSupport.require(spec, maskRatio > 0 && maskRatio < 1, "--mask-ratio", maskRatio,
         "a number in (0, 1)", "e.g. --mask-ratio 0.5");
-    ExampleSupport.require(spec, ftEpochs >= 1, "--ft-epochs", ftEpochs, "an integer >= 1", "e.g. --ft-epochs 50");
-    ExampleSupport.require(spec, labelsPerClass >= 1, "--labels-per-class", labelsPerClass, "an integer >= 1",
-        "e.g. --labels-per-class 60 (600 labels)");
-    ExampleSupport.require(spec, probeIterations >= 1, "--probe-iterations", probeIterations,
-        "an integer >= 1", "e.g. --probe-iterations 300");
-    ExampleSupport.require(spec, trainLimit == -1 || trainLimit >= 1, "--train-limit", trainLimit,
-        "-1 (all) or >= 1", "e.g. --train-limit 5120");
-    ExampleSupport.require(spec, testLimit == -1 || testLimit >= 1, "--test-limit", testLimit,
-        "-1 (all) or >= 1", "e.g. --test-limit 2000");
   }
+
 }
