@@ -3,19 +3,14 @@ package io.github.ssl4j.examples;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.github.ssl4j.core.PretrainedEncoder;
-import io.github.ssl4j.core.data.ArraySource;
 import io.github.ssl4j.core.dl4j.Dl4jSetup;
 import io.github.ssl4j.core.encoders.ConvEncoder;
 import io.github.ssl4j.core.eval.LabelledData;
-import io.github.ssl4j.core.train.Trainer;
-import io.github.ssl4j.core.train.TrainingConfig;
 import io.github.ssl4j.core.train.TrainingResult;
 import io.github.ssl4j.tasks.contrastive.ContrastiveTask;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.nd4j.linalg.learning.config.Adam;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -136,18 +131,8 @@ public final class ContrastiveFashionMnist implements Callable<Integer> {
     // ---- pretraining (W1: ConvEncoder.w1, T = 0.5, W1 head and augmentations, Adam)
     ConvEncoder encoder = ConvEncoder.w1();
     ContrastiveTask task = ContrastiveTask.builder().temperature(temperature).build();
-    TrainingConfig config =
-        TrainingConfig.builder(o.batch)
-            .epochs(o.epochs)
-            .seed(o.seed)
-            .updater(new Adam(o.lr))
-            .logEverySteps(20)
-            .checkpointDir(out.resolve("checkpoints"))
-            .build();
-    Files.createDirectories(out);
-    ExampleSupport.clearOldRun(out.resolve("checkpoints"));
     long t = System.nanoTime();
-    TrainingResult trained = new Trainer(config).fit(task, encoder, new ArraySource(trainSet.features()));
+    TrainingResult trained = o.pretrain(task, encoder, trainSet.features(), out);
     double pretrainSeconds = EncoderEvaluation.seconds(t);
     trained.writeHistory(out);
     Path lossCurve = out.resolve("loss-curve.png");

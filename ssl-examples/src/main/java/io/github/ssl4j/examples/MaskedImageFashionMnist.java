@@ -3,19 +3,15 @@ package io.github.ssl4j.examples;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.github.ssl4j.core.PretrainedEncoder;
-import io.github.ssl4j.core.data.ArraySource;
 import io.github.ssl4j.core.dl4j.Dl4jSetup;
 import io.github.ssl4j.core.encoders.ConvEncoder;
 import io.github.ssl4j.core.eval.LabelledData;
 import io.github.ssl4j.core.train.Seeds;
-import io.github.ssl4j.core.train.Trainer;
-import io.github.ssl4j.core.train.TrainingConfig;
 import io.github.ssl4j.core.train.TrainingResult;
 import io.github.ssl4j.tasks.masked.MaskedImageTask;
 import io.github.ssl4j.tasks.masked.RandomPatchMask;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.SplittableRandom;
@@ -25,7 +21,6 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
-import org.nd4j.linalg.learning.config.Adam;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -155,18 +150,8 @@ public final class MaskedImageFashionMnist implements Callable<Integer> {
     // ---- pretraining (W2: W1 CNN on image + mask channel, 7x7x128 map, ConvDecoder.w2, Adam)
     ConvEncoder encoder = MaskedImageTask.w2Encoder();
     MaskedImageTask task = MaskedImageTask.builder().masks(RandomPatchMask.of(patch, maskRatio)).build();
-    TrainingConfig config =
-        TrainingConfig.builder(o.batch)
-            .epochs(o.epochs)
-            .seed(o.seed)
-            .updater(new Adam(o.lr))
-            .logEverySteps(20)
-            .checkpointDir(out.resolve("checkpoints"))
-            .build();
-    Files.createDirectories(out);
-    ExampleSupport.clearOldRun(out.resolve("checkpoints"));
     long t = System.nanoTime();
-    TrainingResult trained = new Trainer(config).fit(task, encoder, new ArraySource(trainSet.features()));
+    TrainingResult trained = o.pretrain(task, encoder, trainSet.features(), out);
     double pretrainSeconds = EncoderEvaluation.seconds(t);
     trained.writeHistory(out);
     Path lossCurve = out.resolve("loss-curve.png");

@@ -1,7 +1,17 @@
 package io.github.ssl4j.examples;
 
+import io.github.ssl4j.core.Encoder;
+import io.github.ssl4j.core.PretextTask;
+import io.github.ssl4j.core.data.ArraySource;
 import io.github.ssl4j.core.eval.LabelledData;
+import io.github.ssl4j.core.train.Trainer;
+import io.github.ssl4j.core.train.TrainingConfig;
+import io.github.ssl4j.core.train.TrainingResult;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.learning.config.Adam;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 
@@ -67,5 +77,24 @@ final class PretrainOptions {
   /** The evaluation settings these options give. */
   EncoderEvaluation.Settings evaluation() {
     return new EncoderEvaluation.Settings(labelsPerClass, probeIterations, ftEpochs, seed);
+  }
+
+  /**
+   * Pretrains {@code encoder} on {@code features} with these options (Adam at {@code --lr}, a log
+   * line every 20 steps), checkpointing into {@code out/checkpoints} after clearing an earlier run's
+   * checkpoints there, so a new run never resumes an old one by accident.
+   */
+  TrainingResult pretrain(PretextTask task, Encoder encoder, INDArray features, Path out) throws IOException {
+    TrainingConfig config =
+        TrainingConfig.builder(batch)
+            .epochs(epochs)
+            .seed(seed)
+            .updater(new Adam(lr))
+            .logEverySteps(20)
+            .checkpointDir(out.resolve("checkpoints"))
+            .build();
+    Files.createDirectories(out);
+    ExampleSupport.clearOldRun(out.resolve("checkpoints"));
+    return new Trainer(config).fit(task, encoder, new ArraySource(features));
   }
 }
