@@ -18,9 +18,11 @@ import java.util.Optional;
  * madvise} mode (the Debian/Ubuntu default), starting the JVM with {@code
  * GLIBC_TUNABLES=}{@value #RECOMMENDED} (glibc 2.35 or newer) makes glibc ask for huge pages
  * (512 times fewer faults) and keep freed blocks for reuse instead of unmapping them; the process
- * then holds on to its peak native memory (measured: +150–220 MB on W1). Environment variables
- * can only be set before the process starts, so a library cannot do this itself; it can only say
- * so.
+ * then holds on to its peak native memory (measured: +150–220 MB on W1).
+ *
+ * <p>On glibc, {@link MallocTuning} does the part that matters from inside the JVM ({@code
+ * mallopt}), and {@link Dl4jSetup} gives this advice only when that could not be done; the huge-page
+ * part ({@code glibc.malloc.hugetlb}) has no run-time switch and measured within noise on top of it.
  */
 public final class MallocAdvice {
   /** The environment variable glibc reads its tunables from. */

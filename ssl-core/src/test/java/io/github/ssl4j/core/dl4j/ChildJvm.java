@@ -6,6 +6,7 @@ import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -36,6 +37,16 @@ final class ChildJvm {
    */
   static Output run(String classPath, String maxHeap, int timeoutSeconds, Class<?> main, String... args)
       throws Exception {
+    return run(classPath, maxHeap, Set.of(), timeoutSeconds, main, args);
+  }
+
+  /**
+   * As {@link #run(String, String, int, Class, String...)}, with the named environment variables
+   * removed from the child's environment (e.g. {@code GLIBC_TUNABLES}, which the build sets for
+   * tests).
+   */
+  static Output run(String classPath, String maxHeap, Set<String> unsetEnv, int timeoutSeconds,
+      Class<?> main, String... args) throws Exception {
     List<String> cmd = new ArrayList<>();
     cmd.add(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
     if (maxHeap != null) {
@@ -44,6 +55,7 @@ final class ChildJvm {
     cmd.addAll(List.of("-cp", classPath, main.getName()));
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd);
+    pb.environment().keySet().removeAll(unsetEnv);
     pb.redirectErrorStream(true);
     Process p = pb.start();
     byte[] out = p.getInputStream().readAllBytes();

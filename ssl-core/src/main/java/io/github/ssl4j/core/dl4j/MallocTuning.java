@@ -1,0 +1,124 @@
+package io.github.ssl4j.core.dl4j;
+
+import com.sun.jna.Library;
+import com.sun.jna.Native;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Keeps glibc from unmapping and re-faulting ND4J's large native buffers on every training step,
+ * from inside the running JVM.
+ *
+ * <p>ND4J and oneDNN allocate their large temporaries with {@code malloc} and free them after
+ * each op. glibc serves blocks above its mmap threshold (at most 32 MiB) with a fresh {@code mmap}
+ * and returns them with {@code munmap}, so the next step touches new memory again: one page fault
+ * per 4 KiB page. On W1 this measured as about a third of the step time (docs/performance.md).
+ * Unlike the environment variable {@code GLIBC_TUNABLES}, glibc's settings can also be changed at
+ * run time with {@code mallopt(3)}; this class sets three:
+ *
+ * <ul>
+ *   <li>{@code M_MMAP_MAX = 0}: large blocks come from the arenas' heaps and are reused after
+ *       {@code free};
+ *   <li>{@code M_TRIM_THRESHOLD} at its maximum: freed memory at the top of a heap is kept, not
+ *       returned;
+ *   <li>{@code M_TOP_PAD = 64 MiB}: a thread arena's extra heap that falls empty is kept, not
+ *       unmapped (glibc deletes such heaps regardless of the trim threshold unless the pad says
+ *       otherwise; measured: without it a freed 40 MiB block was faulted in again every time).
+ * </ul>
+ *
+ * <p>Blocks of 64 MiB and more allocated on threads other than the process's first one are still
+ * mapped afresh each time (a thread arena's heap holds at most 64 MiB); W1 and W2 at batch 256 stay
+ * below that. The price: the process keeps its peak native memory (measured +150–220 MB on W1).
+ *
+ * <p>{@link Dl4jSetup#ensureConfigured()} applies this once per process, so ssl4j's entry points
+ * get it without users knowing. It is skipped when not on glibc/Linux, when {@code GLIBC_TUNABLES}
+ * already sets {@code glibc.malloc.mmap_max} (the user chose), or when the system property
+ * {@value #PROPERTY} is {@code false}.
+ */
+public final class MallocTuning {
+  /** Set to {@code false} to leave glibc's malloc settings alone. */
+  public static final String PROPERTY = "ssl4j.malloc.tune";
+
+  /** {@code M_TRIM_THRESHOLD} from glibc's {@code malloc.h}. */
+  static final int M_TRIM_THRESHOLD = -1;
+  /** {@code M_TOP_PAD} from glibc's {@code malloc.h}. */
+  static final int M_TOP_PAD = -2;
+  /** {@code M_MMAP_MAX} from glibc's {@code malloc.h}. */
+  static final int M_MMAP_MAX = -4;
+
+  /** 64 MiB: see {@link #apply()}. */
+  static final int TOP_PAD = 64 << 20;
+
+  private static Outcome outcome;
+
+  private MallocTuning() {}
+
+  /**
+   * What {@link #apply()} did.
+   *
+   * @param applied whether glibc's settings were changed
+   * @param reason why (or why not), for logs and reports
+   */
+  public record Outcome(boolean applied, String reason) {}
+
+  /** The part of libc this class calls. */
+  interface LibC extends Library {
+    int mallopt(int param, int value);
+
+    String gnu_get_libc_version();
+  }
+
+  /**
+   * Applies the settings once per process (later calls return the first outcome). Never throws:
+   * if libc cannot be reached, the outcome says why and nothing changes.
+   *
+   * @return what was done
+   */
+  public static synchronized Outcome apply() {
+    if (outcome == null) {
+      String skip = skipReason(System.getProperty("os.name", ""), System.getenv(), System.getProperty(PROPERTY));
+      outcome = skip != null ? new Outcome(false, skip) : callMallopt();
+    }
+    return outcome;
+  }
+
+  /** @return whether {@link #apply()} changed glibc's settings in this process */
+  public static synchronized boolean applied() {
+    return outcome != null && outcome.applied();
+  }
+
+  /**
+   * @param osName {@code os.name}
+   * @param env the process environment
+   * @param property the value of {@value #PROPERTY}, or null
+   * @return why not to tune, or null to go ahead
+   */
+  static String skipReason(String osName, Map<String, String> env, String property) {
+    if (property != null && property.trim().equalsIgnoreCase("false")) {
+      return "disabled by -D" + PROPERTY + "=false";
+    }
+    if (!osName.toLowerCase(Locale.ROOT).contains("linux")) {
+      return "not Linux (" + osName + ")";
+    }
+    String tunables = env.getOrDefault(MallocAdvice.ENV, "");
+    if (tunables.contains("glibc.malloc.mmap_max")) {
+      return MallocAdvice.ENV + " already sets glibc.malloc.mmap_max";
+    }
+    return null;
+  }
+
+  private static Outcome callMallopt() {
+    try {
+      LibC c = Native.loadLibrary("c", LibC.class);
+      String version = c.gnu_get_libc_version(); // absent on musl: UnsatisfiedLinkError
+      boolean ok = c.mallopt(M_MMAP_MAX, 0) == 1 & c.mallopt(M_TRIM_THRESHOLD, Integer.MAX_VALUE) == 1
+          & c.mallopt(M_TOP_PAD, TOP_PAD) == 1;
+      return ok
+          ? new Outcome(true, "glibc " + version + ": mallopt M_MMAP_MAX=0, M_TRIM_THRESHOLD="
+              + Integer.MAX_VALUE + ", M_TOP_PAD=" + TOP_PAD)
+          : new Outcome(false, "glibc " + version + " refused mallopt");
+    } catch (LinkageError | RuntimeException e) {
+      return new Outcome(false, "libc not reachable through JNA: " + e);
+    }
+  }
+}

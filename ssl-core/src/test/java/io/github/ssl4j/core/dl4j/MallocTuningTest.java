@@ -1,0 +1,93 @@
+package io.github.ssl4j.core.dl4j;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+
+class MallocTuningTest {
+
+  @Test
+  void skipsWhenDisabledNotLinuxOrAlreadyTuned() {
+    assertTrue(MallocTuning.skipReason("Linux", Map.of(), "false").contains("-Dssl4j.malloc.tune=false"));
+    assertTrue(MallocTuning.skipReason("Mac OS X", Map.of(), null).contains("not Linux"));
+    assertTrue(MallocTuning.skipReason("Linux",
+        Map.of("GLIBC_TUNABLES", "glibc.malloc.mmap_max=0"), null).contains("already sets"));
+    assertNull(MallocTuning.skipReason("Linux", Map.of("GLIBC_TUNABLES", "glibc.malloc.hugetlb=1"), null));
+    assertNull(MallocTuning.skipReason("Linux", Map.of(), "true"));
+    assertNull(MallocTuning.skipReason("Linux", Map.of(), null));
+  }
+
+  /**
+   * The effect itself: a 40 MiB block (above glibc's largest mmap threshold, below the 64 MiB of a
+   * thread arena's heap) freed and allocated again is re-faulted page by page without the tuning
+   * (10,240 faults per round) and, once warmed up, reused with it. Child JVMs without the GLIBC_TUNABLES the build
+   * sets for tests; Java's main thread allocates from a thread arena, as ND4J's threads do.
+   */
+  @Test
+  @EnabledOnOs(OS.LINUX)
+  void freedLargeBuffersAreReusedInsteadOfFaultedInAgain() throws Exception {
+    ChildJvm.Output tuned = ChildJvm.run(ChildJvm.testClassPath(), null, Set.of(MallocAdvice.ENV), 60,
+        Probe.class, "tune");
+    ChildJvm.Output stock = ChildJvm.run(ChildJvm.testClassPath(), null, Set.of(MallocAdvice.ENV), 60,
+        Probe.class, "stock");
+    assertEquals(0, tuned.exitCode(), tuned.text());
+    assertEquals(0, stock.exitCode(), stock.text());
+    assertTrue(tuned.text().contains("applied=true"), tuned.text());
+    long tunedFaults = faults(tuned.resultLine());
+    long stockFaults = faults(stock.resultLine());
+    // 4 rounds after warm-up x 10,240 pages: stock faults them all in again, tuned (almost) none
+    assertTrue(stockFaults > 30_000, "stock glibc should re-fault the block: " + stock.resultLine());
+    assertTrue(tunedFaults < 2_000, "tuned glibc should reuse the block: " + tuned.resultLine());
+  }
+
+  private static long faults(String resultLine) {
+    return Long.parseLong(resultLine.replaceAll(".*faults=(\\d+).*", "$1"));
+  }
+
+  /** Child: optionally tunes, then frees and re-allocates a 40 MiB block, counting minor faults. */
+  public static final class Probe {
+    public static void main(String[] args) throws Exception {
+      if (args[0].equals("tune")) {
+        System.out.println("outcome applied=" + MallocTuning.apply().applied() + " " + MallocTuning.apply().reason());
+      }
+      long size = 40L << 20;
+      minorFaults(); // the first read of /proc loads classes and allocates: not in the rounds
+      for (int i = 0; i < 2; i++) {
+        touchAndFree(size); // warm-up: the first round faults in any case
+      }
+      StringBuilder rounds = new StringBuilder();
+      long before = minorFaults();
+      for (int i = 0; i < 4; i++) {
+        long r = minorFaults();
+        touchAndFree(size);
+        rounds.append(' ').append(minorFaults() - r);
+      }
+      System.out.println("RESULT faults=" + (minorFaults() - before) + " per round:" + rounds);
+    }
+
+    private static void touchAndFree(long size) {
+      long p = Native.malloc(size);
+      if (p == 0) {
+        throw new OutOfMemoryError("malloc(" + size + ")");
+      }
+      new Pointer(p).setMemory(0, size, (byte) 1);
+      Native.free(p);
+    }
+
+    private static long minorFaults() throws Exception {
+      String stat = Files.readString(Path.of("/proc/self/stat"));
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return Long.parseLong(f[7]); // field 10 (minflt), counted from field 3 (state)
+    }
+  }
+}
