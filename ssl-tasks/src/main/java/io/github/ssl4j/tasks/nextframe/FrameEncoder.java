@@ -1,0 +1,178 @@
+package io.github.ssl4j.tasks.nextframe;
+
+import io.github.ssl4j.core.Encoder;
+import io.github.ssl4j.core.VertexNames;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.nd4j.linalg.activations.Activation;
+
+/**
+ * Per-frame encoder of workload W4: strided 4x4 convolutions (stride 2, padding 1, so each halves
+ * height and width) with ReLU, then a dense layer to the frame embedding.
+ *
+ * <p>W4: 64x64x1 → conv 32 → ReLU → conv 64 → ReLU → flatten (64x16x16) → dense 512 (no
+ * activation), as the PyTorch peer's {@code NextFrameModel.enc}. The embedding is the
+ * representation (feed-forward output), so the encoder can be cut out and probed on single frames.
+ */
+public final class FrameEncoder implements Encoder {
+  /** Name of the embedding (output) vertex. */
+  public static final String OUTPUT = VertexNames.encoder("embedding");
+
+  private final int height;
+  private final int width;
+  private final int channels;
+  private final int[] convWidths;
+  private final Activation activation;
+  private final int embedding;
+
+  private FrameEncoder(Builder b) {
+    this.height = b.height;
+    this.width = b.width;
+    this.channels = b.channels;
+    this.convWidths = b.convWidths.clone();
+    this.embedding = b.embedding;
+    this.activation = b.activation;
+  }
+
+  /** The W4 encoder for 64x64 grey frames: conv 32, conv 64, dense 512. */
+  public static FrameEncoder w4() {
+    return builder(64, 64, 1).build();
+  }
+
+  /**
+   * @param height frame height, divisible by 2 per conv layer
+   * @param width frame width, divisible by 2 per conv layer
+   * @param channels frame channels (1 for grey)
+   */
+  public static Builder builder(int height, int width, int channels) {
+    return new Builder(height, width, channels);
+  }
+
+  /** Name of the i-th (1-based) convolution vertex. */
+  public static String convVertex(int i) {
+    return VertexNames.encoder("conv" + i);
+  }
+
+  @Override
+  public InputType inputType() {
+    return InputType.convolutional(height, width, channels);
+  }
+
+  @Override
+  public String addTo(ComputationGraphConfiguration.GraphBuilder graph, String input) {
+    Objects.requireNonNull(graph, "graph");
+    Objects.requireNonNull(input, "input");
+    String previous = input;
+    long in = channels;
+    for (int i = 1; i <= convWidths.length; i++) {
+      graph.addLayer(convVertex(i),
+          new ConvolutionLayer.Builder(4, 4)
+              .stride(2, 2)
+              .padding(1, 1)
+              .convolutionMode(ConvolutionMode.Truncate)
+              .nIn(in)
+              .nOut(convWidths[i - 1])
+              .activation(activation)
+              .build(),
+          previous);
+      in = convWidths[i - 1];
+      previous = convVertex(i);
+    }
+    graph.addLayer(OUTPUT,
+        new DenseLayer.Builder().nOut(embedding).activation(Activation.IDENTITY).build(), previous);
+    return OUTPUT;
+  }
+
+  @Override
+  public InputType outputType() {
+    return InputType.feedForward(embedding);
+  }
+
+  @Override
+  public List<String> blockOutputs() {
+    List<String> blocks = new ArrayList<>();
+    for (int i = 1; i <= convWidths.length; i++) {
+      blocks.add(convVertex(i));
+    }
+    blocks.add(OUTPUT);
+    return List.copyOf(blocks);
+  }
+
+  /** Height and width of the last convolution's feature map. */
+  int mapHeight() {
+    return height >> convWidths.length;
+  }
+
+  int mapWidth() {
+    return width >> convWidths.length;
+  }
+
+  @Override
+  public String toString() {
+    return "FrameEncoder[" + height + "x" + width + "x" + channels + ", conv4x4/2 widths="
+        + Arrays.toString(convWidths) + ", " + activation + ", embedding=" + embedding + "]";
+  }
+
+  /** Builder; defaults are W4's (conv widths 32, 64; embedding 512). */
+  public static final class Builder {
+    private final int height;
+    private final int width;
+    private final int channels;
+    private int[] convWidths = {32, 64};
+    private int embedding = 512;
+    private Activation activation = Activation.RELU;
+
+    private Builder(int height, int width, int channels) {
+      this.height = height;
+      this.width = width;
+      this.channels = channels;
+    }
+
+    /** Output channels of each strided convolution, one per halving of the frame. */
+    public Builder convWidths(int... widths) {
+      this.convWidths = Objects.requireNonNull(widths, "widths").clone();
+      return this;
+    }
+
+    /** Size of the frame embedding (the dense output). */
+    public Builder embedding(int size) {
+      this.embedding = size;
+      return this;
+    }
+
+    /** Activation after each hidden layer; default ReLU (W4). */
+    public Builder activation(Activation activation) {
+      this.activation = Objects.requireNonNull(activation, "activation");
+      return this;
+    }
+
+    /** @throws IllegalArgumentException for sizes that do not fit, saying which and how to fix */
+    public FrameEncoder build() {
+      if (height < 1 || width < 1 || channels < 1) {
+        throw new IllegalArgumentException("FrameEncoder needs positive frame sizes, got "
+            + height + "x" + width + "x" + channels + " (height x width x channels)");
+      }
+      if (convWidths.length == 0 || Arrays.stream(convWidths).anyMatch(w -> w < 1)) {
+        throw new IllegalArgumentException("FrameEncoder needs at least one conv layer with a positive"
+            + " width, got " + Arrays.toString(convWidths) + "; e.g. convWidths(32, 64)");
+      }
+      int factor = 1 << convWidths.length;
+      if (height % factor != 0 || width % factor != 0) {
+        throw new IllegalArgumentException("FrameEncoder: " + convWidths.length + " stride-2 conv"
+            + " layers need height and width divisible by " + factor + ", got " + height + "x"
+            + width + "; crop or pad the frames, or use fewer conv layers");
+      }
+      if (embedding < 1) {
+        throw new IllegalArgumentException("FrameEncoder embedding must be positive, got " + embedding);
+      }
+      return new FrameEncoder(this);
+    }
+  }
+}

@@ -1,0 +1,294 @@
+package io.github.ssl4j.tasks.nextframe;
+
+import io.github.ssl4j.core.Decoder;
+import io.github.ssl4j.core.Encoder;
+import io.github.ssl4j.core.PretextTask;
+import io.github.ssl4j.core.VertexNames;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.random.RandomGenerator;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.LSTM;
+import org.deeplearning4j.nn.conf.layers.RnnLossLayer;
+import org.deeplearning4j.nn.conf.preprocessor.CnnToRnnPreProcessor;
+import org.deeplearning4j.nn.conf.preprocessor.FeedForwardToRnnPreProcessor;
+import org.deeplearning4j.nn.conf.preprocessor.RnnToCnnPreProcessor;
+import org.deeplearning4j.nn.conf.preprocessor.RnnToFeedForwardPreProcessor;
+import org.deeplearning4j.nn.conf.graph.PreprocessorVertex;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+/**
+ * Next-frame prediction (workload W4): from frames 1..T−1 of a sequence predict frames 2..T, the
+ * next frame at every step (teacher forcing), through a per-frame {@link Encoder}, an LSTM over
+ * the frame embeddings and a per-frame {@link Decoder}.
+ *
+ * <p>Examples are sequences {@code [n, time, channels, height, width]} with values in [0, 1] and at
+ * least 2 frames. The graph input is the context frames as a DL4J time series {@code [n,
+ * channels*height*width, time-1]} (see {@link #asTimeSeries}); a preprocessor vertex turns it into
+ * one image per frame for the encoder, whose input type must be {@code convolutional(height,
+ * width, channels)} with a feed-forward output. The decoder gives pre-sigmoid logits per frame; the
+ * loss is binary cross-entropy per pixel (sigmoid inside the loss), as DL4J scores an {@link
+ * RnnLossLayer}: summed over pixels and time steps, averaged over sequences. The PyTorch peer
+ * averages over all elements instead: the same minimiser, a loss {@code (time−1)·pixels} times as
+ * large (Adam is insensitive to that scale).
+ *
+ * <pre>{@code
+ * NextFrameTask task = NextFrameTask.w4();         // LSTM 512, FrameDecoder.w4()
+ * Encoder frames = FrameEncoder.w4();              // 64x64x1 -> 512
+ * }</pre>
+ */
+public final class NextFrameTask implements PretextTask {
+
+  /** Task identifier. */
+  public static final String ID = "next-frame";
+  /** The vertex that turns the input time series into one image per frame (task part: head/). */
+  public static final String FRAMES_VERTEX = VertexNames.head("frames");
+  /**
+   * The vertex that turns per-frame embeddings into a time series. A vertex of its own, not the
+   * LSTM's input preprocessor: DL4J 1.0.0-M2.1's {@code rnnTimeStep} skips layer preprocessors.
+   */
+  public static final String EMBEDDINGS_VERTEX = VertexNames.head("embeddings");
+  /** The recurrent (temporal) layer over frame embeddings. */
+  public static final String TEMPORAL_VERTEX = VertexNames.head("lstm");
+  /** The vertex that turns the temporal model's output back into one vector per frame. */
+  public static final String STEPS_VERTEX = VertexNames.head("steps");
+  /** The vertex that turns decoded frames back into a time series for the loss. */
+  public static final String SEQUENCE_VERTEX = VertexNames.decoder("sequence");
+  /** Name of the loss vertex. */
+  public static final String LOSS_VERTEX = VertexNames.loss("next-frame-bce");
+
+  private final int hiddenSize;
+  private final Decoder decoder;
+
+  private NextFrameTask(Builder b) {
+    this.hiddenSize = b.hiddenSize;
+    this.decoder = b.decoder;
+  }
+
+  /** A builder with the W4 defaults (LSTM 512, {@link FrameDecoder#w4()}). */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The W4 task. */
+  public static NextFrameTask w4() {
+    return builder().build();
+  }
+
+  @Override
+  public String id() {
+    return ID;
+  }
+
+  @Override
+  public void buildGraph(ComputationGraphConfiguration.GraphBuilder graph, Encoder encoder) {
+    Objects.requireNonNull(graph, "graph");
+    Objects.requireNonNull(encoder, "encoder");
+    InputType.InputTypeConvolutional frame = frameType(encoder);
+    if (!(encoder.outputType() instanceof InputType.InputTypeFeedForward embedding)) {
+      throw new IllegalArgumentException("NextFrameTask needs an encoder with a feed-forward (vector)"
+          + " output per frame, got " + encoder.outputType() + " from " + encoder.describe()
+          + "; end the encoder with a dense layer or global pooling, e.g. FrameEncoder.w4()");
+    }
+    InputType decoded = decoder.outputType(InputType.feedForward(hiddenSize));
+    if (!frame.equals(decoded)) {
+      throw new IllegalArgumentException("NextFrameTask needs a decoder that returns the frame shape "
+          + frame + " (the encoder's input), but " + decoder.describe() + " returns " + decoded
+          + "; build the decoder for the same height, width and channels");
+    }
+    int h = (int) frame.getHeight();
+    int w = (int) frame.getWidth();
+    int c = (int) frame.getChannels();
+    graph.addInputs(VertexNames.INPUT).setInputTypes(InputType.recurrent((long) c * h * w));
+    graph.addVertex(FRAMES_VERTEX, new PreprocessorVertex(new RnnToCnnPreProcessor(h, w, c)), VertexNames.INPUT);
+    String encoded = encoder.addTo(graph, FRAMES_VERTEX);
+    graph.addVertex(EMBEDDINGS_VERTEX, new PreprocessorVertex(new FeedForwardToRnnPreProcessor()), encoded);
+    graph.addLayer(TEMPORAL_VERTEX,
+        new LSTM.Builder()
+            .nIn(embedding.getSize())
+            .nOut(hiddenSize)
+            .activation(Activation.TANH)
+            .gateActivationFunction(Activation.SIGMOID)
+            .build(),
+        EMBEDDINGS_VERTEX);
+    graph.addVertex(STEPS_VERTEX, new PreprocessorVertex(new RnnToFeedForwardPreProcessor()), TEMPORAL_VERTEX);
+    String logits = decoder.addTo(graph, STEPS_VERTEX, InputType.feedForward(hiddenSize));
+    graph.addVertex(SEQUENCE_VERTEX, new PreprocessorVertex(new CnnToRnnPreProcessor(h, w, c)), logits);
+    graph.addLayer(LOSS_VERTEX,
+        new RnnLossLayer.Builder(LossFunctions.LossFunction.XENT).activation(Activation.SIGMOID).build(),
+        SEQUENCE_VERTEX);
+    graph.setOutputs(LOSS_VERTEX);
+  }
+
+  private static InputType.InputTypeConvolutional frameType(Encoder encoder) {
+    if (!(encoder.inputType() instanceof InputType.InputTypeConvolutional frame)) {
+      throw new IllegalArgumentException("NextFrameTask needs a per-frame encoder with convolutional"
+          + " input (height, width, channels), got " + encoder.inputType() + " from "
+          + encoder.describe() + "; e.g. FrameEncoder.w4() for 64x64 grey frames");
+    }
+    return frame;
+  }
+
+  /**
+   * Context frames as features, next frames as labels, both as time series {@code [n,
+   * channels*height*width, time-1]}. Deterministic; uses no randomness.
+   */
+  @Override
+  public MultiDataSet prepare(INDArray examples, RandomGenerator rng) {
+    Objects.requireNonNull(examples, "examples");
+    checkSequences(examples);
+    long t = examples.size(1);
+    INDArray series = asTimeSeries(examples);
+    INDArray features = series.get(all(), all(), interval(0, t - 1)).dup('c');
+    INDArray labels = series.get(all(), all(), interval(1, t)).dup('c');
+    return new org.nd4j.linalg.dataset.MultiDataSet(features, labels);
+  }
+
+  /**
+   * Sequences {@code [n, time, channels, height, width]} as a DL4J time series {@code [n,
+   * channels*height*width, time]} (pixels in channel, row, column order).
+   */
+  public static INDArray asTimeSeries(INDArray sequences) {
+    checkSequences(sequences);
+    long n = sequences.size(0);
+    long t = sequences.size(1);
+    long pixels = sequences.size(2) * sequences.size(3) * sequences.size(4);
+    return sequences.reshape('c', n, t, pixels).permute(0, 2, 1).dup('c');
+  }
+
+  /** The inverse of {@link #asTimeSeries}: {@code [n, pixels, time]} to {@code [n, time, c, h, w]}. */
+  public static INDArray asFrames(INDArray series, long channels, long height, long width) {
+    if (series.rank() != 3 || series.size(1) != channels * height * width) {
+      throw new IllegalArgumentException("Expected a time series [n, " + channels * height * width
+          + ", time] for " + channels + "x" + height + "x" + width + " frames, got "
+          + Arrays.toString(series.shape()));
+    }
+    long n = series.size(0);
+    long t = series.size(2);
+    return series.permute(0, 2, 1).dup('c').reshape('c', n, t, channels, height, width);
+  }
+
+  /**
+   * Predicted probabilities of frames 2..T given frames 1..T−1 (teacher forcing), {@code [n,
+   * time-1, c, h, w]}.
+   *
+   * @param graph a graph built by this task (trained)
+   * @param sequences {@code [n, time, c, h, w]}, time ≥ 2
+   */
+  public static INDArray predictNext(ComputationGraph graph, INDArray sequences) {
+    checkSequences(sequences);
+    long t = sequences.size(1);
+    INDArray context = asTimeSeries(sequences).get(all(), all(), interval(0, t - 1)).dup('c');
+    graph.clear(); // DL4J sizes the per-frame reshapes by the last labels' batch if any are left
+    INDArray out = graph.outputSingle(false, context);
+    return asFrames(out, sequences.size(2), sequences.size(3), sequences.size(4));
+  }
+
+  /**
+   * Multi-step rollout: reads the context frames, then feeds each prediction back as the next
+   * input, for {@code steps} future frames.
+   *
+   * @param graph a graph built by this task (trained); its recurrent state is cleared before and
+   *     after
+   * @param context {@code [n, time, c, h, w]}, time ≥ 1
+   * @param steps future frames to predict, ≥ 1
+   * @return predicted probabilities {@code [n, steps, c, h, w]}
+   */
+  public static INDArray rollout(ComputationGraph graph, INDArray context, int steps) {
+    checkSequences(context, 1);
+    if (steps < 1) {
+      throw new IllegalArgumentException("rollout steps must be >= 1, got " + steps);
+    }
+    long c = context.size(2);
+    long h = context.size(3);
+    long w = context.size(4);
+    long n = context.size(0);
+    graph.clear(); // DL4J sizes the per-frame reshapes by the last labels' batch if any are left
+    graph.rnnClearPreviousState();
+    try {
+      INDArray out = graph.rnnTimeStep(asTimeSeries(context))[0];
+      INDArray next = out.get(all(), all(), interval(out.size(2) - 1, out.size(2))).dup('c');
+      INDArray predicted = org.nd4j.linalg.factory.Nd4j.create(out.dataType(), n, c * h * w, steps);
+      for (int s = 0; s < steps; s++) {
+        predicted.get(all(), all(), interval(s, s + 1)).assign(next);
+        if (s + 1 < steps) {
+          next = graph.rnnTimeStep(next)[0].dup('c');
+        }
+      }
+      return asFrames(predicted, c, h, w);
+    } finally {
+      graph.rnnClearPreviousState();
+    }
+  }
+
+  private static void checkSequences(INDArray sequences) {
+    checkSequences(sequences, 2);
+  }
+
+  private static void checkSequences(INDArray sequences, int minFrames) {
+    if (sequences.rank() != 5 || sequences.size(1) < minFrames) {
+      throw new IllegalArgumentException("NextFrameTask expects sequences [n, time, channels, height,"
+          + " width] with time >= " + minFrames + ", got shape " + Arrays.toString(sequences.shape())
+          + "; stack frames per sequence, e.g. MovingFashionMnist gives [n, 11, 1, 64, 64]");
+    }
+  }
+
+  @Override
+  public Map<String, Object> config() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", ID);
+    m.put("temporal", "LSTM " + hiddenSize);
+    m.put("decoder", decoder.describe());
+    m.put("loss", "binary cross-entropy per pixel (sigmoid), summed over pixels and steps, mean over sequences");
+    return Map.copyOf(m);
+  }
+
+  @Override
+  public String toString() {
+    return "NextFrameTask[LSTM " + hiddenSize + ", " + decoder.describe() + "]";
+  }
+
+  private static org.nd4j.linalg.indexing.INDArrayIndex all() {
+    return org.nd4j.linalg.indexing.NDArrayIndex.all();
+  }
+
+  private static org.nd4j.linalg.indexing.INDArrayIndex interval(long from, long to) {
+    return org.nd4j.linalg.indexing.NDArrayIndex.interval(from, to);
+  }
+
+  /** Builder; defaults are W4's. */
+  public static final class Builder {
+    private int hiddenSize = 512;
+    private Decoder decoder = FrameDecoder.w4();
+
+    private Builder() {}
+
+    /** Units of the LSTM over frame embeddings; default 512 (W4). */
+    public Builder hiddenSize(int units) {
+      this.hiddenSize = units;
+      return this;
+    }
+
+    /** Per-frame decoder from the LSTM output to frame logits; default {@link FrameDecoder#w4()}. */
+    public Builder decoder(Decoder decoder) {
+      this.decoder = Objects.requireNonNull(decoder, "decoder");
+      return this;
+    }
+
+    /** @throws IllegalArgumentException if the hidden size is not positive */
+    public NextFrameTask build() {
+      if (hiddenSize < 1) {
+        throw new IllegalArgumentException("NextFrameTask hiddenSize must be >= 1, got " + hiddenSize
+            + "; W4 uses 512");
+      }
+      return new NextFrameTask(this);
+    }
+  }
+}
