@@ -27,8 +27,10 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 import picocli.CommandLine;
@@ -161,6 +163,9 @@ public final class WorkloadBenchmark implements Callable<Integer> {
       prep[i] = (System.nanoTime() - t0) / 1e9;
     }
 
+    // where a timed step's time goes, from the listener's marks inside DL4J's fit
+    Phases phases = clock.phases(warmup);
+
     ComputationGraphConfiguration conf = trained.graph().getConfiguration();
     double fwd = FlopCount.forwardPerExample(conf, List.of(w.encoder.inputType()));
     long rowsPerBatch = rowsPerStep(w);
@@ -187,6 +192,13 @@ public final class WorkloadBenchmark implements Callable<Integer> {
     result.put("prepare_median_s", median(prep));
     result.put("prepare_share_of_step", median(prep) / medianStep);
     result.put("trainer_data_wait_share", trained.dataWaitShare());
+    result.put("phase_forward_s", phases.forward());
+    result.put("phase_loss_and_backward_s", phases.lossAndBackward());
+    result.put("phase_updater_s", phases.updater());
+    result.put("phase_note", "medians over the timed steps, from listener marks inside DL4J's fit:"
+        + " forward = previous step's end to onForwardPass (includes taking the prepared batch);"
+        + " loss_and_backward = onForwardPass to onBackwardPass (backprop, then the loss score);"
+        + " updater = onBackwardPass to iterationDone (gradient normalisation, updater, parameter update)");
     result.put("data", w.dataOrigin);
     result.put("oneDnn", Dl4jSetup.report().toString());
     result.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
@@ -206,6 +218,10 @@ public final class WorkloadBenchmark implements Callable<Integer> {
         w.name, w.batch / medianStep, w.unit, result.get("min_rate"), result.get("max_rate"), medianStep,
         cores, flopsPerStep / medianStep / 1e9, 1e3 * median(prep), 100 * median(prep) / medianStep,
         100 * trained.dataWaitShare());
+    System.out.printf("  median parts of a step: forward %.3f s, loss + backward %.3f s, updater %.3f s"
+        + " (%.0f / %.0f / %.0f %%)%n", phases.forward(), phases.lossAndBackward(), phases.updater(),
+        100 * phases.forward() / phases.total(), 100 * phases.lossAndBackward() / phases.total(),
+        100 * phases.updater() / phases.total());
     if (json != null) {
       Path parent = json.toAbsolutePath().getParent();
       if (parent != null) {
@@ -215,6 +231,13 @@ public final class WorkloadBenchmark implements Callable<Integer> {
       System.out.println("written " + json);
     }
     return 0;
+  }
+
+  /** Median seconds of the parts of one optimiser step. */
+  record Phases(double forward, double lossAndBackward, double updater) {
+    double total() {
+      return forward + lossAndBackward + updater;
+    }
   }
 
   private long rowsPerStep(Workload w) {
@@ -244,6 +267,8 @@ public final class WorkloadBenchmark implements Callable<Integer> {
   private static final class StepClock extends BaseTrainingListener {
     final List<Long> wall = new ArrayList<>();
     final List<Long> cpu = new ArrayList<>();
+    final List<Long> forwardDone = new ArrayList<>();
+    final List<Long> backwardDone = new ArrayList<>();
     private final com.sun.management.OperatingSystemMXBean os =
         (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
@@ -257,8 +282,37 @@ public final class WorkloadBenchmark implements Callable<Integer> {
     }
 
     @Override
+    public void onForwardPass(Model model, Map<String, INDArray> activations) {
+      forwardDone.add(System.nanoTime());
+    }
+
+    @Override
+    public void onBackwardPass(Model model) {
+      backwardDone.add(System.nanoTime());
+    }
+
+    @Override
     public void iterationDone(Model model, int iteration, int epoch) {
       mark();
+    }
+
+    /** Medians over the steps after {@code warmup}; step k runs from wall[k] to wall[k + 1]. */
+    Phases phases(int warmup) {
+      int n = wall.size() - 1 - warmup;
+      if (forwardDone.size() != wall.size() - 1 || backwardDone.size() != wall.size() - 1) {
+        throw new IllegalStateException("listener saw " + forwardDone.size() + " forward and "
+            + backwardDone.size() + " backward passes in " + (wall.size() - 1) + " steps");
+      }
+      double[] f = new double[n];
+      double[] b = new double[n];
+      double[] u = new double[n];
+      for (int i = 0; i < n; i++) {
+        int k = warmup + i;
+        f[i] = (forwardDone.get(k) - wall.get(k)) / 1e9;
+        b[i] = (backwardDone.get(k) - forwardDone.get(k)) / 1e9;
+        u[i] = (wall.get(k + 1) - backwardDone.get(k)) / 1e9;
+      }
+      return new Phases(median(f), median(b), median(u));
     }
   }
 }
