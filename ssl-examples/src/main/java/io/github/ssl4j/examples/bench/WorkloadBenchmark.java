@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.github.ssl4j.core.Encoder;
 import io.github.ssl4j.core.PretextTask;
 import io.github.ssl4j.core.data.ArraySource;
+import io.github.ssl4j.core.data.ExampleSource;
 import io.github.ssl4j.core.dl4j.Dl4jSetup;
 import io.github.ssl4j.core.encoders.ConvEncoder;
 import io.github.ssl4j.core.train.Seeds;
@@ -90,7 +91,7 @@ public final class WorkloadBenchmark implements Callable<Integer> {
   }
 
   /** One workload: its task, encoder, data and batch size. */
-  private record Workload(String name, String unit, PretextTask task, Encoder encoder, INDArray data,
+  private record Workload(String name, String unit, PretextTask task, Encoder encoder, ExampleSource data,
       int batch, String dataOrigin) {}
 
   private Workload workload() {
@@ -98,12 +99,12 @@ public final class WorkloadBenchmark implements Callable<Integer> {
       case "W1": {
         FashionMnist fm = FashionMnist.load(data, -1, 1);
         return new Workload("W1", "images/s", ContrastiveTask.w1(), ConvEncoder.w1(),
-            fm.train().features(), 256, fm.origin());
+            new ArraySource(fm.train().features()), 256, fm.origin());
       }
       case "W2": {
         FashionMnist fm = FashionMnist.load(data, -1, 1);
         return new Workload("W2", "images/s", MaskedImageTask.w2(), MaskedImageTask.w2Encoder(),
-            fm.train().features(), 256, fm.origin());
+            new ArraySource(fm.train().features()), 256, fm.origin());
       }
       default:
         throw new CommandLine.ParameterException(new CommandLine(this),
@@ -131,7 +132,7 @@ public final class WorkloadBenchmark implements Callable<Integer> {
         .logEverySteps(0)
         .listeners(clock)
         .build();
-    TrainingResult trained = new Trainer(config).fit(w.task, w.encoder, new ArraySource(w.data));
+    TrainingResult trained = new Trainer(config).fit(w.task, w.encoder, w.data);
     if (clock.wall.size() != warmup + steps + 1) {
       throw new IllegalStateException("expected " + (warmup + steps) + " steps, saw " + (clock.wall.size() - 1));
     }
@@ -151,14 +152,14 @@ public final class WorkloadBenchmark implements Callable<Integer> {
     // data preparation alone, on this thread, for the same kind of batches: its cost relative to a step
     double[] prep = new double[Math.min(steps, 20)];
     java.util.SplittableRandom rng = new java.util.SplittableRandom(Seeds.mix(seed, "bench-prepare", 0));
-    long n = w.data.size(0);
+    long n = w.data.size();
     for (int i = 0; i < prep.length; i++) {
       long[] idx = new long[w.batch];
       for (int j = 0; j < w.batch; j++) {
-        idx[j] = rng.nextInt((int) n);
+        idx[j] = rng.nextLong(n);
       }
-      INDArray batch = w.data.get(org.nd4j.linalg.indexing.NDArrayIndex.indices(idx));
       long t0 = System.nanoTime();
+      INDArray batch = w.data.get(idx); // generated sources (W4) pay their generation here
       w.task.prepare(batch, rng);
       prep[i] = (System.nanoTime() - t0) / 1e9;
     }
