@@ -1,0 +1,25 @@
+/**
+ * Text data for masked language modelling (workload W3): readers ({@link
+ * io.github.ssl4j.core.text.SpamAssassinReader}, {@link io.github.ssl4j.core.text.PlainTextReader})
+ * returning immutable {@link io.github.ssl4j.core.text.Document}s; the {@link
+ * io.github.ssl4j.core.text.Tokenizer} SPI with W3's {@link io.github.ssl4j.core.text.WordTokenizer};
+ * a {@link io.github.ssl4j.core.text.Vocabulary} with fixed special ids that saves and loads as
+ * JSON; a split by document ({@link io.github.ssl4j.core.text.TrainTestSplit}); and fixed-length
+ * token windows ({@link io.github.ssl4j.core.text.TokenWindows}, {@link
+ * io.github.ssl4j.core.text.TokenWindowSource}).
+ *
+ * <p>Everything matches the PyTorch peer of {@code bench/WORKLOADS.md} W3 (tokeniser regex, body
+ * after the first blank line, sorted file order, NumPy-exact 80/20 split, [CLS] + 63 windows). The
+ * one known difference: vocabulary count ties are broken by token string instead of by first
+ * occurrence.
+ *
+ * <pre>{@code
+ * List<Document> mails = SpamAssassinReader.read(Path.of("spam/package/data"));
+ * TrainTestSplit<Document> split = TrainTestSplit.of(mails, 0.8, 0);
+ * Vocabulary vocab = Vocabulary.build(WordTokenizer.INSTANCE,
+ *     split.train().stream().map(Document::text).toList(), 8000);
+ * List<int[]> encoded = split.train().stream().map(d -> vocab.encode(d.text())).toList();
+ * ExampleSource windows = TokenWindowSource.of(TokenWindows.of(encoded, 64));   // [n, 64] ids
+ * }</pre>
+ */
+package io.github.ssl4j.core.text;
