@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -26,9 +27,11 @@ import java.util.Objects;
  * <p>Ids 0 to 4 are the special tokens, always in this order: {@link #PAD} = 0 {@code [PAD]}, {@link
  * #UNK} = 1 {@code [UNK]}, {@link #CLS} = 2 {@code [CLS]}, {@link #SEP} = 3 {@code [SEP]}, {@link
  * #MASK} = 4 {@code [MASK]} (as the PyTorch peer). Regular tokens start at {@link
- * #FIRST_REGULAR_ID} = 5. {@link #build} orders them by descending count in the corpus, ties by
- * token string ({@link String#compareTo}), and keeps the {@code maxTokens} most frequent (W3:
- * 8,000, so 8,005 ids in all). Tokens not in the vocabulary encode to {@link #UNK}.
+ * #FIRST_REGULAR_ID} = 5. {@link #build} orders them by descending count in the corpus and keeps
+ * the {@code maxTokens} most frequent (W3: 8,000, so 8,005 ids in all); count ties are broken by
+ * {@link TieBreak#FIRST_OCCURRENCE} (default, Python's {@code Counter.most_common} as the peer, so
+ * the same texts in the same order give the peer's exact ids) or {@link TieBreak#TOKEN_STRING}
+ * (independent of the text order). Tokens not in the vocabulary encode to {@link #UNK}.
  *
  * <pre>{@code
  * Vocabulary vocab = Vocabulary.build(WordTokenizer.INSTANCE, trainTexts, 8000);
@@ -36,10 +39,6 @@ import java.util.Objects;
  * vocab.save(dir.resolve("vocab.json"));
  * Vocabulary same = Vocabulary.load(dir.resolve("vocab.json"));
  * }</pre>
- *
- * <p>Difference to the peer: Python's {@code Counter.most_common} breaks count ties by first
- * occurrence; this class breaks them by token string, so the vocabularies can differ only among
- * tokens tied at the cut-off count.
  */
 public final class Vocabulary {
   /** Padding, id 0. */
@@ -94,24 +93,47 @@ public final class Vocabulary {
     this.ids = Collections.unmodifiableMap(map);
   }
 
+  /** How {@link #build} orders tokens of equal count. */
+  public enum TieBreak {
+    /**
+     * The token seen first in the corpus comes first, as Python's {@code
+     * Counter(...).most_common(n)} (the peer); depends on the order of the texts.
+     */
+    FIRST_OCCURRENCE,
+    /** Ascending {@link String#compareTo} order; independent of the order of the texts. */
+    TOKEN_STRING
+  }
+
+  /**
+   * Builds a vocabulary from a corpus with the peer's tie-break ({@link TieBreak#FIRST_OCCURRENCE}).
+   *
+   * @see #build(Tokenizer, Iterable, int, TieBreak)
+   */
+  public static Vocabulary build(Tokenizer tokenizer, Iterable<String> texts, int maxTokens) {
+    return build(tokenizer, texts, maxTokens, TieBreak.FIRST_OCCURRENCE);
+  }
+
   /**
    * Builds a vocabulary from a corpus: the special tokens, then the {@code maxTokens} most frequent
-   * tokens of {@code texts} (descending count, ties by token string). Tokens equal to a special
+   * tokens of {@code texts} (descending count, ties as {@code tieBreak}). Tokens equal to a special
    * token string are not counted.
    *
    * @param tokenizer splits each text
-   * @param texts the corpus (W3: the training split's mail bodies only)
+   * @param texts the corpus (W3: the training split's mail bodies only, in split order)
    * @param maxTokens number of regular tokens to keep, &gt;= 1 (W3: 8000); fewer if the corpus has
    *     fewer distinct tokens
+   * @param tieBreak order of tokens with equal counts
    */
-  public static Vocabulary build(Tokenizer tokenizer, Iterable<String> texts, int maxTokens) {
+  public static Vocabulary build(
+      Tokenizer tokenizer, Iterable<String> texts, int maxTokens, TieBreak tieBreak) {
     Objects.requireNonNull(tokenizer, "tokenizer");
     Objects.requireNonNull(texts, "texts");
+    Objects.requireNonNull(tieBreak, "tieBreak");
     if (maxTokens < 1) {
       throw new IllegalArgumentException(
           "maxTokens must be >= 1, got " + maxTokens + "; W3 keeps the 8000 most frequent tokens");
     }
-    Map<String, long[]> counts = new HashMap<>();
+    Map<String, long[]> counts = new LinkedHashMap<>(); // first-occurrence order
     for (String text : texts) {
       for (String t : tokenizer.tokenize(text)) {
         counts.computeIfAbsent(t, k -> new long[1])[0]++;
@@ -119,10 +141,11 @@ public final class Vocabulary {
     }
     SPECIAL_TOKENS.forEach(counts::remove);
     List<Map.Entry<String, long[]>> entries = new ArrayList<>(counts.entrySet());
+    // List.sort is stable: without a string tie-break, equal counts keep first-occurrence order
     entries.sort(
         (a, b) -> {
           int c = Long.compare(b.getValue()[0], a.getValue()[0]);
-          return c != 0 ? c : a.getKey().compareTo(b.getKey());
+          return c != 0 || tieBreak == TieBreak.FIRST_OCCURRENCE ? c : a.getKey().compareTo(b.getKey());
         });
     List<String> tokens = new ArrayList<>(SPECIAL_TOKENS);
     for (int i = 0; i < Math.min(maxTokens, entries.size()); i++) {

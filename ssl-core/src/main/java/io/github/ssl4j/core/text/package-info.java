@@ -9,9 +9,9 @@
  * io.github.ssl4j.core.text.TokenWindowSource}).
  *
  * <p>Everything matches the PyTorch peer of {@code bench/WORKLOADS.md} W3 (tokeniser regex, body
- * after the first blank line, sorted file order, NumPy-exact 80/20 split, [CLS] + 63 windows). The
- * one known difference: vocabulary count ties are broken by token string instead of by first
- * occurrence.
+ * after the first blank line, sorted file order, NumPy-exact 80/20 split, {@code
+ * Counter.most_common} vocabulary order, [CLS] + 63 windows), so the same seed gives the peer's
+ * exact token-id windows.
  *
  * <pre>{@code
  * List<Document> mails = SpamAssassinReader.read(Path.of("spam/package/data"));

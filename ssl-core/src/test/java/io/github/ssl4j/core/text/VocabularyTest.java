@@ -32,13 +32,28 @@ class VocabularyTest {
   }
 
   @Test
-  void frequencyOrderTiesByStringAndCutOff() {
-    // counts: b 3, "." 2, a 2, c 2, d 1, e 1
-    Vocabulary v = Vocabulary.build(TOK, List.of("b a c. d", "b b. a", "c e"), 4);
-    assertEquals(List.of("b", ".", "a", "c"), v.tokens().subList(5, v.size()));
+  void frequencyOrderTiesByFirstOccurrenceLikeCounterMostCommon() {
+    // counts: b 3, a 2, c 2, "." 2, d 1, e 1 (first seen in this order);
+    // Python: Counter(tokens).most_common(4) == [('b', 3), ('a', 2), ('c', 2), ('.', 2)]
+    List<String> texts = List.of("b a c. d", "b b. a", "c e");
+    Vocabulary v = Vocabulary.build(TOK, texts, 4);
+    assertEquals(List.of("b", "a", "c", "."), v.tokens().subList(5, v.size()));
     assertEquals(9, v.size());
     // the cut-off drops d and e: unknown
-    assertArrayEquals(new int[] {5, 7, 1, 6, 1}, v.encode("B a d. E"));
+    assertArrayEquals(new int[] {5, 6, 1, 8, 1}, v.encode("B a d. E"));
+    assertEquals(v, Vocabulary.build(TOK, texts, 4, Vocabulary.TieBreak.FIRST_OCCURRENCE));
+  }
+
+  @Test
+  void frequencyOrderTiesByTokenString() {
+    List<String> texts = List.of("b a c. d", "b b. a", "c e");
+    Vocabulary v = Vocabulary.build(TOK, texts, 4, Vocabulary.TieBreak.TOKEN_STRING);
+    assertEquals(List.of("b", ".", "a", "c"), v.tokens().subList(5, v.size()));
+    // independent of the text order
+    assertEquals(v, Vocabulary.build(TOK, List.of("c e", "b b. a", "b a c. d"), 4, Vocabulary.TieBreak.TOKEN_STRING));
+    assertEquals(
+        List.of("b", "c", ".", "a"),
+        Vocabulary.build(TOK, List.of("c e", "b b. a", "b a c. d"), 4).tokens().subList(5, 9));
   }
 
   @Test
@@ -71,7 +86,7 @@ class VocabularyTest {
   void encodeDecode() {
     Vocabulary v = Vocabulary.build(TOK, List.of("hello world hello !"), 10);
     int[] ids = v.encode("Hello, world!");
-    assertArrayEquals(new int[] {5, 1, 7, 6}, ids);
+    assertArrayEquals(new int[] {5, 1, 6, 7}, ids);
     assertEquals(List.of("hello", "[UNK]", "world", "!"), v.decode(ids));
     assertEquals(List.of("[CLS]", "[PAD]"), v.decode(new int[] {2, 0}));
     assertThrows(IndexOutOfBoundsException.class, () -> v.decode(new int[] {8}));
