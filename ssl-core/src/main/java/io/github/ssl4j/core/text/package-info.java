@@ -6,7 +6,8 @@
  * a {@link io.github.ssl4j.core.text.Vocabulary} with fixed special ids that saves and loads as
  * JSON; a split by document ({@link io.github.ssl4j.core.text.TrainTestSplit}); and fixed-length
  * token windows ({@link io.github.ssl4j.core.text.TokenWindows}, {@link
- * io.github.ssl4j.core.text.TokenWindowSource}).
+ * io.github.ssl4j.core.text.TokenWindowSource}); {@link io.github.ssl4j.core.text.WindowedCorpus}
+ * puts them together with W3's settings.
  *
  * <p>Everything matches the PyTorch peer of {@code bench/WORKLOADS.md} W3 (tokeniser regex, body
  * after the first blank line, sorted file order, NumPy-exact 80/20 split, {@code
@@ -14,6 +15,9 @@
  * exact token-id windows.
  *
  * <pre>{@code
+ * WindowedCorpus corpus = WindowedCorpus.w3(SpamAssassinReader.read(Path.of("spam/package/data")), 0);
+ *
+ * // or step by step:
  * List<Document> mails = SpamAssassinReader.read(Path.of("spam/package/data"));
  * TrainTestSplit<Document> split = TrainTestSplit.of(mails, 0.8, 0);
  * Vocabulary vocab = Vocabulary.build(WordTokenizer.INSTANCE,

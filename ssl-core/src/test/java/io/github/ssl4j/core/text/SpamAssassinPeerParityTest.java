@@ -41,5 +41,12 @@ class SpamAssassinPeerParityTest {
         new int[] {2, 255, 14, 22, 14, 5, 5, 2879, 11, 2330}, Arrays.copyOf(trainWindows[0], 10));
     // sum of every id of every train window: the same vocabulary ids everywhere
     assertEquals(1724343794L, Arrays.stream(trainWindows).flatMapToInt(Arrays::stream).asLongStream().sum());
+
+    WindowedCorpus corpus = WindowedCorpus.w3(mails, 0);
+    assertEquals(vocab, corpus.vocabulary());
+    assertEquals(81821, corpus.trainWindows().size());
+    assertEquals(18183, corpus.testWindows().size());
+    assertEquals(4836, corpus.trainFirstWindows().size());
+    assertEquals(List.of("ham", "spam"), corpus.classes());
   }
 }
