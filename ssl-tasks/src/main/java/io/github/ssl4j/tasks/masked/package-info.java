@@ -6,5 +6,10 @@
  * uniformly random patches (W2: 25 of the 49 4x4 patches of a 28x28 image) and {@link
  * io.github.ssl4j.tasks.masked.BlockMask} masks BEiT-style rectangular blocks of patches. The
  * masked-modelling task classes that consume these masks will come later.
+ *
+ * <p>Masked language modelling (workload W3): {@link io.github.ssl4j.tasks.masked.MlmMasker} applies
+ * BERT masking to a batch of token ids (from {@link io.github.ssl4j.core.text.TokenWindowSource})
+ * and returns {@link io.github.ssl4j.tasks.masked.MaskedTokens}: corrupted inputs, original labels
+ * and the label (loss) mask.
  */
 package io.github.ssl4j.tasks.masked;
