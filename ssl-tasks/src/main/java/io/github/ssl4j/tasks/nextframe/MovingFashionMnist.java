@@ -1,0 +1,232 @@
+package io.github.ssl4j.tasks.nextframe;
+
+import io.github.ssl4j.core.data.ExampleSource;
+import io.github.ssl4j.core.train.Seeds;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.SplittableRandom;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The Moving Fashion-MNIST generator of workload W4: a few garment images bounce inside a larger
+ * canvas, frames combined by pixel-wise maximum. Sequence {@code i} is a pure function of (seed,
+ * i), so a data set of any size is reproducible without being stored; sequences are generated when
+ * asked for (the trainer's prefetch thread pays for it).
+ *
+ * <p>Per sequence and per object, as the PyTorch peer's {@code MovingFashion}: a source image drawn
+ * uniformly from the pool, a top-left start position uniform over the positions where the image
+ * lies fully inside the canvas, a velocity of 2–4 pixels per frame on each axis with a random sign;
+ * after each frame the position moves by the velocity and reflects at the borders ({@code p < 0 →
+ * −p}, {@code p > max → 2·max − p}, velocity sign flipped). The random draws come from a
+ * {@link SplittableRandom} seeded from (seed, i), not NumPy's generator, so the sequences are
+ * statistically the same as the peer's, not identical.
+ *
+ * <pre>{@code
+ * ExampleSource train = MovingFashionMnist.builder(images).seed(0).sequences(10_000).build(); // W4
+ * INDArray batch = train.get(new long[] {0, 1});   // [2, 11, 1, 64, 64] in [0, 1]
+ * }</pre>
+ */
+public final class MovingFashionMnist implements ExampleSource {
+  private final float[][] pool; // [image][row * side + col]
+  private final int side;
+  private final long seed;
+  private final long sequences;
+  private final int frames;
+  private final int canvas;
+  private final int objects;
+  private final int minSpeed;
+  private final int maxSpeed;
+
+  private MovingFashionMnist(Builder b, float[][] pool, int side) {
+    this.pool = pool;
+    this.side = side;
+    this.seed = b.seed;
+    this.sequences = b.sequences;
+    this.frames = b.frames;
+    this.canvas = b.canvas;
+    this.objects = b.objects;
+    this.minSpeed = b.minSpeed;
+    this.maxSpeed = b.maxSpeed;
+  }
+
+  /**
+   * @param images the source images, {@code [n, 1, s, s]} or {@code [n, s, s]}, values in [0, 1]
+   *     (e.g. Fashion-MNIST training images; the peer uses images 0..49999 for training sequences
+   *     and 50000..59999 for held-out ones)
+   */
+  public static Builder builder(INDArray images) {
+    return new Builder(images);
+  }
+
+  @Override
+  public long size() {
+    return sequences;
+  }
+
+  /** Frames per sequence. */
+  public int frames() {
+    return frames;
+  }
+
+  /** Side of the square canvas. */
+  public int canvas() {
+    return canvas;
+  }
+
+  /** @return {@code [indices.length, frames, 1, canvas, canvas]} float in [0, 1] */
+  @Override
+  public INDArray get(long[] indices) {
+    Objects.requireNonNull(indices, "indices");
+    int plane = canvas * canvas;
+    float[] out = new float[Math.multiplyExact(indices.length, frames * plane)];
+    for (int k = 0; k < indices.length; k++) {
+      long i = indices[k];
+      if (i < 0 || i >= sequences) {
+        throw new IndexOutOfBoundsException("sequence index " + i + " outside [0, " + sequences + ")");
+      }
+      render(i, out, k * frames * plane);
+    }
+    return Nd4j.create(out, new long[] {indices.length, frames, 1, canvas, canvas}, DataType.FLOAT);
+  }
+
+  /** Sequence {@code i}, {@code [frames, 1, canvas, canvas]}. */
+  public INDArray sequence(long i) {
+    return get(new long[] {i}).reshape(frames, 1, canvas, canvas);
+  }
+
+  private void render(long index, float[] out, int offset) {
+    SplittableRandom rng = new SplittableRandom(Seeds.mix(seed, "moving-fashion-mnist", index));
+    int plane = canvas * canvas;
+    int max = canvas - side;
+    for (int o = 0; o < objects; o++) {
+      float[] img = pool[rng.nextInt(pool.length)];
+      int y = rng.nextInt(max + 1);
+      int x = rng.nextInt(max + 1);
+      int vy = (minSpeed + rng.nextInt(maxSpeed - minSpeed + 1)) * (rng.nextBoolean() ? 1 : -1);
+      int vx = (minSpeed + rng.nextInt(maxSpeed - minSpeed + 1)) * (rng.nextBoolean() ? 1 : -1);
+      for (int t = 0; t < frames; t++) {
+        int base = offset + t * plane;
+        for (int r = 0; r < side; r++) {
+          int row = base + (y + r) * canvas + x;
+          int src = r * side;
+          for (int c = 0; c < side; c++) {
+            float v = img[src + c];
+            if (v > out[row + c]) {
+              out[row + c] = v;
+            }
+          }
+        }
+        y += vy;
+        x += vx;
+        if (y < 0 || y > max) {
+          y = y < 0 ? -y : 2 * max - y;
+          vy = -vy;
+        }
+        if (x < 0 || x > max) {
+          x = x < 0 ? -x : 2 * max - x;
+          vx = -vx;
+        }
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "MovingFashionMnist[" + sequences + " sequences of " + frames + " frames, " + canvas + "x"
+        + canvas + ", " + objects + " objects of " + side + "x" + side + " from " + pool.length
+        + " images, speed " + minSpeed + "-" + maxSpeed + " px/frame, seed " + seed + "]";
+  }
+
+  /** Builder; defaults are W4's (10,000 sequences, 11 frames, 64x64, 2 objects, speed 2–4). */
+  public static final class Builder {
+    private final INDArray images;
+    private long seed;
+    private long sequences = 10_000;
+    private int frames = 11;
+    private int canvas = 64;
+    private int objects = 2;
+    private int minSpeed = 2;
+    private int maxSpeed = 4;
+
+    private Builder(INDArray images) {
+      this.images = Objects.requireNonNull(images, "images");
+    }
+
+    /** Seed of the whole data set; sequence i depends only on (seed, i). Default 0. */
+    public Builder seed(long seed) {
+      this.seed = seed;
+      return this;
+    }
+
+    /** Number of sequences the source offers (any positive count). Default 10,000 (W4). */
+    public Builder sequences(long count) {
+      this.sequences = count;
+      return this;
+    }
+
+    /** Frames per sequence, at least 2. Default 11 (W4). */
+    public Builder frames(int frames) {
+      this.frames = frames;
+      return this;
+    }
+
+    /** Side of the square canvas, at least the image side. Default 64 (W4). */
+    public Builder canvas(int side) {
+      this.canvas = side;
+      return this;
+    }
+
+    /** Objects per sequence, at least 1. Default 2 (W4). */
+    public Builder objects(int objects) {
+      this.objects = objects;
+      return this;
+    }
+
+    /** Speed range per axis in pixels per frame, inclusive, 0 ≤ min ≤ max. Default 2–4 (W4). */
+    public Builder speed(int min, int max) {
+      this.minSpeed = min;
+      this.maxSpeed = max;
+      return this;
+    }
+
+    /** @throws IllegalArgumentException naming the bad value, what was expected and how to fix it */
+    public MovingFashionMnist build() {
+      long[] shape = images.shape();
+      boolean square = (images.rank() == 3 && shape[1] == shape[2])
+          || (images.rank() == 4 && shape[1] == 1 && shape[2] == shape[3]);
+      if (!square || shape[0] < 1) {
+        throw new IllegalArgumentException("MovingFashionMnist needs at least one square grey image,"
+            + " [n, 1, s, s] or [n, s, s], got shape " + Arrays.toString(shape)
+            + "; e.g. Fashion-MNIST training images [60000, 1, 28, 28] scaled to [0, 1]");
+      }
+      int side = (int) shape[shape.length - 1];
+      require(sequences >= 1, "sequences", sequences, ">= 1");
+      require(frames >= 2, "frames", frames, ">= 2 (a context frame and a next frame)");
+      require(canvas >= side, "canvas", canvas, ">= the image side " + side);
+      require(objects >= 1, "objects", objects, ">= 1");
+      require(minSpeed >= 0 && minSpeed <= maxSpeed && maxSpeed <= canvas - side, "speed",
+          minSpeed + "-" + maxSpeed, "0 <= min <= max <= canvas - image side (" + (canvas - side) + ")");
+      float[][] pool = new float[(int) shape[0]][];
+      INDArray flat = images.reshape('c', shape[0], (long) side * side).castTo(DataType.FLOAT);
+      for (int n = 0; n < pool.length; n++) {
+        pool[n] = flat.getRow(n).toFloatVector();
+        for (float v : pool[n]) {
+          if (!(v >= 0 && v <= 1)) {
+            throw new IllegalArgumentException("MovingFashionMnist needs pixel values in [0, 1], image "
+                + n + " has " + v + "; divide 8-bit images by 255");
+          }
+        }
+      }
+      return new MovingFashionMnist(this, pool, side);
+    }
+
+    private static void require(boolean ok, String what, Object value, String expected) {
+      if (!ok) {
+        throw new IllegalArgumentException("MovingFashionMnist " + what + " must be " + expected
+            + ", got " + value);
+      }
+    }
+  }
+}
