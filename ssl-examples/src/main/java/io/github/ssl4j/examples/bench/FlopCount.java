@@ -7,13 +7,15 @@ import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.Deconvolution2D;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.LSTM;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 
 /**
- * Multiply-add count of a graph's forward pass for one example, from its configuration: convolution
- * and dense layers only (the matrix work; normalisation, activations and pooling are a few percent
+ * Multiply-add count of a graph's forward pass for one example (for sequence models: one time
+ * step), from its configuration: convolution, transposed convolution, dense and LSTM layers only (the matrix work; normalisation, activations and pooling are a few percent
  * and left out, as the usual FLOP counts of these models do). One multiply-add is 2 FLOPs.
  */
 public final class FlopCount {
@@ -29,11 +31,19 @@ public final class FlopCount {
       }
       Layer layer = lv.getLayerConf().getLayer();
       InputType o = out.get(e.getKey());
-      if (layer instanceof ConvolutionLayer c && o instanceof InputType.InputTypeConvolutional oc) {
+      if (layer instanceof Deconvolution2D c && o instanceof InputType.InputTypeConvolutional oc) {
+        // a transposed convolution does its multiply-adds per input pixel
+        long k = (long) c.getKernelSize()[0] * c.getKernelSize()[1];
+        long inPixels = (oc.getHeight() / c.getStride()[0]) * (oc.getWidth() / c.getStride()[1]);
+        flops += 2.0 * c.getNIn() * c.getNOut() * k * inPixels;
+      } else if (layer instanceof ConvolutionLayer c && o instanceof InputType.InputTypeConvolutional oc) {
         long k = (long) c.getKernelSize()[0] * c.getKernelSize()[1];
         flops += 2.0 * c.getNIn() * c.getNOut() * k * oc.getHeight() * oc.getWidth();
       } else if (layer instanceof DenseLayer d) {
         flops += 2.0 * d.getNIn() * d.getNOut();
+      } else if (layer instanceof LSTM l) {
+        // per time step: four gates from input and previous output
+        flops += 2.0 * 4 * (l.getNIn() + l.getNOut()) * l.getNOut();
       } else if (layer instanceof OutputLayer d) {
         flops += 2.0 * d.getNIn() * d.getNOut();
       }

@@ -15,6 +15,9 @@ import io.github.ssl4j.core.train.TrainingResult;
 import io.github.ssl4j.examples.FashionMnist;
 import io.github.ssl4j.tasks.contrastive.ContrastiveTask;
 import io.github.ssl4j.tasks.masked.MaskedImageTask;
+import io.github.ssl4j.tasks.nextframe.FrameEncoder;
+import io.github.ssl4j.tasks.nextframe.MovingFashionMnist;
+import io.github.ssl4j.tasks.nextframe.NextFrameTask;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -28,6 +31,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -55,7 +59,7 @@ import picocli.CommandLine.Option;
     description = "Median training throughput of a reference workload (W1, W2).")
 public final class WorkloadBenchmark implements Callable<Integer> {
 
-  @Option(names = "--workload", required = true, description = "Workload: W1 (contrastive) or W2 (masked image).")
+  @Option(names = "--workload", required = true, description = "Workload: W1 (contrastive), W2 (masked image) or W4 (next frame).")
   String workload;
 
   @Option(names = "--steps", defaultValue = "30", description = "Timed steps, at least 20 (default ${DEFAULT-VALUE}).")
@@ -106,9 +110,18 @@ public final class WorkloadBenchmark implements Callable<Integer> {
         return new Workload("W2", "images/s", MaskedImageTask.w2(), MaskedImageTask.w2Encoder(),
             new ArraySource(fm.train().features()), 256, fm.origin());
       }
+      case "W4": {
+        // as the peer: training sequences from train images 0..49999, batch 16, fresh sequences
+        FashionMnist fm = FashionMnist.load(data, -1, 1);
+        INDArray images = fm.train().features();
+        long pool = Math.min(50_000, images.size(0));
+        INDArray trainPool = images.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, pool));
+        return new Workload("W4", "sequences/s", NextFrameTask.w4(), FrameEncoder.w4(),
+            MovingFashionMnist.builder(trainPool).seed(seed).sequences(10_000).build(), 16, fm.origin());
+      }
       default:
         throw new CommandLine.ParameterException(new CommandLine(this),
-            "Unknown or not yet implemented workload '" + workload + "'; available: W1, W2");
+            "Unknown or not yet implemented workload '" + workload + "'; available: W1, W2, W4");
     }
   }
 
@@ -168,7 +181,7 @@ public final class WorkloadBenchmark implements Callable<Integer> {
     Phases phases = clock.phases(warmup);
 
     ComputationGraphConfiguration conf = trained.graph().getConfiguration();
-    double fwd = FlopCount.forwardPerExample(conf, List.of(w.encoder.inputType()));
+    double fwd = FlopCount.forwardPerExample(conf, List.of(graphInputType(w)));
     long rowsPerBatch = rowsPerStep(w);
     double flopsPerStep = 3.0 * fwd * rowsPerBatch; // backward ~ 2x forward
     double[] load = loadAverage();
@@ -241,9 +254,21 @@ public final class WorkloadBenchmark implements Callable<Integer> {
     }
   }
 
+  /** The graph input a FLOP count starts from: one frame sequence for W4, one image otherwise. */
+  private static InputType graphInputType(Workload w) {
+    if (w.task instanceof NextFrameTask && w.data instanceof MovingFashionMnist m) {
+      return InputType.recurrent((long) m.canvas() * m.canvas(), m.frames() - 1);
+    }
+    return w.encoder.inputType();
+  }
+
+  /** Rows the FLOP count applies to per step: views (W1), images (W2) or frames (W4). */
   private long rowsPerStep(Workload w) {
     if (w.task instanceof ContrastiveTask c) {
       return (long) w.batch * c.views().count();
+    }
+    if (w.data instanceof MovingFashionMnist m) {
+      return (long) w.batch * (m.frames() - 1);
     }
     return w.batch;
   }
