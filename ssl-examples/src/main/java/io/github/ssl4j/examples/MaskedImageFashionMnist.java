@@ -10,13 +10,11 @@ import io.github.ssl4j.core.train.Seeds;
 import io.github.ssl4j.core.train.TrainingResult;
 import io.github.ssl4j.tasks.masked.MaskedImageTask;
 import io.github.ssl4j.tasks.masked.RandomPatchMask;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
-import javax.imageio.ImageIO;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -246,25 +244,7 @@ public final class MaskedImageFashionMnist implements Callable<Integer> {
       x.mul(visible).add(pred.mul(mask)),
       pred
     };
-    int cell = 28 * GRID_SCALE + 4;
-    BufferedImage img = new BufferedImage(k * cell + 4, rows.length * cell + 4, BufferedImage.TYPE_BYTE_GRAY);
-    java.awt.Graphics2D g = img.createGraphics();
-    g.setColor(java.awt.Color.WHITE);
-    g.fillRect(0, 0, img.getWidth(), img.getHeight());
-    g.dispose();
-    for (int r = 0; r < rows.length; r++) {
-      float[] v = rows[r].dup('c').data().asFloat();
-      for (int i = 0; i < k; i++) {
-        for (int y = 0; y < 28 * GRID_SCALE; y++) {
-          for (int xx = 0; xx < 28 * GRID_SCALE; xx++) {
-            float p = v[i * 784 + (y / GRID_SCALE) * 28 + xx / GRID_SCALE];
-            int grey = Math.max(0, Math.min(255, Math.round(p * 255)));
-            img.getRaster().setSample(4 + i * cell + xx, 4 + r * cell + y, 0, grey);
-          }
-        }
-      }
-    }
-    ImageIO.write(img, "png", png.toFile());
+    ImageGrid.write(rows, GRID_SCALE, png);
   }
 
   private void printSummary(boolean sample) {
