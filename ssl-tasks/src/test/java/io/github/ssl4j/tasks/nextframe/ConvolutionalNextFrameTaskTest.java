@@ -67,6 +67,17 @@ class ConvolutionalNextFrameTaskTest extends PretextTaskContract {
     return 1e-5;
   }
 
+  /** Overfits in fewer (SameDiff-slow) steps than at the default 1e-2. */
+  @Override
+  protected double learningRate() {
+    return 1e-1;
+  }
+
+  @Override
+  protected int batchSize() {
+    return 4;
+  }
+
   @Override
   protected int gradientCheckBatchSize() {
     return 2;
