@@ -186,6 +186,17 @@ class ConvLstmTest {
   }
 
   @Test
+  void survivesModelSerializerRoundTrip(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    ComputationGraph a = graph(bare(layer()));
+    java.io.File file = dir.resolve("convlstm.zip").toFile();
+    org.deeplearning4j.util.ModelSerializer.writeModel(a, file, true);
+    ComputationGraph b = org.deeplearning4j.util.ModelSerializer.restoreComputationGraph(file, true);
+    INDArray x = random(12, N, (long) C * H * W, T);
+    assertEquals(a.params(), b.params());
+    assertEquals(a.outputSingle(x), b.outputSingle(x));
+  }
+
+  @Test
   void rejectsWrongInputSizeSayingWhatAndHow() {
     ComputationGraph g = graph(bare(layer()));
     INDArray wrong = random(11, N, (long) C * H * W + 1, T);
