@@ -176,13 +176,17 @@ public final class ConvLstm extends CorrectedSameDiffLayer {
     Conv2DConfig conv = Conv2DConfig.builder()
         .kH(kernelSize).kW(kernelSize).sH(1).sW(1).pH(kernelSize / 2).pW(kernelSize / 2)
         .dH(1).dW(1).paddingMode(PaddingMode.VALID).dataFormat(Conv2DConfig.NCHW).build();
-    SDVariable[] frames = sd.unstack(input.permute(2, 0, 1), 0, steps); // each [n, c*h*w]
+    // Input-to-state convolutions of all steps in one call (one large batch [n*time, ...]); only
+    // the state-to-state convolution has to wait for the previous step.
+    SDVariable frames = input.permute(0, 2, 1).reshape(-1, channels, height, width); // [n*time, c, h, w]
+    SDVariable inputGates = sd.cnn().conv2d(frames, p.get(INPUT_WEIGHTS), p.get(BIAS), conv)
+        .reshape(-1, steps, 4L * filters, height, width);
+    SDVariable[] perStep = sd.unstack(inputGates, 1, steps); // each [n, 4*filters, h, w]
     SDVariable h = null;
     SDVariable c = null;
     List<SDVariable> outputs = new ArrayList<>(steps);
     for (int t = 0; t < steps; t++) {
-      SDVariable x = frames[t].reshape(-1, channels, height, width);
-      SDVariable gates = sd.cnn().conv2d(x, p.get(INPUT_WEIGHTS), p.get(BIAS), conv);
+      SDVariable gates = perStep[t];
       if (h != null) { // h_0 = 0 contributes nothing
         gates = gates.add(sd.cnn().conv2d(h, p.get(RECURRENT_WEIGHTS), conv));
       }
