@@ -53,7 +53,7 @@ public abstract class CorrectedSameDiffLayer extends SameDiffLayer {
   @Override
   public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> trainingListeners,
       int layerIndex, INDArray layerParamsView, boolean initializeParams, DataType networkDataType) {
-    HalvedGradientLayer ret = new HalvedGradientLayer(conf, networkDataType);
+    HalvedGradientLayer ret = newRuntimeLayer(conf, networkDataType);
     ret.setIndex(layerIndex);
     ret.setParamsViewArray(layerParamsView);
     Map<String, INDArray> paramTable = initializer().init(conf, layerParamsView, initializeParams);
@@ -63,10 +63,28 @@ public abstract class CorrectedSameDiffLayer extends SameDiffLayer {
   }
 
   /**
-   * The runtime layer: DL4J's SameDiff layer with parameter gradients and epsilon halved. Public
-   * only so that DL4J can instantiate and inspect it; not part of ssl4j's API.
+   * Creates the runtime layer; {@link #instantiate} then sets its index, parameters and
+   * configuration. Override to return a subclass of {@link HalvedGradientLayer} (e.g. one that
+   * rebuilds its SameDiff graph when the input shape changes).
+   *
+   * @param conf the layer's configuration
+   * @param dataType the network's data type
+   * @return a new runtime layer
    */
-  public static final class HalvedGradientLayer extends org.deeplearning4j.nn.layers.samediff.SameDiffLayer {
+  protected HalvedGradientLayer newRuntimeLayer(NeuralNetConfiguration conf, DataType dataType) {
+    return new HalvedGradientLayer(conf, dataType);
+  }
+
+  /**
+   * The runtime layer: DL4J's SameDiff layer with parameter gradients and epsilon halved. Public
+   * only so that DL4J can instantiate and inspect it; not part of ssl4j's API. Subclasses must call
+   * {@code super.backpropGradient} (which halves).
+   */
+  public static class HalvedGradientLayer extends org.deeplearning4j.nn.layers.samediff.SameDiffLayer {
+    /**
+     * @param conf the layer's configuration
+     * @param dataType the network's data type
+     */
     public HalvedGradientLayer(NeuralNetConfiguration conf, DataType dataType) {
       super(conf, dataType);
     }

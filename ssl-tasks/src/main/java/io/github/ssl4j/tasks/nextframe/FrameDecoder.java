@@ -19,6 +19,11 @@ import org.nd4j.linalg.activations.Activation;
  * <p>W4: 512 → dense 64x16x16 → deconv 32 → ReLU → deconv 1, giving pre-sigmoid logits of a 64x64
  * frame, as the PyTorch peer's {@code dec_fc} + {@code dec}. The output has no activation: the
  * task's loss applies the sigmoid.
+ *
+ * <p>Given a feature map instead of a vector (convolutional input type equal to the first map,
+ * {@code mapWidths[0] x height/2^n x width/2^n}, e.g. 64x16x16 for W4), the dense layer is left out
+ * and the transposed convolutions start from that map (W4's convolutional variant after a
+ * {@code ConvLstm}).
  */
 public final class FrameDecoder implements Decoder {
   /** Name of the dense vertex. */
@@ -68,10 +73,13 @@ public final class FrameDecoder implements Decoder {
     int h0 = height >> stages;
     int w0 = width >> stages;
     int c0 = deconvWidths[0];
-    graph.addLayer(FC,
-        new DenseLayer.Builder().nOut((long) c0 * h0 * w0).activation(Activation.IDENTITY).build(), input);
-    graph.inputPreProcessor(deconvVertex(1), new FeedForwardToCnnPreProcessor(h0, w0, c0));
-    String previous = FC;
+    String previous = input;
+    if (!(inputType instanceof InputType.InputTypeConvolutional)) {
+      graph.addLayer(FC,
+          new DenseLayer.Builder().nOut((long) c0 * h0 * w0).activation(Activation.IDENTITY).build(), input);
+      graph.inputPreProcessor(deconvVertex(1), new FeedForwardToCnnPreProcessor(h0, w0, c0));
+      previous = FC;
+    }
     for (int i = 1; i <= stages; i++) {
       boolean last = i == stages;
       graph.addLayer(deconvVertex(i),
@@ -91,11 +99,25 @@ public final class FrameDecoder implements Decoder {
 
   @Override
   public InputType outputType(InputType inputType) {
-    if (!(inputType instanceof InputType.InputTypeFeedForward)) {
-      throw new IllegalArgumentException("FrameDecoder decodes a feed-forward frame embedding, got "
-          + inputType + "; put it after a dense or recurrent-to-feed-forward vertex");
+    InputType map = firstMap();
+    if (inputType instanceof InputType.InputTypeConvolutional && !map.equals(inputType)) {
+      throw new IllegalArgumentException("FrameDecoder decodes a feature map only of its first map's"
+          + " shape " + map + " (mapWidths[0] x height/2^n x width/2^n), got " + inputType
+          + "; build the decoder with mapWidths(" + ((InputType.InputTypeConvolutional) inputType).getChannels()
+          + ", ...) for frames of matching size, or decode a vector instead");
+    }
+    if (!(inputType instanceof InputType.InputTypeFeedForward) && !map.equals(inputType)) {
+      throw new IllegalArgumentException("FrameDecoder decodes a feed-forward frame embedding or a "
+          + map + " feature map, got " + inputType + "; put it after a dense or"
+          + " recurrent-to-feed-forward vertex");
     }
     return InputType.convolutional(height, width, channels);
+  }
+
+  /** The map the transposed convolutions start from: {@code convolutional(h/2^n, w/2^n, mapWidths[0])}. */
+  public InputType firstMap() {
+    int stages = deconvWidths.length;
+    return InputType.convolutional(height >> stages, width >> stages, deconvWidths[0]);
   }
 
   @Override

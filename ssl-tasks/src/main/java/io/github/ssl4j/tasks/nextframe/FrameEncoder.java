@@ -20,6 +20,10 @@ import org.nd4j.linalg.activations.Activation;
  * <p>W4: 64x64x1 → conv 32 → ReLU → conv 64 → ReLU → flatten (64x16x16) → dense 512 (no
  * activation), as the PyTorch peer's {@code NextFrameModel.enc}. The embedding is the
  * representation (feed-forward output), so the encoder can be cut out and probed on single frames.
+ *
+ * <p>With {@link Builder#keepMap()} there is no dense layer: the last convolution's feature map is
+ * the output (W4's convolutional variant: 64x64x1 → 16x16x64), for a temporal model that keeps the
+ * spatial layout such as {@code ConvLstm} ({@code NextFrameTask.builder().convolutional(...)}).
  */
 public final class FrameEncoder implements Encoder {
   /** Name of the embedding (output) vertex. */
@@ -31,14 +35,21 @@ public final class FrameEncoder implements Encoder {
   private final int[] convWidths;
   private final Activation activation;
   private final int embedding;
+  private final boolean keepMap;
 
   private FrameEncoder(Builder b) {
+    this.keepMap = b.keepMap;
     this.height = b.height;
     this.width = b.width;
     this.channels = b.channels;
     this.convWidths = b.convWidths.clone();
     this.embedding = b.embedding;
     this.activation = b.activation;
+  }
+
+  /** W4's convolutional variant for 64x64 grey frames: conv 32, conv 64, output the 16x16x64 map. */
+  public static FrameEncoder w4Map() {
+    return builder(64, 64, 1).keepMap().build();
   }
 
   /** The W4 encoder for 64x64 grey frames: conv 32, conv 64, dense 512. */
@@ -85,6 +96,9 @@ public final class FrameEncoder implements Encoder {
       in = convWidths[i - 1];
       previous = convVertex(i);
     }
+    if (keepMap) {
+      return previous;
+    }
     graph.addLayer(OUTPUT,
         new DenseLayer.Builder().nOut(embedding).activation(Activation.IDENTITY).build(), previous);
     return OUTPUT;
@@ -92,6 +106,9 @@ public final class FrameEncoder implements Encoder {
 
   @Override
   public InputType outputType() {
+    if (keepMap) {
+      return InputType.convolutional(mapHeight(), mapWidth(), convWidths[convWidths.length - 1]);
+    }
     return InputType.feedForward(embedding);
   }
 
@@ -101,7 +118,9 @@ public final class FrameEncoder implements Encoder {
     for (int i = 1; i <= convWidths.length; i++) {
       blocks.add(convVertex(i));
     }
-    blocks.add(OUTPUT);
+    if (!keepMap) {
+      blocks.add(OUTPUT);
+    }
     return List.copyOf(blocks);
   }
 
@@ -117,7 +136,8 @@ public final class FrameEncoder implements Encoder {
   @Override
   public String toString() {
     return "FrameEncoder[" + height + "x" + width + "x" + channels + ", conv4x4/2 widths="
-        + Arrays.toString(convWidths) + ", " + activation + ", embedding=" + embedding + "]";
+        + Arrays.toString(convWidths) + ", " + activation
+        + (keepMap ? ", output=map]" : ", embedding=" + embedding + "]");
   }
 
   /** Builder; defaults are W4's (conv widths 32, 64; embedding 512). */
@@ -128,6 +148,7 @@ public final class FrameEncoder implements Encoder {
     private int[] convWidths = {32, 64};
     private int embedding = 512;
     private Activation activation = Activation.RELU;
+    private boolean keepMap;
 
     private Builder(int height, int width, int channels) {
       this.height = height;
@@ -150,6 +171,16 @@ public final class FrameEncoder implements Encoder {
     /** Activation after each hidden layer; default ReLU (W4). */
     public Builder activation(Activation activation) {
       this.activation = Objects.requireNonNull(activation, "activation");
+      return this;
+    }
+
+    /**
+     * No dense layer: the last convolution's feature map {@code [widths[last], height/2^n,
+     * width/2^n]} is the output (convolutional output type); {@link #embedding} is then unused.
+     * Default off (W4 has the dense layer).
+     */
+    public Builder keepMap() {
+      this.keepMap = true;
       return this;
     }
 

@@ -4,6 +4,7 @@ import io.github.ssl4j.core.Decoder;
 import io.github.ssl4j.core.Encoder;
 import io.github.ssl4j.core.PretextTask;
 import io.github.ssl4j.core.VertexNames;
+import io.github.ssl4j.core.layers.ConvLstm;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -43,6 +44,17 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * NextFrameTask task = NextFrameTask.w4();         // LSTM 512, FrameDecoder.w4()
  * Encoder frames = FrameEncoder.w4();              // 64x64x1 -> 512
  * }</pre>
+ *
+ * <p><b>Convolutional variant</b> ({@link Builder#convolutional}): the encoder keeps the feature
+ * map (e.g. {@link FrameEncoder#w4Map()}, 64x64x1 → 16x16x64), a {@link ConvLstm} runs over the
+ * maps, and the decoder starts from its output map (no dense bottleneck, which blurs moving
+ * objects). {@link #rollout} then re-runs the growing sequence, since {@code ConvLstm} is not a
+ * DL4J {@code RecurrentLayer} and {@code rnnTimeStep} cannot carry its state.
+ *
+ * <pre>{@code
+ * NextFrameTask task = NextFrameTask.w4Convolutional(); // ConvLstm 64 filters, k=3, FrameDecoder.w4()
+ * Encoder frames = FrameEncoder.w4Map();                 // 64x64x1 -> 64x16x16
+ * }</pre>
  */
 public final class NextFrameTask implements PretextTask {
 
@@ -57,6 +69,8 @@ public final class NextFrameTask implements PretextTask {
   public static final String EMBEDDINGS_VERTEX = VertexNames.head("embeddings");
   /** The recurrent (temporal) layer over frame embeddings. */
   public static final String TEMPORAL_VERTEX = VertexNames.head("lstm");
+  /** The convolutional recurrent layer over feature maps (convolutional variant). */
+  public static final String CONV_TEMPORAL_VERTEX = VertexNames.head("convlstm");
   /** The vertex that turns the temporal model's output back into one vector per frame. */
   public static final String STEPS_VERTEX = VertexNames.head("steps");
   /** The vertex that turns decoded frames back into a time series for the loss. */
@@ -66,10 +80,14 @@ public final class NextFrameTask implements PretextTask {
 
   private final int hiddenSize;
   private final Decoder decoder;
+  private final int convFilters; // 0: the LSTM path
+  private final int convKernel;
 
   private NextFrameTask(Builder b) {
     this.hiddenSize = b.hiddenSize;
     this.decoder = b.decoder;
+    this.convFilters = b.convFilters;
+    this.convKernel = b.convKernel;
   }
 
   /** A builder with the W4 defaults (LSTM 512, {@link FrameDecoder#w4()}). */
@@ -82,6 +100,19 @@ public final class NextFrameTask implements PretextTask {
     return builder().build();
   }
 
+  /**
+   * W4's convolutional variant: ConvLstm with 64 filters, kernel 3, over the 16x16x64 maps of
+   * {@link FrameEncoder#w4Map()}, then {@link FrameDecoder#w4()} from the map.
+   */
+  public static NextFrameTask w4Convolutional() {
+    return builder().convolutional(64, 3).build();
+  }
+
+  /** Whether this task uses the convolutional recurrent layer ({@link Builder#convolutional}). */
+  public boolean isConvolutional() {
+    return convFilters > 0;
+  }
+
   @Override
   public String id() {
     return ID;
@@ -92,6 +123,10 @@ public final class NextFrameTask implements PretextTask {
     Objects.requireNonNull(graph, "graph");
     Objects.requireNonNull(encoder, "encoder");
     InputType.InputTypeConvolutional frame = frameType(encoder);
+    if (isConvolutional()) {
+      buildConvolutional(graph, encoder, frame);
+      return;
+    }
     if (!(encoder.outputType() instanceof InputType.InputTypeFeedForward embedding)) {
       throw new IllegalArgumentException("NextFrameTask needs an encoder with a feed-forward (vector)"
           + " output per frame, got " + encoder.outputType() + " from " + encoder.describe()
@@ -120,11 +155,51 @@ public final class NextFrameTask implements PretextTask {
         EMBEDDINGS_VERTEX);
     graph.addVertex(STEPS_VERTEX, new PreprocessorVertex(new RnnToFeedForwardPreProcessor()), TEMPORAL_VERTEX);
     String logits = decoder.addTo(graph, STEPS_VERTEX, InputType.feedForward(hiddenSize));
-    graph.addVertex(SEQUENCE_VERTEX, new PreprocessorVertex(new CnnToRnnPreProcessor(h, w, c)), logits);
+    addLoss(graph, logits, frame);
+  }
+
+  private static void addLoss(ComputationGraphConfiguration.GraphBuilder graph, String logits,
+      InputType.InputTypeConvolutional frame) {
+    graph.addVertex(SEQUENCE_VERTEX, new PreprocessorVertex(new CnnToRnnPreProcessor(
+        frame.getHeight(), frame.getWidth(), frame.getChannels())), logits);
     graph.addLayer(LOSS_VERTEX,
         new RnnLossLayer.Builder(LossFunctions.LossFunction.XENT).activation(Activation.SIGMOID).build(),
         SEQUENCE_VERTEX);
     graph.setOutputs(LOSS_VERTEX);
+  }
+
+  /** Encoder map per frame → ConvLstm over the maps → decoder from each output map. */
+  private void buildConvolutional(ComputationGraphConfiguration.GraphBuilder graph, Encoder encoder,
+      InputType.InputTypeConvolutional frame) {
+    if (!(encoder.outputType() instanceof InputType.InputTypeConvolutional map)) {
+      throw new IllegalArgumentException("NextFrameTask.convolutional needs an encoder with a"
+          + " convolutional (feature map) output per frame, got " + encoder.outputType() + " from "
+          + encoder.describe() + "; drop the dense layer, e.g. FrameEncoder.builder(...).keepMap() or"
+          + " FrameEncoder.w4Map()");
+    }
+    int mh = (int) map.getHeight();
+    int mw = (int) map.getWidth();
+    int mc = (int) map.getChannels();
+    InputType hidden = InputType.convolutional(mh, mw, convFilters);
+    InputType decoded = decoder.outputType(hidden);
+    if (!frame.equals(decoded)) {
+      throw new IllegalArgumentException("NextFrameTask needs a decoder that returns the frame shape "
+          + frame + " (the encoder's input), but " + decoder.describe() + " returns " + decoded
+          + "; build the decoder for the same height, width and channels");
+    }
+    int h = (int) frame.getHeight();
+    int w = (int) frame.getWidth();
+    int c = (int) frame.getChannels();
+    graph.addInputs(VertexNames.INPUT).setInputTypes(InputType.recurrent((long) c * h * w));
+    graph.addVertex(FRAMES_VERTEX, new PreprocessorVertex(new RnnToCnnPreProcessor(h, w, c)), VertexNames.INPUT);
+    String encoded = encoder.addTo(graph, FRAMES_VERTEX);
+    graph.addVertex(EMBEDDINGS_VERTEX, new PreprocessorVertex(new CnnToRnnPreProcessor(mh, mw, mc)), encoded);
+    graph.addLayer(CONV_TEMPORAL_VERTEX,
+        ConvLstm.builder(mc, mh, mw, convFilters).kernelSize(convKernel).build(), EMBEDDINGS_VERTEX);
+    graph.addVertex(STEPS_VERTEX, new PreprocessorVertex(new RnnToCnnPreProcessor(mh, mw, convFilters)),
+        CONV_TEMPORAL_VERTEX);
+    String logits = decoder.addTo(graph, STEPS_VERTEX, hidden);
+    addLoss(graph, logits, frame);
   }
 
   private static InputType.InputTypeConvolutional frameType(Encoder encoder) {
@@ -211,6 +286,9 @@ public final class NextFrameTask implements PretextTask {
     long w = context.size(4);
     long n = context.size(0);
     graph.clear(); // DL4J sizes the per-frame reshapes by the last labels' batch if any are left
+    if (graph.getConfiguration().getVertices().containsKey(CONV_TEMPORAL_VERTEX)) {
+      return rolloutByRerunning(graph, context, steps);
+    }
     graph.rnnClearPreviousState();
     try {
       INDArray out = graph.rnnTimeStep(asTimeSeries(context))[0];
@@ -226,6 +304,32 @@ public final class NextFrameTask implements PretextTask {
     } finally {
       graph.rnnClearPreviousState();
     }
+  }
+
+  /**
+   * Rollout for a temporal layer without {@code rnnTimeStep} state (ConvLstm): predict from the
+   * whole sequence so far, append the prediction, repeat ({@code steps} passes over a growing
+   * sequence).
+   */
+  private static INDArray rolloutByRerunning(ComputationGraph graph, INDArray context, int steps) {
+    long n = context.size(0);
+    long c = context.size(2);
+    long h = context.size(3);
+    long w = context.size(4);
+    INDArray sequence = context.dup('c');
+    INDArray predicted = org.nd4j.linalg.factory.Nd4j.create(context.dataType(), n, steps, c, h, w);
+    for (int s = 0; s < steps; s++) {
+      graph.clear();
+      INDArray out = graph.outputSingle(false, asTimeSeries(sequence));
+      INDArray next = asFrames(out.get(all(), all(), interval(out.size(2) - 1, out.size(2))).dup('c'), c, h, w)
+          .castTo(context.dataType());
+      predicted.get(all(), interval(s, s + 1)).assign(next);
+      if (s + 1 < steps) {
+        sequence = org.nd4j.linalg.factory.Nd4j.concat(1, sequence, next);
+      }
+    }
+    graph.clear();
+    return predicted;
   }
 
   private static void checkSequences(INDArray sequences) {
@@ -244,7 +348,8 @@ public final class NextFrameTask implements PretextTask {
   public Map<String, Object> config() {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("id", ID);
-    m.put("temporal", "LSTM " + hiddenSize);
+    m.put("temporal", isConvolutional()
+        ? "ConvLstm " + convFilters + " filters, kernel " + convKernel : "LSTM " + hiddenSize);
     m.put("decoder", decoder.describe());
     m.put("loss", "binary cross-entropy per pixel (sigmoid), summed over pixels and steps, mean over sequences");
     return Map.copyOf(m);
@@ -252,7 +357,7 @@ public final class NextFrameTask implements PretextTask {
 
   @Override
   public String toString() {
-    return "NextFrameTask[LSTM " + hiddenSize + ", " + decoder.describe() + "]";
+    return "NextFrameTask[" + config().get("temporal") + ", " + decoder.describe() + "]";
   }
 
   private static org.nd4j.linalg.indexing.INDArrayIndex all() {
@@ -267,8 +372,31 @@ public final class NextFrameTask implements PretextTask {
   public static final class Builder {
     private int hiddenSize = 512;
     private Decoder decoder = FrameDecoder.w4();
+    private int convFilters;
+    private int convKernel;
 
     private Builder() {}
+
+    /**
+     * Use a {@link ConvLstm} over the encoder's feature maps instead of an LSTM over frame
+     * embeddings (the encoder must output a map, e.g. {@link FrameEncoder#w4Map()}; the decoder
+     * must start from a {@code filters}-channel map of the same size, e.g. {@link
+     * FrameDecoder#w4()} for 64 filters on 16x16). {@link #hiddenSize} is then unused. Default: the
+     * LSTM.
+     *
+     * @param filters ConvLstm output channels, ≥ 1 (W4 variant: 64)
+     * @param kernelSize odd kernel size, ≥ 1 (W4 variant: 3)
+     */
+    public Builder convolutional(int filters, int kernelSize) {
+      this.convFilters = filters;
+      this.convKernel = kernelSize;
+      if (filters < 1 || kernelSize < 1 || kernelSize % 2 == 0) {
+        throw new IllegalArgumentException("NextFrameTask.convolutional needs filters >= 1 and an odd"
+            + " kernelSize >= 1, got filters=" + filters + ", kernelSize=" + kernelSize
+            + "; the W4 variant uses convolutional(64, 3)");
+      }
+      return this;
+    }
 
     /** Units of the LSTM over frame embeddings; default 512 (W4). */
     public Builder hiddenSize(int units) {

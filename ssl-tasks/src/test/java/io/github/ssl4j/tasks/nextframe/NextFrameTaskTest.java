@@ -42,7 +42,7 @@ class NextFrameTaskTest extends PretextTaskContract {
    * per frame (direction and start from the seed) on a faint noisy background, so the next frame
    * is predictable and a tiny model can fit it.
    */
-  private static INDArray sequences(int n, long seed) {
+  static INDArray sequences(int n, long seed) {
     java.util.SplittableRandom rng = new java.util.SplittableRandom(seed);
     double[] v = new double[n * T * S * S];
     for (int i = 0; i < n; i++) {
