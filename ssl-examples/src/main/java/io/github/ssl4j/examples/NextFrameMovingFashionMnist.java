@@ -58,6 +58,13 @@ public final class NextFrameMovingFashionMnist implements Callable<Integer> {
   @Option(names = "--data", description = "Fashion-MNIST directory (default: /usr/share/datasets/fashion-mnist if installed, else the bundled sample).")
   Path data;
 
+  /** The two W4 architectures. */
+  enum Model { lstm, convlstm }
+
+  @Option(names = "--model", defaultValue = "lstm", description = "lstm: the W4 reference model (conv encoder -> dense 512 -> LSTM 512 -> dense + deconv decoder);"
+      + " convlstm: the encoder's 64x16x16 map through a ConvLstm (64 filters, 3x3) to the deconv decoder, no dense bottleneck (default ${DEFAULT-VALUE}).")
+  Model model;
+
   @Option(names = "--sequences", defaultValue = "2000", description = "Training sequences (default ${DEFAULT-VALUE}).")
   long sequences;
 
@@ -100,7 +107,7 @@ public final class NextFrameMovingFashionMnist implements Callable<Integer> {
 
   /** What the example measured; accuracies are fractions. */
   public record Result(
-      String data, long trainSequences, int epochs, long steps, double firstLoss, double finalLoss,
+      String data, String model, long trainSequences, int epochs, long steps, double firstLoss, double finalLoss,
       double sequencesPerSecond, int testSequences, FrameScores frame11, double frames2to11Mse,
       int rolloutSequences, FrameScores rollout10, double probePretrained, double probeRandom,
       double knnPretrained, double knnRandom, double fineTunePretrained, double fineTuneScratch,
@@ -134,8 +141,8 @@ public final class NextFrameMovingFashionMnist implements Callable<Integer> {
         .sequences(rolloutSequences).build();
     LOG.info("{}; held out: {}", train, test);
 
-    FrameEncoder encoder = FrameEncoder.w4();
-    NextFrameTask task = NextFrameTask.w4();
+    FrameEncoder encoder = model == Model.convlstm ? FrameEncoder.w4Map() : FrameEncoder.w4();
+    NextFrameTask task = model == Model.convlstm ? NextFrameTask.w4Convolutional() : NextFrameTask.w4();
     TrainingConfig config = TrainingConfig.builder(batch).epochs(epochs).seed(seed).updater(new Adam(lr))
         .logEverySteps(25).checkpointDir(out.resolve("checkpoints")).build();
     Files.createDirectories(out);
@@ -209,7 +216,7 @@ public final class NextFrameMovingFashionMnist implements Callable<Integer> {
         new EncoderEvaluation.Settings(60, EncoderEvaluation.PROBE_MAX_ITERATIONS, ftEpochs, seed));
     pretrained.save(out.resolve("encoder.zip"));
 
-    result = new Result(fm.origin(), sequences, epochs, trained.steps(), trained.history().get(0).loss(),
+    result = new Result(fm.origin(), model.name(), sequences, epochs, trained.steps(), trained.history().get(0).loss(),
         trained.finalLoss(), trained.samplesPerSecond(), testSequences, frame11, allMse / testSequences,
         rolloutSequences, rollout, ev.probePretrained(), ev.probeRandom(), ev.knnPretrained(), ev.knnRandom(),
         ev.fineTunePretrained(), ev.fineTuneScratch(), pretrainSeconds, EncoderEvaluation.seconds(start));
@@ -256,7 +263,8 @@ public final class NextFrameMovingFashionMnist implements Callable<Integer> {
 
   private void print(boolean sample, EncoderEvaluation.Outcome ev) {
     Result r = result;
-    System.out.printf("%nNext-frame prediction (W4) on Moving Fashion-MNIST%s%n", sample ? " (bundled sample)" : "");
+    System.out.printf("%nNext-frame prediction (W4, %s model) on Moving Fashion-MNIST%s%n", r.model(),
+        sample ? " (bundled sample)" : "");
     System.out.printf("  pretraining: %d sequences x %d epochs, %d steps of %d, loss %.1f -> %.1f, %.1f sequences/s%n",
         r.trainSequences(), r.epochs(), r.steps(), batch, r.firstLoss(), r.finalLoss(), r.sequencesPerSecond());
     System.out.printf("  held-out (%d sequences)      model    copy last frame%n", r.testSequences());
