@@ -133,17 +133,7 @@ public final class NextFrameTask implements PretextTask {
           + "; end the encoder with a dense layer or global pooling, e.g. FrameEncoder.w4()");
     }
     InputType decoded = decoder.outputType(InputType.feedForward(hiddenSize));
-    if (!frame.equals(decoded)) {
-      throw new IllegalArgumentException("NextFrameTask needs a decoder that returns the frame shape "
-          + frame + " (the encoder's input), but " + decoder.describe() + " returns " + decoded
-          + "; build the decoder for the same height, width and channels");
-    }
-    int h = (int) frame.getHeight();
-    int w = (int) frame.getWidth();
-    int c = (int) frame.getChannels();
-    graph.addInputs(VertexNames.INPUT).setInputTypes(InputType.recurrent((long) c * h * w));
-    graph.addVertex(FRAMES_VERTEX, new PreprocessorVertex(new RnnToCnnPreProcessor(h, w, c)), VertexNames.INPUT);
-    String encoded = encoder.addTo(graph, FRAMES_VERTEX);
+    String encoded = addFramesAndEncoder(graph, encoder, frame, decoded);
     graph.addVertex(EMBEDDINGS_VERTEX, new PreprocessorVertex(new FeedForwardToRnnPreProcessor()), encoded);
     graph.addLayer(TEMPORAL_VERTEX,
         new LSTM.Builder()
@@ -156,6 +146,27 @@ public final class NextFrameTask implements PretextTask {
     graph.addVertex(STEPS_VERTEX, new PreprocessorVertex(new RnnToFeedForwardPreProcessor()), TEMPORAL_VERTEX);
     String logits = decoder.addTo(graph, STEPS_VERTEX, InputType.feedForward(hiddenSize));
     addLoss(graph, logits, frame);
+  }
+
+  /**
+   * Checks that the decoder gives back the frame shape, then adds the graph input (a time series of
+   * flattened frames), its reshape to one image per frame and the encoder.
+   *
+   * @return the encoder's output vertex
+   */
+  private String addFramesAndEncoder(ComputationGraphConfiguration.GraphBuilder graph, Encoder encoder,
+      InputType.InputTypeConvolutional frame, InputType decoded) {
+    if (!frame.equals(decoded)) {
+      throw new IllegalArgumentException("NextFrameTask needs a decoder that returns the frame shape "
+          + frame + " (the encoder's input), but " + decoder.describe() + " returns " + decoded
+          + "; build the decoder for the same height, width and channels");
+    }
+    int h = (int) frame.getHeight();
+    int w = (int) frame.getWidth();
+    int c = (int) frame.getChannels();
+    graph.addInputs(VertexNames.INPUT).setInputTypes(InputType.recurrent((long) c * h * w));
+    graph.addVertex(FRAMES_VERTEX, new PreprocessorVertex(new RnnToCnnPreProcessor(h, w, c)), VertexNames.INPUT);
+    return encoder.addTo(graph, FRAMES_VERTEX);
   }
 
   private static void addLoss(ComputationGraphConfiguration.GraphBuilder graph, String logits,
@@ -182,17 +193,7 @@ public final class NextFrameTask implements PretextTask {
     int mc = (int) map.getChannels();
     InputType hidden = InputType.convolutional(mh, mw, convFilters);
     InputType decoded = decoder.outputType(hidden);
-    if (!frame.equals(decoded)) {
-      throw new IllegalArgumentException("NextFrameTask needs a decoder that returns the frame shape "
-          + frame + " (the encoder's input), but " + decoder.describe() + " returns " + decoded
-          + "; build the decoder for the same height, width and channels");
-    }
-    int h = (int) frame.getHeight();
-    int w = (int) frame.getWidth();
-    int c = (int) frame.getChannels();
-    graph.addInputs(VertexNames.INPUT).setInputTypes(InputType.recurrent((long) c * h * w));
-    graph.addVertex(FRAMES_VERTEX, new PreprocessorVertex(new RnnToCnnPreProcessor(h, w, c)), VertexNames.INPUT);
-    String encoded = encoder.addTo(graph, FRAMES_VERTEX);
+    String encoded = addFramesAndEncoder(graph, encoder, frame, decoded);
     graph.addVertex(EMBEDDINGS_VERTEX, new PreprocessorVertex(new CnnToRnnPreProcessor(mh, mw, mc)), encoded);
     graph.addLayer(CONV_TEMPORAL_VERTEX,
         ConvLstm.builder(mc, mh, mw, convFilters).kernelSize(convKernel).build(), EMBEDDINGS_VERTEX);
