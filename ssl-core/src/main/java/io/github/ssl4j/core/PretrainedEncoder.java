@@ -1,12 +1,15 @@
 package io.github.ssl4j.core;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.ssl4j.core.text.Vocabulary;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -18,6 +21,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
@@ -67,6 +72,10 @@ public final class PretrainedEncoder {
   public static final String METADATA_ENTRY = "ssl4j/metadata.json";
   /** Zip entry holding the encoder's DL4J {@link InputType} as JSON. */
   public static final String INPUT_TYPE_ENTRY = "ssl4j/input-type.json";
+  /** Zip entry holding {@code {"paddingId": id}} for encoders of padded token ids. */
+  public static final String PADDING_ENTRY = "ssl4j/input-padding.json";
+  /** Zip entry holding the {@link Vocabulary} of a text encoder, when one was attached. */
+  public static final String VOCABULARY_ENTRY = "ssl4j/vocabulary.json";
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -74,13 +83,47 @@ public final class PretrainedEncoder {
   private final ModelMetadata metadata;
   private final InputType inputType;
   private final String representationVertex;
+  private final OptionalInt paddingId;
+  private final Vocabulary vocabulary;
 
-  private PretrainedEncoder(
-      ComputationGraph graph, ModelMetadata metadata, InputType inputType, String representation) {
+  private PretrainedEncoder(ComputationGraph graph, ModelMetadata metadata, InputType inputType,
+      String representation, OptionalInt paddingId, Vocabulary vocabulary) {
     this.graph = graph;
     this.metadata = metadata;
     this.inputType = inputType;
     this.representationVertex = representation;
+    this.paddingId = paddingId;
+    this.vocabulary = vocabulary;
+  }
+
+  /**
+   * This encoder with a vocabulary attached: {@link #save} stores it in the same file, so a loaded
+   * text encoder tokenises exactly as in training ({@link #vocabulary()}).
+   *
+   * @param vocabulary the vocabulary the encoder's token ids come from (the one used in
+   *     pretraining; not checked against the embedding)
+   */
+  public PretrainedEncoder withVocabulary(Vocabulary vocabulary) {
+    Objects.requireNonNull(vocabulary, "vocabulary");
+    return new PretrainedEncoder(graph, metadata, inputType, representationVertex, paddingId, vocabulary);
+  }
+
+  /** The attached vocabulary (see {@link #withVocabulary}), if any. */
+  public Optional<Vocabulary> vocabulary() {
+    return Optional.ofNullable(vocabulary);
+  }
+
+  /** The padding id of a token-id encoder ({@link Encoder#paddingId()}), else empty. */
+  public OptionalInt paddingId() {
+    return paddingId;
+  }
+
+  /**
+   * The DL4J features mask for a batch of inputs ({@link Encoder#inputMask}): null for encoders
+   * without padding.
+   */
+  public INDArray inputMask(INDArray input) {
+    return InputMasks.paddingMask(input, paddingId);
   }
 
   /**
@@ -155,7 +198,7 @@ public final class PretrainedEncoder {
         p.getValue().assign(s);
       }
     }
-    return new PretrainedEncoder(cut, metadata, encoder.inputType(), rep);
+    return new PretrainedEncoder(cut, metadata, encoder.inputType(), rep, encoder.paddingId(), null);
   }
 
   /**
@@ -172,7 +215,13 @@ public final class PretrainedEncoder {
     checkInput(input);
     DataType dt = graph.getConfiguration().getDataType();
     INDArray x = input.dataType() == dt ? input : input.castTo(dt);
-    return graph.outputSingle(false, x).detach();
+    INDArray mask = inputMask(x);
+    if (mask == null) {
+      return graph.outputSingle(false, x).detach();
+    }
+    INDArray out = graph.output(false, new INDArray[] {x}, new INDArray[] {mask})[0].detach();
+    graph.clearLayerMaskArrays();
+    return out;
   }
 
   /**
@@ -328,6 +377,16 @@ public final class PretrainedEncoder {
         zip.putNextEntry(new ZipEntry(INPUT_TYPE_ENTRY));
         zip.write(NeuralNetConfiguration.mapper().writeValueAsBytes(inputType));
         zip.closeEntry();
+        if (paddingId.isPresent()) {
+          zip.putNextEntry(new ZipEntry(PADDING_ENTRY));
+          zip.write(JSON.writeValueAsBytes(Map.of("paddingId", paddingId.getAsInt())));
+          zip.closeEntry();
+        }
+        if (vocabulary != null) {
+          zip.putNextEntry(new ZipEntry(VOCABULARY_ENTRY));
+          zip.write(vocabulary.toJson().getBytes(StandardCharsets.UTF_8));
+          zip.closeEntry();
+        }
       }
       try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
         ch.force(true);
@@ -367,6 +426,8 @@ public final class PretrainedEncoder {
     }
     ModelMetadata metadata;
     InputType inputType;
+    OptionalInt paddingId = OptionalInt.empty();
+    Vocabulary vocabulary = null;
     try (ZipFile zip = new ZipFile(path.toFile())) {
       ZipEntry meta = zip.getEntry(METADATA_ENTRY);
       ZipEntry type = zip.getEntry(INPUT_TYPE_ENTRY);
@@ -383,6 +444,24 @@ public final class PretrainedEncoder {
       }
       try (InputStream in = zip.getInputStream(type)) {
         inputType = NeuralNetConfiguration.mapper().readValue(in, InputType.class);
+      }
+      ZipEntry padding = zip.getEntry(PADDING_ENTRY);
+      if (padding != null) {
+        try (InputStream in = zip.getInputStream(padding)) {
+          JsonNode node = JSON.readTree(in).get("paddingId");
+          if (node == null || !node.isInt()) {
+            throw new IllegalArgumentException("File " + path.toAbsolutePath() + ": entry " + PADDING_ENTRY
+                + " has no integer \"paddingId\"; the file is corrupt, export it again");
+          }
+          paddingId = OptionalInt.of(node.intValue());
+        }
+      }
+      ZipEntry vocab = zip.getEntry(VOCABULARY_ENTRY);
+      if (vocab != null) {
+        try (InputStream in = zip.getInputStream(vocab)) {
+          vocabulary = Vocabulary.fromJson(new String(in.readAllBytes(), StandardCharsets.UTF_8), null,
+              "vocabulary in " + path.toAbsolutePath());
+        }
       }
     } catch (ZipException e) {
       throw new IllegalArgumentException(
@@ -407,7 +486,7 @@ public final class PretrainedEncoder {
           + outputs + ", expected exactly one (the representation vertex); it was not written by"
           + " PretrainedEncoder.save");
     }
-    return new PretrainedEncoder(graph, metadata, inputType, outputs.get(0));
+    return new PretrainedEncoder(graph, metadata, inputType, outputs.get(0), paddingId, vocabulary);
   }
 
   @Override

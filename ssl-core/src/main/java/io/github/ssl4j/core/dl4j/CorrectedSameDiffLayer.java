@@ -76,9 +76,12 @@ public abstract class CorrectedSameDiffLayer extends SameDiffLayer {
   }
 
   /**
-   * The runtime layer: DL4J's SameDiff layer with parameter gradients and epsilon halved. Public
-   * only so that DL4J can instantiate and inspect it; not part of ssl4j's API. Subclasses must call
-   * {@code super.backpropGradient} (which halves).
+   * The runtime layer: DL4J's SameDiff layer with parameter gradients and epsilon halved. It also
+   * calls {@link SameDiffLayer#validateInput} on every input and rebuilds its SameDiff graph when
+   * the length of the last input dimension (the time steps of a sequence) changes, so layers may
+   * use that length as a constant in {@code defineLayer} (DL4J builds the graph once, for the first
+   * input's shape). Public only so that DL4J can instantiate and inspect it; not part of ssl4j's
+   * API. Subclasses must call {@code super.backpropGradient} (which halves).
    */
   public static class HalvedGradientLayer extends org.deeplearning4j.nn.layers.samediff.SameDiffLayer {
     /**
@@ -90,7 +93,14 @@ public abstract class CorrectedSameDiffLayer extends SameDiffLayer {
     }
 
     @Override
+    public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
+      prepareForInput();
+      return super.activate(training, workspaceMgr);
+    }
+
+    @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+      prepareForInput();
       Pair<Gradient, INDArray> p = super.backpropGradient(epsilon, workspaceMgr);
       // The entries are views of this layer's gradient view array: halve in place.
       for (INDArray g : p.getFirst().gradientForVariable().values()) {
@@ -98,6 +108,20 @@ public abstract class CorrectedSameDiffLayer extends SameDiffLayer {
       }
       p.getSecond().divi(2);
       return p;
+    }
+
+    private void prepareForInput() {
+      if (input == null) {
+        return;
+      }
+      ((SameDiffLayer) layerConf()).validateInput(input);
+      if (sameDiff == null) {
+        return;
+      }
+      long[] built = sameDiff.getVariable(INPUT_KEY).getShape();
+      if (input.rank() != built.length || input.size(input.rank() - 1) != built[built.length - 1]) {
+        sameDiff = null; // the superclass rebuilds it (and its gradient function) for this input
+      }
     }
   }
 }

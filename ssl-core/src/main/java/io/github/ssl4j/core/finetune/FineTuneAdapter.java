@@ -268,7 +268,9 @@ public final class FineTuneAdapter {
       }
       for (int start = 0; start < n; start += batchSize) {
         int[] idx = Arrays.copyOfRange(order, start, Math.min(n, start + batchSize));
-        graph.fit(new DataSet(Rows.pull(xFlat, x.shape(), idx), Nd4j.pullRows(y, 1, idx)));
+        INDArray xb = Rows.pull(xFlat, x.shape(), idx);
+        // token-id encoders: the padding mask goes with every batch (null otherwise)
+        graph.fit(new DataSet(xb, Nd4j.pullRows(y, 1, idx), pretrained.inputMask(xb), null));
       }
     }
   }

@@ -50,7 +50,10 @@ public final class FineTuned {
       if (batch.dataType() != dt) {
         batch = batch.castTo(dt);
       }
-      INDArray o = graph.outputSingle(false, batch);
+      INDArray mask = encoder.inputMask(batch);
+      INDArray o = mask == null
+          ? graph.outputSingle(false, batch)
+          : graph.output(false, new INDArray[] {batch}, new INDArray[] {mask})[0];
       if (out == null) {
         out = Nd4j.create(o.dataType(), n, o.size(1));
       }

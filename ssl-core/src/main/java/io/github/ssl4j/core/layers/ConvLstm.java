@@ -5,18 +5,13 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.RNNFormat;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
 import org.deeplearning4j.nn.conf.layers.samediff.SameDiffLayer;
-import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
-import org.deeplearning4j.nn.gradient.Gradient;
 import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.common.primitives.Pair;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
@@ -236,62 +231,11 @@ public final class ConvLstm extends CorrectedSameDiffLayer {
   }
 
   @Override
-  protected HalvedGradientLayer newRuntimeLayer(NeuralNetConfiguration conf, DataType dataType) {
-    return new Runtime(conf, dataType);
-  }
-
-  @Override
   public String toString() {
     return "ConvLstm[" + channels + "x" + height + "x" + width + " -> " + filters + " filters, kernel "
         + kernelSize + "]";
   }
 
-  /**
-   * Runtime layer: rebuilds the unrolled SameDiff graph when the sequence length changes. Public
-   * only so that DL4J can instantiate it; not part of ssl4j's API.
-   */
-  public static final class Runtime extends HalvedGradientLayer {
-    /**
-     * @param conf the layer's configuration
-     * @param dataType the network's data type
-     */
-    public Runtime(NeuralNetConfiguration conf, DataType dataType) {
-      super(conf, dataType);
-    }
-
-    @Override
-    public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
-      validate();
-      resetIfLengthChanged();
-      return super.activate(training, workspaceMgr);
-    }
-
-    @Override
-    public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
-      validate();
-      resetIfLengthChanged();
-      return super.backpropGradient(epsilon, workspaceMgr);
-    }
-
-    /** Before DL4J builds the graph, so the message shows the real batch size. */
-    private void validate() {
-      if (input != null) {
-        ((ConvLstm) layerConf()).validateInput(input);
-      }
-    }
-
-    private void resetIfLengthChanged() {
-      if (sameDiff == null || input == null) {
-        return;
-      }
-      long[] built = sameDiff.getVariable(INPUT_KEY).getShape();
-      if (input.rank() != built.length || input.size(input.rank() - 1) != built[built.length - 1]) {
-        sameDiff = null; // the superclass rebuilds it (and its gradient function) for this input
-      }
-    }
-  }
-
-  /** Builder; required sizes are arguments of {@link ConvLstm#builder}. */
   public static final class Builder extends SameDiffLayer.Builder<Builder> {
     private final int channels;
     private final int height;

@@ -248,6 +248,15 @@ public final class Vocabulary {
    */
   public void save(Path file) {
     Objects.requireNonNull(file, "file");
+    try {
+      Files.writeString(file, toJson(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not write vocabulary to " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** This vocabulary as the JSON text {@link #save} writes. */
+  public String toJson() {
     ObjectNode root = JSON.createObjectNode();
     root.put("format", FORMAT);
     root.put("version", VERSION);
@@ -255,9 +264,9 @@ public final class Vocabulary {
     ArrayNode arr = root.putArray("tokens");
     tokens.forEach(arr::add);
     try {
-      Files.writeString(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException("could not write vocabulary to " + file + ": " + e.getMessage(), e);
+      return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("could not serialise vocabulary: " + e.getMessage(), e);
     }
   }
 
@@ -280,20 +289,34 @@ public final class Vocabulary {
    */
   public static Vocabulary load(Path file, Tokenizer tokenizer) {
     Objects.requireNonNull(file, "file");
-    JsonNode root;
+    String json;
     try {
-      root = JSON.readTree(Files.readString(file, StandardCharsets.UTF_8));
+      json = Files.readString(file, StandardCharsets.UTF_8);
     } catch (NoSuchFileException e) {
       throw new UncheckedIOException("vocabulary file not found: " + file, e);
-    } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException(
-          "vocabulary file " + file + " is not valid JSON: " + e.getOriginalMessage()
-              + "; it should be a file written by Vocabulary.save",
-          e);
     } catch (IOException e) {
       throw new UncheckedIOException("could not read vocabulary " + file + ": " + e.getMessage(), e);
     }
-    String where = "vocabulary file " + file;
+    return fromJson(json, tokenizer, "vocabulary file " + file);
+  }
+
+  /**
+   * Parses the JSON text of {@link #toJson()} (e.g. stored inside a model file).
+   *
+   * @param tokenizer the tokenizer, or null to look up the stored name among the built-in ones
+   * @param where what the text is, for error messages (e.g. "vocabulary in model.zip")
+   * @throws IllegalArgumentException if the text is not a valid saved vocabulary
+   */
+  public static Vocabulary fromJson(String json, Tokenizer tokenizer, String where) {
+    JsonNode root;
+    try {
+      root = JSON.readTree(json);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException(
+          where + " is not valid JSON: " + e.getOriginalMessage()
+              + "; it should be written by Vocabulary.save",
+          e);
+    }
     if (root == null || !root.isObject()) {
       throw new IllegalArgumentException(where + " holds no JSON object; it should be a file written by Vocabulary.save");
     }

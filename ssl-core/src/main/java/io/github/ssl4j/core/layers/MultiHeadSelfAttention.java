@@ -1,0 +1,147 @@
+package io.github.ssl4j.core.layers;
+
+import io.github.ssl4j.core.dl4j.CorrectedSameDiffLayer;
+import java.util.Arrays;
+import java.util.Map;
+import org.deeplearning4j.nn.conf.RNNFormat;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.nd4j.autodiff.samediff.SDIndex;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.shade.jackson.annotation.JsonProperty;
+
+/**
+ * Multi-head scaled dot-product self-attention over a sequence {@code [batch, d, T]} (DL4J NCW),
+ * with a key padding mask, as PyTorch's {@code nn.MultiheadAttention} in a transformer encoder:
+ * {@code Q, K, V = x Wqkv + bqkv} split into {@code heads} heads of size {@code d / heads}; per head
+ * {@code softmax(Q K^T / sqrt(d/heads) + maskBias) V}; heads concatenated and projected by {@code
+ * Wo, bo}. Padded positions (mask 0, DL4J's sequence mask [batch, T]) receive no attention from
+ * any query; their own outputs are computed but meaningless (downstream pooling and losses mask
+ * them). Parameters: {@value #QKV_WEIGHTS} [d, 3d], {@value #QKV_BIAS} [1, 3d], {@value
+ * #OUT_WEIGHTS} [d, d], {@value #OUT_BIAS} [1, d]; weights Xavier-uniform, biases 0 (PyTorch's
+ * initialisation of the input projection).
+ *
+ * <p>Written on {@link CorrectedSameDiffLayer} (DESIGN B2), with the softmax from sum/max/exp
+ * (B3); gradient-checked with padding masks in double precision. No dropout on the attention
+ * probabilities (DL4J gives SameDiff layers no training flag); put a {@code DropoutLayer} after
+ * the layer instead.
+ */
+public class MultiHeadSelfAttention extends CorrectedSameDiffLayer {
+  /** Input projection to queries, keys and values, [d, 3d]. */
+  public static final String QKV_WEIGHTS = "Wqkv";
+  /** Input projection bias, [1, 3d]. */
+  public static final String QKV_BIAS = "bqkv";
+  /** Output projection, [d, d]. */
+  public static final String OUT_WEIGHTS = "Wo";
+  /** Output projection bias, [1, d]. */
+  public static final String OUT_BIAS = "bo";
+  /** Added to the scores of padded keys: their softmax weight underflows to exactly 0. */
+  static final double MASKED_SCORE = -1e9;
+
+  @JsonProperty
+  private long size;
+  @JsonProperty
+  private int heads;
+
+  /** For JSON deserialisation. */
+  protected MultiHeadSelfAttention() {}
+
+  /**
+   * @param size model width d (the input's feature dimension), at least 1
+   * @param heads number of heads, at least 1, dividing {@code size}
+   * @throws IllegalArgumentException when a value is out of range
+   */
+  public MultiHeadSelfAttention(long size, int heads) {
+    if (size < 1) {
+      throw new IllegalArgumentException("MultiHeadSelfAttention size must be at least 1 but was " + size
+          + "; pass the model width d of the [batch, d, T] input");
+    }
+    if (heads < 1 || size % heads != 0) {
+      throw new IllegalArgumentException("MultiHeadSelfAttention heads must be >= 1 and divide the size "
+          + size + " but was " + heads + "; W3 uses d = 128 with 4 heads of 32");
+    }
+    this.size = size;
+    this.heads = heads;
+  }
+
+  /** @return the model width d */
+  public long getSize() {
+    return size;
+  }
+
+  /** @return the number of heads */
+  public int getHeads() {
+    return heads;
+  }
+
+  @Override
+  public SDVariable defineLayer(SameDiff sd, SDVariable x, Map<String, SDVariable> p, SDVariable mask) {
+    long steps = x.getShape()[2];
+    long headSize = size / heads;
+    SDVariable rows = x.permute(0, 2, 1).reshape(-1, size); // [batch*T, d]
+    SDVariable qkv = rows.mmul(p.get(QKV_WEIGHTS)).add(p.get(QKV_BIAS)); // [batch*T, 3d]
+    SDVariable q = heads(qkv, 0, steps, headSize);
+    SDVariable k = heads(qkv, 1, steps, headSize);
+    SDVariable v = heads(qkv, 2, steps, headSize);
+    SDVariable scores = sd.mmul(q, k, false, true, false).mul(1.0 / Math.sqrt(headSize)); // [b*H, T, T]
+    // key padding: mask [batch, T] -> bias [batch, 1, 1, T], 0 for tokens, MASKED_SCORE for padding
+    SDVariable bias = sd.reshape(mask.rsub(1.0).mul(MASKED_SCORE), -1, 1, 1, steps);
+    SDVariable biased = scores.reshape(-1, heads, steps, steps).add(bias);
+    SDVariable e = sd.math().exp(biased.sub(biased.max(true, 3)));
+    SDVariable weights = e.div(e.sum(true, 3)).reshape(-1, steps, steps);
+    SDVariable context = sd.mmul(weights, v) // [b*H, T, dh]
+        .reshape(-1, heads, steps, headSize).permute(0, 2, 1, 3).reshape(-1, size); // [b*T, d]
+    SDVariable out = context.mmul(p.get(OUT_WEIGHTS)).add(p.get(OUT_BIAS));
+    return out.reshape(-1, steps, size).permute(0, 2, 1);
+  }
+
+  /** Part {@code part} (0 q, 1 k, 2 v) of the projection as [batch*heads, T, headSize]. */
+  private SDVariable heads(SDVariable qkv, int part, long steps, long headSize) {
+    return qkv.get(SDIndex.all(), SDIndex.interval(part * size, (part + 1) * size))
+        .reshape(-1, steps, heads, headSize).permute(0, 2, 1, 3).reshape(-1, steps, headSize);
+  }
+
+  @Override
+  public void defineParameters(SDLayerParams params) {
+    params.addWeightParam(QKV_WEIGHTS, size, 3 * size);
+    params.addWeightParam(OUT_WEIGHTS, size, size);
+    params.addBiasParam(QKV_BIAS, 1, 3 * size);
+    params.addBiasParam(OUT_BIAS, 1, size);
+  }
+
+  @Override
+  public void initializeParameters(Map<String, INDArray> params) {
+    initWeights((int) size, (int) (3 * size), WeightInit.XAVIER_UNIFORM, params.get(QKV_WEIGHTS));
+    initWeights((int) size, (int) size, WeightInit.XAVIER_UNIFORM, params.get(OUT_WEIGHTS));
+    params.get(QKV_BIAS).assign(0);
+    params.get(OUT_BIAS).assign(0);
+  }
+
+  @Override
+  public void validateInput(INDArray input) {
+    if (input.rank() != 3 || input.size(1) != size) {
+      throw new IllegalArgumentException("MultiHeadSelfAttention(d=" + size + ") expects activations [batch, "
+          + size + ", T] (DL4J NCW) but got shape " + Arrays.toString(input.shape())
+          + "; put it after an embedding or LayerNormalization of width " + size);
+    }
+  }
+
+  @Override
+  public InputType getOutputType(int layerIndex, InputType inputType) {
+    if (!(inputType instanceof InputType.InputTypeRecurrent r) || r.getSize() != size
+        || r.getFormat() != RNNFormat.NCW) {
+      throw new IllegalArgumentException("MultiHeadSelfAttention (layer " + layerIndex + ") expects input"
+          + " type recurrent(" + size + ") in NCW format but got " + inputType
+          + "; feed it sequence activations of width " + size);
+    }
+    return InputType.recurrent(size, r.getTimeSeriesLength());
+  }
+
+  @Override
+  public String toString() {
+    return "MultiHeadSelfAttention[d=" + size + ", heads=" + heads + "]";
+  }
+}
