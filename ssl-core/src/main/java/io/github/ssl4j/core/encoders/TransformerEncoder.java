@@ -6,6 +6,7 @@ import io.github.ssl4j.core.layers.LayerNormalization;
 import io.github.ssl4j.core.layers.MultiHeadSelfAttention;
 import io.github.ssl4j.core.layers.PositionEmbedding;
 import io.github.ssl4j.core.layers.PositionwiseFeedForward;
+import io.github.ssl4j.core.layers.SequenceDropout;
 import io.github.ssl4j.core.layers.TokenEmbedding;
 import io.github.ssl4j.core.text.Vocabulary;
 import java.util.ArrayList;
@@ -15,7 +16,6 @@ import java.util.OptionalInt;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 
 /**
  * A transformer encoder over token ids (BERT-style; workload W3): token embedding + learned
@@ -147,8 +147,7 @@ public final class TransformerEncoder implements Encoder {
     if (dropout == 0) {
       return in;
     }
-    // DL4J's argument is the retain probability
-    graph.addLayer(name, new DropoutLayer.Builder(1 - dropout).build(), in);
+    graph.addLayer(name, new SequenceDropout(dropout), in);
     return name;
   }
 

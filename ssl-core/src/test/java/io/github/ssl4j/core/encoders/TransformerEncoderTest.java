@@ -148,6 +148,28 @@ class TransformerEncoderTest {
   }
 
   @Test
+  void trainsWithDropoutAndPaddingAndIsDeterministicAtInference() {
+    TransformerEncoder enc = TransformerEncoder.builder(VOCAB, LENGTH).width(4).heads(2).feedForward(6)
+        .blocks(1).dropout(0.5).build();
+    ComputationGraph net = withHead(enc, DataType.FLOAT);
+    INDArray x = ids().castTo(DataType.FLOAT);
+    INDArray mask = enc.inputMask(x);
+    INDArray y = Nd4j.rand(DataType.FLOAT, 3, 2, LENGTH);
+    INDArray before = net.params().dup();
+    // DL4J's own DropoutLayer fails here ("Mismatched shapes") on [batch, d, T] with a [batch, T] mask
+    net.fit(new org.nd4j.linalg.dataset.MultiDataSet(new INDArray[] {x}, new INDArray[] {y},
+        new INDArray[] {mask}, new INDArray[] {mask}));
+    assertTrue(net.params().neq(before).castTo(DataType.FLOAT).sumNumber().doubleValue() > 0, "one step changes the parameters");
+    INDArray a = net.output(false, new INDArray[] {x}, new INDArray[] {mask})[0];
+    INDArray b = net.output(false, new INDArray[] {x}, new INDArray[] {mask})[0];
+    assertEquals(a, b);
+    // in training mode about half the activations after the embedding dropout are zero
+    INDArray emb = net.feedForward(new INDArray[] {x}, true, false).get("encoder/embedding_dropout");
+    double zeros = emb.eq(0).castTo(DataType.FLOAT).meanNumber().doubleValue();
+    assertTrue(zeros > 0.3 && zeros < 0.7, "dropped fraction " + zeros);
+  }
+
+  @Test
   void rejectsBadSettingsWithTheValue() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> TransformerEncoder.builder(100, 64).width(130).heads(4).build());

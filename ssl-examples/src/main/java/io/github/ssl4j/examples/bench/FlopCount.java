@@ -1,5 +1,9 @@
 package io.github.ssl4j.examples.bench;
 
+import io.github.ssl4j.core.layers.MultiHeadSelfAttention;
+import io.github.ssl4j.core.layers.PositionwiseFeedForward;
+import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
+
 import java.util.List;
 import java.util.Map;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
@@ -46,6 +50,14 @@ public final class FlopCount {
         flops += 2.0 * 4 * (l.getNIn() + l.getNOut()) * l.getNOut();
       } else if (layer instanceof OutputLayer d) {
         flops += 2.0 * d.getNIn() * d.getNOut();
+      } else if (layer instanceof RnnOutputLayer d && o instanceof InputType.InputTypeRecurrent r) {
+        flops += 2.0 * d.getNIn() * d.getNOut() * r.getTimeSeriesLength();
+      } else if (layer instanceof MultiHeadSelfAttention a && o instanceof InputType.InputTypeRecurrent r) {
+        // projections (q, k, v, out) and the two T x T products per sequence
+        double t = r.getTimeSeriesLength();
+        flops += 2.0 * 4 * a.getSize() * a.getSize() * t + 4.0 * t * t * a.getSize();
+      } else if (layer instanceof PositionwiseFeedForward f && o instanceof InputType.InputTypeRecurrent r) {
+        flops += 4.0 * f.getSize() * f.getHidden() * r.getTimeSeriesLength();
       }
     }
     return flops;

@@ -6,6 +6,11 @@ import io.github.ssl4j.core.Encoder;
 import io.github.ssl4j.core.PretextTask;
 import io.github.ssl4j.core.data.ArraySource;
 import io.github.ssl4j.core.data.ExampleSource;
+import io.github.ssl4j.core.encoders.TransformerEncoder;
+import io.github.ssl4j.core.text.TokenWindowSource;
+import io.github.ssl4j.core.text.WindowedCorpus;
+import io.github.ssl4j.examples.SpamCorpus;
+import io.github.ssl4j.tasks.masked.MaskedLanguageTask;
 import io.github.ssl4j.core.dl4j.Dl4jSetup;
 import io.github.ssl4j.core.encoders.ConvEncoder;
 import io.github.ssl4j.core.train.Seeds;
@@ -56,10 +61,10 @@ import picocli.CommandLine.Option;
 @Command(
     name = "WorkloadBenchmark",
     mixinStandardHelpOptions = true,
-    description = "Median training throughput of a reference workload (W1, W2).")
+    description = "Median training throughput of a reference workload (W1-W4).")
 public final class WorkloadBenchmark implements Callable<Integer> {
 
-  @Option(names = "--workload", required = true, description = "Workload: W1 (contrastive), W2 (masked image) or W4 (next frame).")
+  @Option(names = "--workload", required = true, description = "Workload: W1 (contrastive), W2 (masked image), W3 (masked language) or W4 (next frame).")
   String workload;
 
   @Option(names = "--steps", defaultValue = "30", description = "Timed steps, at least 20 (default ${DEFAULT-VALUE}).")
@@ -68,7 +73,7 @@ public final class WorkloadBenchmark implements Callable<Integer> {
   @Option(names = "--warmup", defaultValue = "5", description = "Warm-up steps, not timed (default ${DEFAULT-VALUE}).")
   int warmup;
 
-  @Option(names = "--data", description = "Fashion-MNIST directory (default: the Debian package's, else the bundled sample).")
+  @Option(names = "--data", description = "Fashion-MNIST directory (default: the Debian package's, else the bundled sample); for W3 the SpamAssassin data directory (default: $SPAM_DIR, spam/package/data, else the bundled sample).")
   Path data;
 
   @Option(names = "--seed", defaultValue = "0", description = "Seed (default ${DEFAULT-VALUE}).")
@@ -119,9 +124,18 @@ public final class WorkloadBenchmark implements Callable<Integer> {
         return new Workload("W4", "sequences/s", NextFrameTask.w4(), FrameEncoder.w4(),
             MovingFashionMnist.builder(trainPool).seed(seed).sequences(10_000).build(), 16, fm.origin());
       }
+      case "W3": {
+        // as the peer: all training windows of the 80 % split, 64 tokens, batch 64
+        SpamCorpus corpus = SpamCorpus.load(data);
+        corpus.announce();
+        WindowedCorpus windows = WindowedCorpus.w3(corpus.documents(), seed);
+        int vocab = windows.vocabulary().size();
+        return new Workload("W3", "sequences/s", MaskedLanguageTask.w3(vocab), TransformerEncoder.w3(vocab),
+            windows.trainWindows(), 64, corpus.origin());
+      }
       default:
         throw new CommandLine.ParameterException(new CommandLine(this),
-            "Unknown or not yet implemented workload '" + workload + "'; available: W1, W2, W4");
+            "Unknown or not yet implemented workload '" + workload + "'; available: W1, W2, W3, W4");
     }
   }
 
@@ -140,7 +154,8 @@ public final class WorkloadBenchmark implements Callable<Integer> {
     TrainingConfig config = TrainingConfig.builder(w.batch)
         .maxSteps(warmup + steps)
         .seed(seed)
-        .updater(new Adam(1e-3))
+        .updater(new Adam(w.name.equals("W3") ? 5e-4 : 1e-3))
+        .weightDecay(w.name.equals("W3") ? 0.01 : 0) // W3: AdamW
         .progressBar(false)
         .logEverySteps(0)
         .listeners(clock)
@@ -191,6 +206,9 @@ public final class WorkloadBenchmark implements Callable<Integer> {
     result.put("library", "ssl4j");
     result.put("unit", w.unit);
     result.put("median_rate", w.batch / medianStep);
+    if (w.data instanceof TokenWindowSource tw) {
+      result.put("median_tokens_per_s", w.batch * tw.length() / medianStep);
+    }
     result.put("min_rate", Arrays.stream(rates).min().orElse(0));
     result.put("max_rate", Arrays.stream(rates).max().orElse(0));
     result.put("median_step_s", medianStep);

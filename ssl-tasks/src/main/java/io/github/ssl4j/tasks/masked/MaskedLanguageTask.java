@@ -4,6 +4,7 @@ import io.github.ssl4j.core.Encoder;
 import io.github.ssl4j.core.InputMasks;
 import io.github.ssl4j.core.PretextTask;
 import io.github.ssl4j.core.VertexNames;
+import io.github.ssl4j.core.layers.MaskedSoftmaxOutputLayer;
 import io.github.ssl4j.core.text.Vocabulary;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -12,20 +13,16 @@ import java.util.Objects;
 import java.util.OptionalInt;
 import java.util.random.RandomGenerator;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
-import org.deeplearning4j.nn.conf.RNNFormat;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
-import org.deeplearning4j.nn.weights.WeightInit;
-import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
-import org.nd4j.linalg.lossfunctions.impl.LossSparseMCXENT;
 
 /**
  * Masked language modelling (BERT; workload W3): a {@link MlmMasker} corrupts 15 % of the regular
  * tokens of each window, the encoder reads the corrupted window, and an MLM head predicts the
- * original token at every position; the loss (softmax cross-entropy) counts only the selected
- * positions (DL4J labels mask). The head is a dense {@code width → vocabSize} layer <b>untied</b>
+ * original token; the loss (softmax cross-entropy) counts only the selected positions (DL4J
+ * labels mask), and in training the head computes its logits only there ({@link
+ * MaskedSoftmaxOutputLayer}). The head is a dense {@code width → vocabSize} layer <b>untied</b>
  * from the token embedding, as the PyTorch peer's {@code nn.Linear(128, vocab)} (DL4J's embedding
  * layer cannot share its weight matrix with an output layer).
  *
@@ -101,12 +98,8 @@ public final class MaskedLanguageTask implements PretextTask {
     }
     graph.addInputs(VertexNames.INPUT).setInputTypes(encoder.inputType());
     String encoded = encoder.addTo(graph, VertexNames.INPUT);
-    graph.addLayer(HEAD_VERTEX, new RnnOutputLayer.Builder(new LossSparseMCXENT())
-        .nIn(out.getSize()).nOut(vocabSize())
-        .activation(Activation.SOFTMAX)
-        .weightInit(WeightInit.XAVIER)
-        .dataFormat(RNNFormat.NCW)
-        .build(), encoded);
+    // logits only at the selected positions in training; same loss and gradients as RnnOutputLayer
+    graph.addLayer(HEAD_VERTEX, new MaskedSoftmaxOutputLayer(Math.toIntExact(out.getSize()), vocabSize()), encoded);
     graph.setOutputs(HEAD_VERTEX);
   }
 
