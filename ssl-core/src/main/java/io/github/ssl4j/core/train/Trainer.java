@@ -349,8 +349,11 @@ public final class Trainer {
         graph.getConfiguration().setEpochCount(epoch);
         double lr = updater.hasLearningRate() ? updater.getLearningRate(Math.toIntExact(step), epoch) : Double.NaN;
         Nd4j.getRandom().setSeed(Seeds.mix(config.seed(), "dropout", step));
+        // DL4J adds 0.5 * coeff * |w|^2 of the weight decay to the score; the decay is decoupled
+        // (applied in the updater), so the task loss is recorded without it
+        double regularization = config.weightDecay() > 0 ? graph.calcRegularizationScore(true) : 0;
         graph.fit(mds);
-        double loss = graph.score();
+        double loss = graph.score() - regularization;
         long done = step + 1;
         if (!Double.isFinite(loss)) {
           throw diverged(done, epoch, "loss", loss, lr, lastCheckpoint);

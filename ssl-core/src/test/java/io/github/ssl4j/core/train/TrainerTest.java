@@ -150,6 +150,18 @@ class TrainerTest {
   }
 
   @Test
+  void recordedLossExcludesTheWeightDecayTerm() {
+    // the first step's loss is computed before any update, so weight decay must not change it;
+    // DL4J's score would add 0.5 * coeff * |w|^2 (here about 50x the task loss)
+    TrainingConfig plain = TrainingConfig.builder(6).maxSteps(1).dataType(DataType.DOUBLE)
+        .progressBar(false).logEverySteps(0).build();
+    TrainingConfig decayed = plain.toBuilder().weightDecay(5.0).build();
+    double a = new Trainer(plain).fit(TASK, ENCODER, data(8)).history().get(0).loss();
+    double b = new Trainer(decayed).fit(TASK, ENCODER, data(8)).history().get(0).loss();
+    assertEquals(a, b, 1e-9 * Math.abs(a));
+  }
+
+  @Test
   void hugeLearningRateDiverges() {
     TrainingConfig cfg = TrainingConfig.builder(6).epochs(2).dataType(DataType.FLOAT)
         .updater(new org.nd4j.linalg.learning.config.Sgd(1e12)).paramCheckEverySteps(1)

@@ -120,22 +120,6 @@ public final class MaskedLanguageTask implements PretextTask {
         new INDArray[] {paddingMask}, new INDArray[] {m.labelMask().castTo(paddingMask.dataType())});
   }
 
-  /**
-   * Masked-token top-1 predictions of a trained MLM graph.
-   *
-   * @param probabilities the head output for a batch, [batch, vocabSize, length]
-   * @return the most probable id per position, [batch, length]
-   */
-  public static int[][] topTokens(INDArray probabilities) {
-    INDArray best = probabilities.argMax(1);
-    int n = (int) best.size(0);
-    int[][] out = new int[n][];
-    for (int i = 0; i < n; i++) {
-      out[i] = best.getRow(i).toIntVector();
-    }
-    return out;
-  }
-
   @Override
   public Map<String, Object> config() {
     Map<String, Object> m = new LinkedHashMap<>(masker.config());
