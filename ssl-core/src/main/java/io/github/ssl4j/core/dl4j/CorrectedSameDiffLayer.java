@@ -1,7 +1,6 @@
 package io.github.ssl4j.core.dl4j;
 
 import java.util.Collection;
-import java.util.Map;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.samediff.SameDiffLayer;
@@ -53,13 +52,8 @@ public abstract class CorrectedSameDiffLayer extends SameDiffLayer {
   @Override
   public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> trainingListeners,
       int layerIndex, INDArray layerParamsView, boolean initializeParams, DataType networkDataType) {
-    HalvedGradientLayer ret = newRuntimeLayer(conf, networkDataType);
-    ret.setIndex(layerIndex);
-    ret.setParamsViewArray(layerParamsView);
-    Map<String, INDArray> paramTable = initializer().init(conf, layerParamsView, initializeParams);
-    ret.setParamTable(paramTable);
-    ret.setConf(conf);
-    return ret;
+    return RuntimeLayers.wire(newRuntimeLayer(conf, networkDataType), this, conf, null, layerIndex,
+        layerParamsView, initializeParams);
   }
 
   /**

@@ -3,7 +3,7 @@ package io.github.ssl4j.core.layers;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.Map;
+import io.github.ssl4j.core.dl4j.RuntimeLayers;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.RNNFormat;
@@ -72,14 +72,8 @@ public class MaskedSoftmaxOutputLayer extends RnnOutputLayer {
   public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> trainingListeners,
       int layerIndex, INDArray layerParamsView, boolean initializeParams, DataType networkDataType) {
     LayerValidation.assertNInNOutSet("MaskedSoftmaxOutputLayer", getLayerName(), layerIndex, getNIn(), getNOut());
-    Runtime ret = new Runtime(conf, networkDataType);
-    ret.setListeners(trainingListeners);
-    ret.setIndex(layerIndex);
-    ret.setParamsViewArray(layerParamsView);
-    Map<String, INDArray> paramTable = initializer().init(conf, layerParamsView, initializeParams);
-    ret.setParamTable(paramTable);
-    ret.setConf(conf);
-    return ret;
+    return RuntimeLayers.wire(new Runtime(conf, networkDataType), this, conf, trainingListeners, layerIndex,
+        layerParamsView, initializeParams);
   }
 
   /** Runtime layer; public only for DL4J. */

@@ -1,7 +1,7 @@
 package io.github.ssl4j.core.layers;
 
 import java.util.Collection;
-import java.util.Map;
+import io.github.ssl4j.core.dl4j.RuntimeLayers;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
@@ -43,14 +43,8 @@ public class SequenceDropout extends DropoutLayer {
   @Override
   public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> trainingListeners,
       int layerIndex, INDArray layerParamsView, boolean initializeParams, DataType networkDataType) {
-    Runtime ret = new Runtime(conf, networkDataType);
-    ret.setListeners(trainingListeners);
-    ret.setIndex(layerIndex);
-    ret.setParamsViewArray(layerParamsView);
-    Map<String, INDArray> paramTable = initializer().init(conf, layerParamsView, initializeParams);
-    ret.setParamTable(paramTable);
-    ret.setConf(conf);
-    return ret;
+    return RuntimeLayers.wire(new Runtime(conf, networkDataType), this, conf, trainingListeners, layerIndex,
+        layerParamsView, initializeParams);
   }
 
   /** Runtime layer: DL4J's dropout with the mask multiplication skipped. Not part of the API. */

@@ -10,7 +10,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * JUnit extension: ND4J's default data types are DOUBLE for the whole test class (gradient checks
  * need it) and restored afterwards. Runs before the class's own {@code @BeforeAll} methods.
  */
-final class DoublePrecision implements BeforeAllCallback, AfterAllCallback {
+public final class DoublePrecision implements BeforeAllCallback, AfterAllCallback {
   private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(DoublePrecision.class);
 
   @Override

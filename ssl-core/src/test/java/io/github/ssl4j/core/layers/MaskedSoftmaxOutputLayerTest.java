@@ -3,6 +3,7 @@ package io.github.ssl4j.core.layers;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.ssl4j.core.dl4j.DoublePrecision;
 import org.deeplearning4j.gradientcheck.GradientCheckUtil;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.RNNFormat;
@@ -11,9 +12,8 @@ import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -23,20 +23,8 @@ import org.nd4j.linalg.learning.config.NoOp;
 import org.nd4j.linalg.lossfunctions.impl.LossSparseMCXENT;
 
 /** {@link MaskedSoftmaxOutputLayer} against DL4J's RnnOutputLayer + LossSparseMCXENT, in double precision. */
+@ExtendWith(DoublePrecision.class)
 class MaskedSoftmaxOutputLayerTest {
-  private static DataType old;
-
-  @BeforeAll
-  static void doubles() {
-    old = Nd4j.defaultFloatingPointType();
-    Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-  }
-
-  @AfterAll
-  static void restore() {
-    Nd4j.setDefaultDataTypes(old, old);
-  }
-
   private static ComputationGraph graph(Layer head) {
     ComputationGraph g = new ComputationGraph(new NeuralNetConfiguration.Builder()
         .seed(3).dataType(DataType.DOUBLE).updater(new NoOp())

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
+import io.github.ssl4j.core.dl4j.DoublePrecision;
 import org.deeplearning4j.gradientcheck.GradientCheckUtil;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.RNNFormat;
@@ -13,9 +14,8 @@ import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -28,20 +28,8 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * Gradient checks (double precision, with padding masks) and closed-form checks of the transformer
  * layers: {@link MultiHeadSelfAttention}, {@link PositionEmbedding}, {@link PositionwiseFeedForward}.
  */
+@ExtendWith(DoublePrecision.class)
 class TransformerLayersTest {
-  private static DataType old;
-
-  @BeforeAll
-  static void doubles() {
-    old = Nd4j.defaultFloatingPointType();
-    Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-  }
-
-  @AfterAll
-  static void restore() {
-    Nd4j.setDefaultDataTypes(old, old);
-  }
-
   private static ComputationGraph graph(Layer layer, int d) {
     ComputationGraph g = new ComputationGraph(new NeuralNetConfiguration.Builder()
         .seed(3).dataType(DataType.DOUBLE).updater(new NoOp())
