@@ -3,7 +3,7 @@ package io.github.ssl4j.tasks.masked;
 import io.github.ssl4j.core.InputMasks;
 import io.github.ssl4j.core.data.ExampleSource;
 import io.github.ssl4j.core.text.Vocabulary;
-import java.util.Map;
+import java.util.List;
 import java.util.Objects;
 import java.util.OptionalInt;
 import java.util.SplittableRandom;
@@ -96,22 +96,20 @@ public record MaskedTokenAccuracy(long correct, long unigramCorrect, long masked
   public static int[][] predictAt(ComputationGraph graph, String encoderOutput, INDArray inputs, INDArray paddingMask,
       INDArray positions) {
     DataType dt = graph.getConfiguration().getDataType();
-    graph.setLayerMaskArrays(new INDArray[] {paddingMask.castTo(dt)}, null);
-    INDArray h;
-    try {
-      Map<String, INDArray> acts = graph.feedForward(new INDArray[] {inputs.castTo(dt)}, false, false);
-      h = acts.get(encoderOutput); // [batch, d, T]
-    } finally {
-      graph.clearLayerMaskArrays();
-    }
+    // the forward pass stops at the encoder output: the head runs below only where asked
+    INDArray h = graph.output(List.of(encoderOutput), false, new INDArray[] {inputs.castTo(dt)},
+        new INDArray[] {paddingMask.castTo(dt)})[0]; // [batch, d, T]
     INDArray w = graph.getLayer(MaskedLanguageTask.HEAD_VERTEX).getParam(DefaultParamInitializer.WEIGHT_KEY);
     INDArray b = graph.getLayer(MaskedLanguageTask.HEAD_VERTEX).getParam(DefaultParamInitializer.BIAS_KEY);
     int n = (int) inputs.size(0);
     int len = (int) inputs.size(1);
     float[] sel = positions.castTo(DataType.FLOAT).dup('c').data().asFloat();
+    int[] at = new int[sel.length];
     int count = 0;
-    for (float v : sel) {
-      count += v != 0 ? 1 : 0;
+    for (int r = 0; r < sel.length; r++) {
+      if (sel[r] != 0) {
+        at[count++] = r; // row i * len + t of the [batch * T, d] view below
+      }
     }
     int[][] out = new int[n][len];
     for (int[] row : out) {
@@ -120,24 +118,11 @@ public record MaskedTokenAccuracy(long correct, long unigramCorrect, long masked
     if (count == 0) {
       return out;
     }
-    INDArray rows = Nd4j.create(h.dataType(), count, h.size(1));
-    int k = 0;
-    for (int i = 0; i < n; i++) {
-      for (int t = 0; t < len; t++) {
-        if (sel[i * len + t] != 0) {
-          rows.getRow(k++).assign(h.get(org.nd4j.linalg.indexing.NDArrayIndex.point(i),
-              org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.point(t)));
-        }
-      }
-    }
+    INDArray perPosition = h.permute(0, 2, 1).dup('c').reshape(n * (long) len, h.size(1));
+    INDArray rows = Nd4j.pullRows(perPosition, 1, java.util.Arrays.copyOf(at, count));
     int[] best = rows.mmul(w).addiRowVector(b).argMax(1).toIntVector();
-    k = 0;
-    for (int i = 0; i < n; i++) {
-      for (int t = 0; t < len; t++) {
-        if (sel[i * len + t] != 0) {
-          out[i][t] = best[k++];
-        }
-      }
+    for (int k = 0; k < count; k++) {
+      out[at[k] / len][at[k] % len] = best[k];
     }
     return out;
   }

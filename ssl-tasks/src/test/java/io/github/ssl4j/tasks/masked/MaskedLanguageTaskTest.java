@@ -132,6 +132,29 @@ class MaskedLanguageTaskTest extends PretextTaskContract {
   }
 
   @Test
+  void headAtSelectedPositionsAgreesWithTheFullOutput() {
+    ComputationGraph net = graph();
+    MultiDataSet batch = task().prepare(examples(6, 3), new SplittableRandom(5));
+    INDArray x = batch.getFeatures(0).castTo(DataType.DOUBLE);
+    INDArray fmask = batch.getFeaturesMaskArray(0).castTo(DataType.DOUBLE);
+    INDArray sel = batch.getLabelsMaskArray(0);
+    int[][] top = MaskedTokenAccuracy.predictAt(net, encoder().outputVertex(), x, fmask, sel);
+    INDArray best = net.output(false, new INDArray[] {x}, new INDArray[] {fmask})[0].argMax(1); // [n, T]
+    int checked = 0;
+    for (int i = 0; i < 6; i++) {
+      for (int t = 0; t < LENGTH; t++) {
+        if (sel.getDouble(i, t) != 0) {
+          assertEquals(best.getInt(i, t), top[i][t]);
+          checked++;
+        } else {
+          assertEquals(-1, top[i][t]);
+        }
+      }
+    }
+    assertTrue(checked > 0);
+  }
+
+  @Test
   void configNamesTheUntiedHead() {
     assertTrue(String.valueOf(task().config().get("head")).contains("untied"));
     assertEquals("masked-language", task().id());
