@@ -63,7 +63,7 @@ public final class MaskedLanguageSpamAssassin implements Callable<Integer> {
   @Option(names = "--epochs", defaultValue = "1", description = "Pretraining epochs (default ${DEFAULT-VALUE}, the peer's budget).")
   int epochs;
 
-  @Option(names = "--train-windows", defaultValue = "20000", description = "Pretrain on this many training windows, a seeded random subset (-1: all 81,821, the peer's budget; default ${DEFAULT-VALUE} keeps the run near 10 minutes on 2 cores).")
+  @Option(names = "--train-windows", defaultValue = "20000", description = "Pretrain on this many training windows, a seeded random subset (-1: all 81,821, the peer's budget; default ${DEFAULT-VALUE} keeps the run near 6 minutes on 2 cores).")
   int trainWindows;
 
   @Option(names = "--test-windows", defaultValue = "-1", description = "Evaluate masked-token accuracy on at most this many test windows (-1: all).")
