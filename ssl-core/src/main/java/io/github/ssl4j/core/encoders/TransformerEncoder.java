@@ -58,7 +58,11 @@ public final class TransformerEncoder implements Encoder {
     this.preNorm = b.preNorm;
     List<String> names = new ArrayList<>();
     for (int i = 1; i <= blocks; i++) {
-      names.add(i == blocks && preNorm ? VertexNames.encoder("final_norm") : block(i, "output"));
+      if (!preNorm) {
+        names.add(block(i, "norm2"));
+      } else {
+        names.add(i == blocks ? VertexNames.encoder("final_norm") : block(i, "output"));
+      }
     }
     this.blockOutputs = List.copyOf(names);
   }
@@ -162,14 +166,7 @@ public final class TransformerEncoder implements Encoder {
    */
   @Override
   public List<String> blockOutputs() {
-    if (preNorm) {
-      return blockOutputs;
-    }
-    List<String> names = new ArrayList<>();
-    for (int i = 1; i <= blocks; i++) {
-      names.add(block(i, "norm2"));
-    }
-    return List.copyOf(names);
+    return blockOutputs;
   }
 
   /** Number of token ids the embedding covers. */
