@@ -127,6 +127,15 @@ public final class PretrainedEncoder {
   }
 
   /**
+   * {@link #inputMask} as the features-mask argument of DL4J's {@code ComputationGraph.output}:
+   * null (no masks) for encoders without padding. DL4J sets and clears the masks around the call.
+   */
+  public INDArray[] maskArrays(INDArray input) {
+    INDArray mask = inputMask(input);
+    return mask == null ? null : new INDArray[] {mask};
+  }
+
+  /**
    * Cuts the encoder out of a trained pretraining graph: builds a fresh encoder-only graph (same
    * data type as {@code trained}) and copies every encoder layer's parameters by vertex name,
    * BatchNorm running statistics included. {@code trained} is not modified and shares no arrays
@@ -215,13 +224,7 @@ public final class PretrainedEncoder {
     checkInput(input);
     DataType dt = graph.getConfiguration().getDataType();
     INDArray x = input.dataType() == dt ? input : input.castTo(dt);
-    INDArray mask = inputMask(x);
-    if (mask == null) {
-      return graph.outputSingle(false, x).detach();
-    }
-    INDArray out = graph.output(false, new INDArray[] {x}, new INDArray[] {mask})[0].detach();
-    graph.clearLayerMaskArrays();
-    return out;
+    return graph.output(false, new INDArray[] {x}, maskArrays(x))[0].detach();
   }
 
   /**

@@ -50,10 +50,7 @@ public final class FineTuned {
       if (batch.dataType() != dt) {
         batch = batch.castTo(dt);
       }
-      INDArray mask = encoder.inputMask(batch);
-      INDArray o = mask == null
-          ? graph.outputSingle(false, batch)
-          : graph.output(false, new INDArray[] {batch}, new INDArray[] {mask})[0];
+      INDArray o = graph.output(false, new INDArray[] {batch}, encoder.maskArrays(batch))[0];
       if (out == null) {
         out = Nd4j.create(o.dataType(), n, o.size(1));
       }
