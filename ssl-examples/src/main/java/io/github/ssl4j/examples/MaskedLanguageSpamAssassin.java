@@ -13,6 +13,7 @@ import io.github.ssl4j.core.eval.LabelledData;
 import io.github.ssl4j.core.finetune.FineTuneAdapter;
 import io.github.ssl4j.core.finetune.FineTuneMode;
 import io.github.ssl4j.core.text.TokenWindowSource;
+import io.github.ssl4j.core.text.TokenWindows;
 import io.github.ssl4j.core.text.Vocabulary;
 import io.github.ssl4j.core.text.WindowedCorpus;
 import io.github.ssl4j.core.train.Trainer;
@@ -257,7 +258,7 @@ public final class MaskedLanguageSpamAssassin implements Callable<Integer> {
         continue;
       }
       int[][] top = MaskedTokenAccuracy.predictAt(graph, encoder.outputVertex(), m.inputs(),
-          ids.neq(Vocabulary.PAD).castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT), m.labelMask());
+          TokenWindows.paddingMask(ids), m.labelMask());
       int[] original = ids.toIntVector();
       int[] seen = m.inputs().toIntVector();
       StringBuilder a = new StringBuilder("text:      ");

@@ -89,7 +89,7 @@ public class MaskedSoftmaxOutputLayer extends RnnOutputLayer {
     /** The selected rows of the [batch*T, ...] time-major 2-d views, their inputs and labels. */
     private record Selected(int[] rows, INDArray x, int[] labels) {}
 
-    private Selected select(LayerWorkspaceMgr ws) {
+    private Selected select() {
       if (input.rank() != 3) {
         throw new IllegalStateException("MaskedSoftmaxOutputLayer expects input [batch, d, T], got "
             + Arrays.toString(input.shape()));
@@ -147,7 +147,7 @@ public class MaskedSoftmaxOutputLayer extends RnnOutputLayer {
       if (input == null || labels == null) {
         throw new IllegalStateException("Cannot calculate score without input and labels " + layerId());
       }
-      Selected s = select(workspaceMgr);
+      Selected s = select();
       double score = s.rows().length == 0 ? 0 : crossEntropy(probabilities(s), s.labels());
       if (conf().isMiniBatch()) {
         score /= getInputMiniBatchSize();
@@ -160,7 +160,7 @@ public class MaskedSoftmaxOutputLayer extends RnnOutputLayer {
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
       assertInputSet(true);
-      Selected s = select(workspaceMgr);
+      Selected s = select();
       INDArray w = getParam(DefaultParamInitializer.WEIGHT_KEY);
       INDArray weightGrad = gradientViews.get(DefaultParamInitializer.WEIGHT_KEY);
       INDArray biasGrad = gradientViews.get(DefaultParamInitializer.BIAS_KEY);

@@ -1,11 +1,10 @@
 package io.github.ssl4j.tasks.masked;
 
-import io.github.ssl4j.core.InputMasks;
 import io.github.ssl4j.core.data.ExampleSource;
+import io.github.ssl4j.core.text.TokenWindows;
 import io.github.ssl4j.core.text.Vocabulary;
 import java.util.List;
 import java.util.Objects;
-import java.util.OptionalInt;
 import java.util.SplittableRandom;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.params.DefaultParamInitializer;
@@ -66,8 +65,7 @@ public record MaskedTokenAccuracy(long correct, long unigramCorrect, long masked
       }
       INDArray ids = windows.get(idx);
       MaskedTokens m = task.masker().mask(ids, rng);
-      int[][] top = predictAt(graph, encoderOutput, m.inputs(),
-          InputMasks.paddingMask(ids, OptionalInt.of(Vocabulary.PAD)), m.labelMask());
+      int[][] top = predictAt(graph, encoderOutput, m.inputs(), TokenWindows.paddingMask(ids), m.labelMask());
       float[] targets = m.labels().castTo(DataType.FLOAT).dup('c').data().asFloat();
       float[] sel = m.labelMask().dup('c').data().asFloat();
       int len = (int) ids.size(1);
