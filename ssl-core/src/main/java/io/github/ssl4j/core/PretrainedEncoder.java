@@ -3,6 +3,7 @@ package io.github.ssl4j.core;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.ssl4j.core.text.Vocabulary;
+import io.github.ssl4j.core.train.Seeds;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -340,10 +341,11 @@ public final class PretrainedEncoder {
    */
   public ComputationGraph freshCopy(long seed) {
     ComputationGraphConfiguration conf = graph.getConfiguration().clone();
-    conf.getDefaultConfiguration().setSeed(seed);
+    long nd4jSeed = Seeds.forNd4j(seed); // 0 would mean "from the clock"
+    conf.getDefaultConfiguration().setSeed(nd4jSeed);
     for (org.deeplearning4j.nn.conf.graph.GraphVertex v : conf.getVertices().values()) {
       if (v instanceof LayerVertex lv) {
-        lv.getLayerConf().setSeed(seed);
+        lv.getLayerConf().setSeed(nd4jSeed);
       }
     }
     ComputationGraph fresh = new ComputationGraph(conf);

@@ -147,4 +147,11 @@ class PretrainedEncoderTest {
     assertEquals(a.params(), b.params(), "same seed, same initialisation");
     assertNotEquals(a.params(), enc.freshCopy(12).params());
   }
+
+  @Test
+  void freshCopyWithSeedZeroIsReproducible() {
+    // ND4J takes seed 0 as "seed from the clock"; Seeds.forNd4j must keep 0 deterministic
+    assertEquals(shared.freshCopy(0).params(), shared.freshCopy(0).params());
+    assertNotEquals(shared.freshCopy(0).params(), shared.freshCopy(1).params());
+  }
 }

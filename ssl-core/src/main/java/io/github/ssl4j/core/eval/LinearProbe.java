@@ -1,5 +1,6 @@
 package io.github.ssl4j.core.eval;
 
+import io.github.ssl4j.core.train.Seeds;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.Random;
@@ -206,7 +207,7 @@ public final class LinearProbe implements ClassifierTrainer {
   /** A fresh, initialised softmax output layer network (the Adam path trains it as is). */
   private MultiLayerNetwork newNetwork(DataType type, int d, int k) {
     MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()
-        .seed(seed)
+        .seed(Seeds.forNd4j(seed))
         .dataType(type)
         .updater(new Adam(learningRate))
         .l2(l2)

@@ -8,6 +8,7 @@ import io.github.ssl4j.core.VertexNames;
 import io.github.ssl4j.core.data.Rows;
 import io.github.ssl4j.core.dl4j.LayerHelpers;
 import io.github.ssl4j.core.eval.LabelledData;
+import io.github.ssl4j.core.train.Seeds;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
@@ -159,7 +160,7 @@ public final class FineTuneAdapter {
       encoderUpdater.setLrAndSchedule(updater.getLearningRate(0, 0) * encoderLrMultiplier, null);
     }
     FineTuneConfiguration ftc =
-        new FineTuneConfiguration.Builder().seed(seed).updater(encoderUpdater).build();
+        new FineTuneConfiguration.Builder().seed(Seeds.forNd4j(seed)).updater(encoderUpdater).build();
     TransferLearning.GraphBuilder tl =
         new TransferLearning.GraphBuilder(pretrained.graph()).fineTuneConfiguration(ftc);
     String frozen = frozenUpTo();
@@ -241,7 +242,7 @@ public final class FineTuneAdapter {
 
   private ComputationGraph headOnlyGraph(DataType dt) {
     ComputationGraph g = new ComputationGraph(
-        new NeuralNetConfiguration.Builder().seed(seed).dataType(dt).updater(updater.clone())
+        new NeuralNetConfiguration.Builder().seed(Seeds.forNd4j(seed)).dataType(dt).updater(updater.clone())
             .graphBuilder()
             .addInputs(PROBE_INPUT)
             .addLayer(headVertex(), headLayer(), PROBE_INPUT)

@@ -8,7 +8,27 @@ import java.nio.charset.StandardCharsets;
  * 1234) can be recreated on resume without replaying the ones before it.
  */
 public final class Seeds {
+  /**
+   * What {@link #forNd4j} passes to ND4J instead of 0 (an arbitrary fixed value; the golden-ratio
+   * constant SplitMix64 also uses).
+   */
+  public static final long ND4J_ZERO_SEED = 0x9E3779B97F4A7C15L;
+
   private Seeds() {}
+
+  /**
+   * The seed to give ND4J or a DL4J configuration for a user's {@code seed}: {@code seed} itself,
+   * except 0, which becomes {@link #ND4J_ZERO_SEED}.
+   *
+   * <p>Why: ND4J 1.0.0-M2.1's native generator treats root seed 0 as "seed from the clock", so
+   * {@code Nd4j.getRandom().setSeed(0)} and a DL4J network built with {@code .seed(0)} draw
+   * different initial weights in every call (docs/dl4j-workarounds.md, B8). Every place where
+   * ssl4j hands a caller's seed to ND4J goes through this method, so seed 0 is as reproducible as
+   * any other.
+   */
+  public static long forNd4j(long seed) {
+    return seed != 0 ? seed : ND4J_ZERO_SEED;
+  }
 
   /**
    * A well-mixed 64-bit seed for {@code (seed, purpose, counter)}.

@@ -215,7 +215,7 @@ public final class Trainer {
 
   private Built build(PretextTask task, Encoder encoder, ExampleSource data) {
     NeuralNetConfiguration.Builder nn = new NeuralNetConfiguration.Builder()
-        .seed(Seeds.mix(config.seed(), "init", 0))
+        .seed(Seeds.forNd4j(Seeds.mix(config.seed(), "init", 0)))
         .updater(config.effectiveUpdater())
         .dataType(config.dataType());
     if (config.weightDecay() > 0) {
@@ -348,7 +348,7 @@ public final class Trainer {
         int epoch = Math.toIntExact(step / stepsPerEpoch);
         graph.getConfiguration().setEpochCount(epoch);
         double lr = updater.hasLearningRate() ? updater.getLearningRate(Math.toIntExact(step), epoch) : Double.NaN;
-        Nd4j.getRandom().setSeed(Seeds.mix(config.seed(), "dropout", step));
+        Nd4j.getRandom().setSeed(Seeds.forNd4j(Seeds.mix(config.seed(), "dropout", step)));
         // DL4J adds 0.5 * coeff * |w|^2 of the weight decay to the score; the decay is decoupled
         // (applied in the updater), so the task loss is recorded without it
         double regularization = config.weightDecay() > 0 ? graph.calcRegularizationScore(true) : 0;

@@ -49,6 +49,9 @@ class LinearProbeTest {
     LinearProbe.Model c = LinearProbe.builder().epochs(3).batchSize(64).seed(8).build().fit(train);
     assertTrue(!a.probabilities(test.features()).equals(c.probabilities(test.features())),
         "different seeds gave identical models");
+    // seed 0, the builder's default, is what ND4J would take as "seed from the clock"
+    LinearProbe zero = LinearProbe.builder().epochs(3).batchSize(64).seed(0).build();
+    assertEquals(zero.fit(train).probabilities(test.features()), zero.fit(train).probabilities(test.features()));
   }
 
   @Test

@@ -83,6 +83,16 @@ class FineTuneAdapterTest {
   }
 
   @Test
+  void seedZeroGivesTheSameHeadAndTheSameFineTuneEveryTime() {
+    // ND4J takes seed 0 as "seed from the clock"; 0 is also the builder's default seed
+    FineTuneAdapter a = adapter(FineTuneMode.FULL).seed(0).build();
+    FineTuneAdapter b = adapter(FineTuneMode.FULL).seed(0).build();
+    assertEquals(a.newGraph().getLayer(FineTuneAdapter.CLASSIFIER).params(),
+        b.newGraph().getLayer(FineTuneAdapter.CLASSIFIER).params());
+    assertEquals(a.fit(images).graph().params(), b.fit(images).graph().params());
+  }
+
+  @Test
   void linearProbeFreezesWholeEncoderAndTrainsHead() {
     FineTuneAdapter adapter = adapter(FineTuneMode.LINEAR_PROBE).build();
     FineTuned tuned = adapter.fit(images);
