@@ -22,4 +22,17 @@ public interface ClassifierTrainer {
    *     the caller
    */
   Classifier train(LabelledData subset);
+
+  /**
+   * Trains a classifier for one repeat of a protocol. Trainers with randomness of their own
+   * (initialisation, shuffling) should derive it from {@code seed}, so that repeats differ in
+   * more than the labelled subset; the default ignores the seed and calls {@link
+   * #train(LabelledData)}.
+   *
+   * @param subset training examples; features shape [n, ...]
+   * @param seed the repeat's seed
+   */
+  default Classifier train(LabelledData subset, long seed) {
+    return train(subset);
+  }
 }

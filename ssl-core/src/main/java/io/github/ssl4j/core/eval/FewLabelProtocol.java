@@ -8,9 +8,16 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Label-efficiency protocol: for each label budget, draw one stratified subset of the training
- * set, train a "pretrained" and a "scratch" classifier on that same subset, and score both on the
- * full test set (accuracy and macro-F1), side by side.
+ * Label-efficiency protocol: for each label budget, draw a stratified subset of the training set,
+ * train a "pretrained" and a "scratch" classifier on that same subset, and score both on the full
+ * test set (accuracy and macro-F1), side by side.
+ *
+ * <p>With {@link Builder#repeats(int) repeats(n)} this is done n times per budget, repeat r with
+ * seed {@code seed + r} for both the subset and the trainers ({@link ClassifierTrainer#train(
+ * LabelledData, long)}), and each row reports the mean and standard deviation over the repeats.
+ * Few-label results swing by several points from one subset and initialisation to the next (on
+ * Fashion-MNIST with 600 labels a from-scratch CNN ranges from 68 % to 79 %), so a single repeat
+ * cannot tell a 3-point difference from noise.
  *
  * <p>The subset for a budget depends only on the training labels, the budget and the seed (see
  * {@link StratifiedSampler}), so runs with different trainers are comparable. The trainers decide
@@ -33,10 +40,12 @@ public final class FewLabelProtocol {
 
   private final List<LabelBudget> budgets;
   private final long seed;
+  private final int repeats;
 
-  private FewLabelProtocol(List<LabelBudget> budgets, long seed) {
+  private FewLabelProtocol(List<LabelBudget> budgets, long seed, int repeats) {
     this.budgets = budgets;
     this.seed = seed;
+    this.repeats = repeats;
   }
 
   /**
@@ -54,9 +63,14 @@ public final class FewLabelProtocol {
     return budgets;
   }
 
-  /** Seed of the stratified subsets. */
+  /** Seed of the stratified subsets (of the first repeat; repeat r uses {@code seed + r}). */
   public long seed() {
     return seed;
+  }
+
+  /** Subsets (and trainings) per budget. */
+  public int repeats() {
+    return repeats;
   }
 
   /**
@@ -81,18 +95,25 @@ public final class FewLabelProtocol {
     }
     List<Row> rows = new ArrayList<>();
     for (LabelBudget budget : budgets) {
-      int[] indices = budget.select(train, seed);
-      LabelledData subset = train.subset(indices);
-      Score p = score("pretrained", pretrained, subset, test);
-      Score s = score("scratch", scratch, subset, test);
-      rows.add(new Row(budget, indices.length, p, s));
+      List<Score> p = new ArrayList<>();
+      List<Score> s = new ArrayList<>();
+      int size = 0;
+      for (int r = 0; r < repeats; r++) {
+        long repeatSeed = seed + r;
+        int[] indices = budget.select(train, repeatSeed);
+        LabelledData subset = train.subset(indices);
+        size = indices.length;
+        p.add(score("pretrained", pretrained, subset, test, repeatSeed));
+        s.add(score("scratch", scratch, subset, test, repeatSeed));
+      }
+      rows.add(new Row(budget, size, p, s));
     }
     return new Report(seed, train.size(), test.size(), rows);
   }
 
   private static Score score(String name, ClassifierTrainer trainer, LabelledData subset,
-      LabelledData test) {
-    Classifier classifier = trainer.train(subset);
+      LabelledData test, long seed) {
+    Classifier classifier = trainer.train(subset, seed);
     if (classifier == null) {
       throw new IllegalStateException(
           "the " + name + " trainer returned null instead of a Classifier");
@@ -128,16 +149,67 @@ public final class FewLabelProtocol {
    * Result for one budget.
    *
    * @param budget the label budget
-   * @param subsetSize number of labelled training examples used
-   * @param pretrained scores of the "pretrained" trainer
-   * @param scratch scores of the "scratch" trainer
+   * @param subsetSize number of labelled training examples used (in each repeat)
+   * @param pretrainedRuns scores of the "pretrained" trainer, one per repeat
+   * @param scratchRuns scores of the "scratch" trainer, one per repeat
    */
-  public record Row(LabelBudget budget, int subsetSize, Score pretrained, Score scratch) {}
+  public record Row(LabelBudget budget, int subsetSize, List<Score> pretrainedRuns, List<Score> scratchRuns) {
+
+    /** Copies the lists into unmodifiable ones. */
+    public Row {
+      pretrainedRuns = List.copyOf(pretrainedRuns);
+      scratchRuns = List.copyOf(scratchRuns);
+    }
+
+    /** Mean scores of the "pretrained" trainer over the repeats. */
+    public Score pretrained() {
+      return mean(pretrainedRuns);
+    }
+
+    /** Mean scores of the "scratch" trainer over the repeats. */
+    public Score scratch() {
+      return mean(scratchRuns);
+    }
+
+    /** Sample standard deviations of the "pretrained" scores (0 for one repeat). */
+    public Score pretrainedSd() {
+      return sd(pretrainedRuns);
+    }
+
+    /** Sample standard deviations of the "scratch" scores (0 for one repeat). */
+    public Score scratchSd() {
+      return sd(scratchRuns);
+    }
+
+    private static Score mean(List<Score> runs) {
+      double a = 0;
+      double f = 0;
+      for (Score s : runs) {
+        a += s.accuracy();
+        f += s.macroF1();
+      }
+      return new Score(a / runs.size(), f / runs.size());
+    }
+
+    private static Score sd(List<Score> runs) {
+      if (runs.size() < 2) {
+        return new Score(0, 0);
+      }
+      Score m = mean(runs);
+      double a = 0;
+      double f = 0;
+      for (Score s : runs) {
+        a += (s.accuracy() - m.accuracy()) * (s.accuracy() - m.accuracy());
+        f += (s.macroF1() - m.macroF1()) * (s.macroF1() - m.macroF1());
+      }
+      return new Score(Math.sqrt(a / (runs.size() - 1)), Math.sqrt(f / (runs.size() - 1)));
+    }
+  }
 
   /**
    * Results of a run.
    *
-   * @param seed seed of the subsets
+   * @param seed seed of the first repeat's subsets
    * @param trainSize size of the pool the subsets were drawn from
    * @param testSize size of the test set
    * @param rows one row per budget, in budget order
@@ -150,7 +222,8 @@ public final class FewLabelProtocol {
     }
 
     /**
-     * Aligned text table, one line per budget, accuracy and macro-F1 in percent, for example:
+     * Aligned text table, one line per budget, accuracy and macro-F1 in percent (means over the
+     * repeats, then the accuracies' standard deviation when there are several), for example:
      *
      * <pre>
      * budget     labels  pretrained acc  pretrained F1  scratch acc  scratch F1
@@ -166,9 +239,9 @@ public final class FewLabelProtocol {
         lines.add(new String[] {
             r.budget().label(),
             Integer.toString(r.subsetSize()),
-            percent(r.pretrained().accuracy()),
+            percent(r.pretrained().accuracy()) + spread(r.pretrainedRuns().size(), r.pretrainedSd()),
             percent(r.pretrained().macroF1()),
-            percent(r.scratch().accuracy()),
+            percent(r.scratch().accuracy()) + spread(r.scratchRuns().size(), r.scratchSd()),
             percent(r.scratch().macroF1())});
       }
       int[] width = new int[header.length];
@@ -194,8 +267,9 @@ public final class FewLabelProtocol {
     /**
      * JSON-ready nested maps and lists (keys in a fixed order; values are strings, numbers,
      * maps and lists): {@code {seed, trainSize, testSize, rows: [{budget, subsetSize,
-     * pretrained: {accuracy, macroF1}, scratch: {accuracy, macroF1}}]}}; accuracies are
-     * fractions in [0, 1].
+     * pretrained: {accuracy, macroF1}, scratch: {accuracy, macroF1}, pretrainedRuns: [...],
+     * scratchRuns: [...]}]}}, where pretrained and scratch are the means over the repeats;
+     * accuracies are fractions in [0, 1].
      */
     public Map<String, Object> toMap() {
       Map<String, Object> m = new LinkedHashMap<>();
@@ -209,10 +283,16 @@ public final class FewLabelProtocol {
         row.put("subsetSize", r.subsetSize());
         row.put("pretrained", r.pretrained().toMap());
         row.put("scratch", r.scratch().toMap());
+        row.put("pretrainedRuns", r.pretrainedRuns().stream().map(Score::toMap).toList());
+        row.put("scratchRuns", r.scratchRuns().stream().map(Score::toMap).toList());
         list.add(row);
       }
       m.put("rows", list);
       return m;
+    }
+
+    private static String spread(int runs, Score sd) {
+      return runs < 2 ? "" : " ± " + percent(sd.accuracy());
     }
 
     private static String percent(double v) {
@@ -224,11 +304,22 @@ public final class FewLabelProtocol {
   public static final class Builder {
     private final List<LabelBudget> budgets;
     private final long seed;
+    private int repeats = 1;
 
     private Builder(List<LabelBudget> budgets, long seed) {
       Objects.requireNonNull(budgets, "budgets");
       this.budgets = List.copyOf(budgets);
       this.seed = seed;
+    }
+
+    /**
+     * Subsets (and trainings) per budget, repeat r with seed {@code seed + r}; default 1.
+     *
+     * @param repeats &gt;= 1
+     */
+    public Builder repeats(int repeats) {
+      this.repeats = repeats;
+      return this;
     }
 
     /** Validates and builds. */
@@ -237,7 +328,12 @@ public final class FewLabelProtocol {
         throw new IllegalArgumentException(
             "budgets is empty; give at least one, e.g. List.of(LabelBudget.perClass(60))");
       }
-      return new FewLabelProtocol(budgets, seed);
+      if (repeats < 1) {
+        throw new IllegalArgumentException(
+            "repeats must be >= 1 (subsets and trainings per budget), got " + repeats
+                + "; use 1 for a single subset, 3 to 5 to average out few-label noise");
+      }
+      return new FewLabelProtocol(budgets, seed, repeats);
     }
   }
 }

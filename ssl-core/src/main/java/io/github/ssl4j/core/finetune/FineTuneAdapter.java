@@ -42,11 +42,19 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  *     .mode(FineTuneMode.partial(1))      // train the last encoder block and the head
  *     .updater(new Adam(1e-3))
  *     .encoderLrMultiplier(0.1)           // encoder learns 10x slower than the head
+ *     .headWarmup(100, new Adam(1e-2))    // LP-FT: fit the head on frozen features first
  *     .epochs(20).batchSize(64).seed(42)
  *     .build()
  *     .fit(labelled);                     // features [n, ...raw input], labels [n]
  * int[] predicted = tuned.predict(testImages);
  * }</pre>
+ *
+ * <p>With {@link Builder#headWarmup} the adapter first fits the head alone on the frozen
+ * representations and then fine-tunes from that head ("LP-FT", Kumar et al. 2022, <a
+ * href="https://arxiv.org/abs/2202.10054">Fine-Tuning can Distort Pretrained Features</a>): a
+ * randomly initialised head sends large, random gradients into the pretrained encoder in the first
+ * steps and pulls its features away; a fitted head does not. On W1 with 600 labels it is worth
+ * several accuracy points (docs/tasks/contrastive.md).
  *
  * <p>Immutable and reusable: each {@link #fit} builds a new graph from the pretrained encoder's
  * parameters, which are never modified. Randomness (head initialisation, per-epoch shuffling) comes
@@ -74,6 +82,8 @@ public final class FineTuneAdapter {
   private final int epochs;
   private final int batchSize;
   private final long seed;
+  private final int warmupEpochs;
+  private final IUpdater warmupUpdater;
 
   private FineTuneAdapter(Builder b) {
     this.pretrained = b.pretrained;
@@ -85,6 +95,8 @@ public final class FineTuneAdapter {
     this.epochs = b.epochs;
     this.batchSize = b.batchSize;
     this.seed = b.seed;
+    this.warmupEpochs = b.warmupEpochs;
+    this.warmupUpdater = b.warmupUpdater == null ? null : b.warmupUpdater.clone();
   }
 
   /**
@@ -167,21 +179,21 @@ public final class FineTuneAdapter {
     if (frozen != null) {
       tl.setFeatureExtractor(frozen);
     }
-    tl.addLayer(headVertex(), headLayer(), pretrained.representationVertex());
+    tl.addLayer(headVertex(), headLayer(updater), pretrained.representationVertex());
     tl.setOutputs(headVertex());
     ComputationGraph g = tl.build();
     LayerHelpers.install(g);
     return g;
   }
 
-  private OutputLayer headLayer() {
+  private OutputLayer headLayer(IUpdater headUpdater) {
     return new OutputLayer.Builder(
             classification ? LossFunctions.LossFunction.MCXENT : LossFunctions.LossFunction.MSE)
         .activation(classification ? Activation.SOFTMAX : Activation.IDENTITY)
         .nIn(pretrained.representationSize())
         .nOut(outputs)
         .weightInit(WeightInit.XAVIER)
-        .updater(updater.clone())
+        .updater(headUpdater.clone())
         .build();
   }
 
@@ -229,30 +241,41 @@ public final class FineTuneAdapter {
     DataType dt = pretrained.graph().getConfiguration().getDataType();
     INDArray y = targets.castTo(dt);
     ComputationGraph graph = newGraph();
-    if (mode instanceof FineTuneMode.LinearProbe) {
+    boolean probe = mode instanceof FineTuneMode.LinearProbe;
+    if (probe || warmupEpochs > 0) {
+      // the head alone on representations computed once: the whole fit for a linear probe,
+      // the warm-up before end-to-end training otherwise
       INDArray representations = pretrained.embed(features, batchSize);
-      ComputationGraph head = headOnlyGraph(dt);
-      train(head, representations, y);
+      IUpdater headUpdater = probe ? updater : warmupUpdater;
+      ComputationGraph head = headOnlyGraph(dt, headUpdater);
+      train(head, representations, y, probe ? epochs : warmupEpochs, null);
       graph.getLayer(headVertex()).setParams(head.getLayer(headVertex()).params());
-    } else {
-      train(graph, features.dataType() == dt ? features : features.castTo(dt), y);
+    }
+    if (!probe) {
+      train(graph, features.dataType() == dt ? features : features.castTo(dt), y, epochs, pretrained);
     }
     return new FineTuned(graph, pretrained, classification, batchSize);
   }
 
-  private ComputationGraph headOnlyGraph(DataType dt) {
+  private ComputationGraph headOnlyGraph(DataType dt, IUpdater headUpdater) {
     ComputationGraph g = new ComputationGraph(
-        new NeuralNetConfiguration.Builder().seed(Seeds.forNd4j(seed)).dataType(dt).updater(updater.clone())
+        new NeuralNetConfiguration.Builder().seed(Seeds.forNd4j(seed)).dataType(dt).updater(headUpdater.clone())
             .graphBuilder()
             .addInputs(PROBE_INPUT)
-            .addLayer(headVertex(), headLayer(), PROBE_INPUT)
+            .addLayer(headVertex(), headLayer(headUpdater), PROBE_INPUT)
             .setOutputs(headVertex())
             .build());
     g.init();
     return g;
   }
 
-  private void train(ComputationGraph graph, INDArray x, INDArray y) {
+  /**
+   * Minibatch training, reshuffled every epoch from {@link #seed}.
+   *
+   * @param inputsOf the encoder whose padding mask goes with raw token-id batches, or null when
+   *     {@code x} holds representations
+   */
+  private void train(ComputationGraph graph, INDArray x, INDArray y, int passes, PretrainedEncoder inputsOf) {
     int n = Math.toIntExact(x.size(0));
     INDArray xFlat = Rows.flat(x);
     int[] order = new int[n];
@@ -260,7 +283,7 @@ public final class FineTuneAdapter {
       order[i] = i;
     }
     Random rng = new Random(seed);
-    for (int epoch = 0; epoch < epochs; epoch++) {
+    for (int epoch = 0; epoch < passes; epoch++) {
       for (int i = n - 1; i > 0; i--) {
         int j = rng.nextInt(i + 1);
         int t = order[i];
@@ -271,7 +294,8 @@ public final class FineTuneAdapter {
         int[] idx = Arrays.copyOfRange(order, start, Math.min(n, start + batchSize));
         INDArray xb = Rows.pull(xFlat, x.shape(), idx);
         // token-id encoders: the padding mask goes with every batch (null otherwise)
-        graph.fit(new DataSet(xb, Nd4j.pullRows(y, 1, idx), pretrained.inputMask(xb), null));
+        INDArray mask = inputsOf == null ? null : inputsOf.inputMask(xb);
+        graph.fit(new DataSet(xb, Nd4j.pullRows(y, 1, idx), mask, null));
       }
     }
   }
@@ -281,7 +305,8 @@ public final class FineTuneAdapter {
   public String toString() {
     return "FineTuneAdapter[" + (classification ? "classification(" : "regression(") + outputs
         + "), mode=" + mode + ", updater=" + updater + ", encoderLrMultiplier=" + encoderLrMultiplier
-        + ", epochs=" + epochs + ", batchSize=" + batchSize + ", seed=" + seed + "]";
+        + ", epochs=" + epochs + ", batchSize=" + batchSize + ", seed=" + seed
+        + (warmupEpochs > 0 ? ", headWarmup=" + warmupEpochs + " epochs with " + warmupUpdater : "") + "]";
   }
 
   /** Builder for {@link FineTuneAdapter}; {@link #build()} validates. */
@@ -296,6 +321,8 @@ public final class FineTuneAdapter {
     private int epochs = 10;
     private int batchSize = 64;
     private long seed = 0;
+    private int warmupEpochs = 0;
+    private IUpdater warmupUpdater;
 
     private Builder(PretrainedEncoder pretrained) {
       this.pretrained = pretrained;
@@ -350,6 +377,21 @@ public final class FineTuneAdapter {
       return this;
     }
 
+    /**
+     * Before training end to end, fit the head alone on the frozen representations for {@code
+     * epochs} passes with {@code updater} (LP-FT); the main training then starts from that head.
+     * Default: no warm-up (0 epochs). Not allowed with {@link FineTuneMode#LINEAR_PROBE}, which
+     * trains only the head anyway.
+     *
+     * @param epochs passes over the labelled data, &gt;= 0 (0: no warm-up)
+     * @param updater the head's updater during the warm-up, e.g. {@code new Adam(1e-2)}
+     */
+    public Builder headWarmup(int epochs, IUpdater updater) {
+      this.warmupEpochs = epochs;
+      this.warmupUpdater = Objects.requireNonNull(updater, "updater");
+      return this;
+    }
+
     /** Seed of head initialisation and per-epoch shuffling; default 0. */
     public Builder seed(long seed) {
       this.seed = seed;
@@ -380,6 +422,15 @@ public final class FineTuneAdapter {
       if (batchSize < 1) {
         throw new IllegalArgumentException("batchSize must be >= 1, got " + batchSize
             + "; typical values are 32 to 256");
+      }
+      if (warmupEpochs < 0) {
+        throw new IllegalArgumentException("headWarmup epochs must be >= 0 (0: no warm-up), got "
+            + warmupEpochs);
+      }
+      if (warmupEpochs > 0 && mode instanceof FineTuneMode.LinearProbe) {
+        throw new IllegalArgumentException(
+            "headWarmup(" + warmupEpochs + ", ...) warms the head up before end-to-end training, but"
+                + " mode LINEAR_PROBE trains only the head; drop headWarmup or use FULL or partial(n)");
       }
       int blocks = pretrained.blockOutputs().size();
       if (mode instanceof FineTuneMode.Partial p && p.unfrozenBlocks() > blocks) {

@@ -2,6 +2,7 @@ package io.github.ssl4j.core.eval;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -79,6 +80,64 @@ class FewLabelProtocolTest {
     // F1 class 0 = 2 * (1/3) * 1 / (4/3) = 1/2, classes 1 and 2: 0 -> macro 1/6.
     assertEquals(1.0 / 3, s.accuracy(), 1e-12);
     assertEquals(1.0 / 6, s.macroF1(), 1e-12);
+  }
+
+  /** Trainer whose classifier is the oracle except on the first (seed mod 4) test examples. */
+  private static final class SeedDependent implements ClassifierTrainer {
+    final List<Long> seeds = new ArrayList<>();
+    final List<INDArray> subsets = new ArrayList<>();
+
+    @Override
+    public Classifier train(LabelledData subset) {
+      throw new AssertionError("the protocol must pass the repeat's seed");
+    }
+
+    @Override
+    public Classifier train(LabelledData subset, long seed) {
+      seeds.add(seed);
+      subsets.add(subset.features().dup());
+      int wrong = (int) (seed % 4);
+      return x -> {
+        int[] out = ORACLE.predict(x);
+        for (int i = 0; i < wrong; i++) {
+          out[i] = (out[i] + 1) % 3;
+        }
+        return out;
+      };
+    }
+  }
+
+  @Test
+  void repeatsUseSeedPlusRForSubsetAndTrainerAndReportMeanAndSd() {
+    LabelledData train = indexed(60);
+    LabelledData test = indexed(30);
+    SeedDependent pretrained = new SeedDependent();
+    SeedDependent scratch = new SeedDependent();
+    FewLabelProtocol.Report report = FewLabelProtocol.builder(List.of(LabelBudget.perClass(2)), 5L)
+        .repeats(3).build().run(train, test, pretrained, scratch);
+    assertEquals(List.of(5L, 6L, 7L), pretrained.seeds);
+    assertEquals(List.of(5L, 6L, 7L), scratch.seeds);
+    for (int r = 0; r < 3; r++) {
+      int[] expected = StratifiedSampler.perClass(train, 2, 5L + r);
+      double[] ids = pretrained.subsets.get(r).getColumn(1).toDoubleVector();
+      for (int i = 0; i < expected.length; i++) {
+        assertEquals(expected[i], (int) ids[i]);
+      }
+      assertEquals(pretrained.subsets.get(r), scratch.subsets.get(r));
+    }
+    assertNotEquals(pretrained.subsets.get(0), pretrained.subsets.get(1), "repeats drew the same subset");
+    // seeds 5, 6, 7 -> 1, 2, 3 of 30 wrong: accuracies 29/30, 28/30, 27/30
+    FewLabelProtocol.Row row = report.rows().get(0);
+    assertEquals(3, row.pretrainedRuns().size());
+    assertEquals(28.0 / 30, row.pretrained().accuracy(), 1e-12);
+    assertEquals(1.0 / 30, row.pretrainedSd().accuracy(), 1e-12); // sample sd of {29, 28, 27}/30
+    assertEquals(27.0 / 30, row.scratchRuns().get(2).accuracy(), 1e-12);
+    assertTrue(report.toTable().contains("93.33 ± 3.33"), report.toTable());
+    @SuppressWarnings("unchecked")
+    Map<String, Object> m = ((List<Map<String, Object>>) report.toMap().get("rows")).get(0);
+    assertEquals(3, ((List<?>) m.get("pretrainedRuns")).size());
+    assertThrows(IllegalArgumentException.class,
+        () -> FewLabelProtocol.builder(List.of(LabelBudget.perClass(2)), 5L).repeats(0).build());
   }
 
   @Test

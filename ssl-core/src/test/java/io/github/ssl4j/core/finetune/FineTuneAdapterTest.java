@@ -25,6 +25,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.Sgd;
 
 class FineTuneAdapterTest {
   /** 3 blocks: encoder/pool1, encoder/pool2, encoder/gap. */
@@ -175,6 +176,23 @@ class FineTuneAdapterTest {
   }
 
   @Test
+  void headWarmupFitsTheHeadAsALinearProbeBeforeTrainingEndToEnd() {
+    // main phase with learning rate 0: whatever the head holds afterwards comes from the warm-up alone,
+    // which must be exactly a linear probe with the warm-up's updater and epochs
+    FineTuned warmedOnly = adapter(FineTuneMode.FULL).updater(new Sgd(0)).headWarmup(3, new Adam(0.05))
+        .build().fit(images);
+    FineTuned probe = adapter(FineTuneMode.LINEAR_PROBE).updater(new Adam(0.05)).epochs(3).build().fit(images);
+    INDArray warmedHead = warmedOnly.graph().getLayer(FineTuneAdapter.CLASSIFIER).params();
+    assertEquals(probe.graph().getLayer(FineTuneAdapter.CLASSIFIER).params(), warmedHead);
+    assertNotEquals(adapter(FineTuneMode.FULL).build().newGraph().getLayer(FineTuneAdapter.CLASSIFIER).params(),
+        warmedHead, "the warm-up did not train the head");
+    // with a real main phase the end-to-end training continues from that head
+    FineTuneAdapter lpft = adapter(FineTuneMode.FULL).headWarmup(3, new Adam(0.05)).build();
+    assertFrozen(lpft, lpft.fit(images).graph(), Set.of());
+    assertPretrainedUntouched();
+  }
+
+  @Test
   void invalidSettingsRejectedClearly() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> FineTuneAdapter.builder(pretrained).build());
@@ -185,6 +203,12 @@ class FineTuneAdapterTest {
     assertThrows(IllegalArgumentException.class, () -> adapter(FineTuneMode.FULL).batchSize(0).build());
     assertThrows(IllegalArgumentException.class, () -> adapter(FineTuneMode.FULL).epochs(0).build());
     assertThrows(IllegalArgumentException.class, () -> adapter(FineTuneMode.FULL).encoderLrMultiplier(0).build());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> adapter(FineTuneMode.LINEAR_PROBE).headWarmup(5, new Adam(0.01)).build());
+    assertTrue(e.getMessage().contains("LINEAR_PROBE") && e.getMessage().contains("headWarmup(5"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> adapter(FineTuneMode.FULL).headWarmup(-1, new Adam(0.01)).build());
+    assertTrue(e.getMessage().contains("got -1"), e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> adapter(FineTuneMode.FULL).classification(1).build());
     FineTuneAdapter ok = adapter(FineTuneMode.FULL).build();
     e = assertThrows(IllegalArgumentException.class,
