@@ -10,6 +10,7 @@ import io.github.ssl4j.core.train.TrainingResult;
 import io.github.ssl4j.tasks.contrastive.ContrastiveTask;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -85,6 +86,12 @@ public final class ContrastiveFashionMnist implements Callable<Integer> {
       double fineTunePretrainedMacroF1,
       double fineTuneScratch,
       double fineTuneScratchMacroF1,
+      double fineTunePretrainedNoWarmup,
+      double fineTunePretrainedSd,
+      double fineTuneScratchSd,
+      int ftRepeats,
+      int headWarmupEpochs,
+      List<EncoderEvaluation.FewLabelRun> fewLabelRuns,
       int probeIterations,
       Seconds seconds,
       String encoderFile,
@@ -172,6 +179,8 @@ public final class ContrastiveFashionMnist implements Callable<Integer> {
             ev.fineTunePretrainedMacroF1(),
             ev.fineTuneScratch(),
             ev.fineTuneScratchMacroF1(),
+            ev.fineTuneNoWarmup(), ev.fineTunePretrainedSd(), ev.fineTuneScratchSd(), o.ftRepeats,
+            o.headWarmupEpochs, ev.fewLabelRuns(),
             ev.probeIterations(),
             new Seconds(loadSeconds, pretrainSeconds, ev.embedSeconds(), ev.knnSeconds(), ev.probeSeconds(),
                 ev.probeFewSeconds(), ev.fineTuneSeconds(), ev.scratchSeconds(), EncoderEvaluation.seconds(start)),
@@ -180,11 +189,11 @@ public final class ContrastiveFashionMnist implements Callable<Integer> {
     new ObjectMapper()
         .enable(SerializationFeature.INDENT_OUTPUT)
         .writeValue(out.resolve("results.json").toFile(), result);
-    printSummary(fm.isSample());
+    printSummary(fm.isSample(), ev);
     return 0;
   }
 
-  private void printSummary(boolean sample) {
+  private void printSummary(boolean sample, EncoderEvaluation.Outcome ev) {
     Result r = result;
     Seconds s = r.seconds();
     System.out.printf(
@@ -194,9 +203,7 @@ public final class ContrastiveFashionMnist implements Callable<Integer> {
             + "  kNN (k=200, T=0.1)            %8.2f %%   %8.2f %%%n"
             + "  linear probe, all labels      %8.2f %%   %8.2f %%%n"
             + "  linear probe, %4d labels     %8.2f %%   %8.2f %%%n"
-            + "  fine-tune, %4d labels        pretrained   from scratch%n"
-            + "  encoder + linear head         %8.2f %%   %8.2f %%   (%d epochs)%n"
-            + "  macro-F1                      %8.2f %%   %8.2f %%%n"
+            + "%s"
             + "  seconds: load %.1f, pretrain %.1f, embed %.1f, kNN %.1f, linear probe %.1f + %.1f,"
             + " fine-tune %.1f + scratch %.1f, total %.1f%n"
             + "  encoder saved to %s; results in %s; loss curve %s%n",
@@ -205,9 +212,7 @@ public final class ContrastiveFashionMnist implements Callable<Integer> {
         100 * r.knnPretrained(), 100 * r.knnRandom(),
         100 * r.probePretrained(), 100 * r.probeRandom(),
         r.fewLabels(), 100 * r.probeFewPretrained(), 100 * r.probeFewRandom(),
-        r.fewLabels(),
-        100 * r.fineTunePretrained(), 100 * r.fineTuneScratch(), r.ftEpochs(),
-        100 * r.fineTunePretrainedMacroF1(), 100 * r.fineTuneScratchMacroF1(),
+        EncoderEvaluation.fewLabelLines(ev, o.evaluation()),
         s.load(), s.pretrain(), s.embed(), s.knn(), s.probe(), s.probeFew(), s.fineTunePretrained(),
         s.fineTuneScratch(), s.total(),
         r.encoderFile(), out.resolve("results.json"), r.lossCurveFile());

@@ -12,6 +12,7 @@ import io.github.ssl4j.tasks.masked.MaskedImageTask;
 import io.github.ssl4j.tasks.masked.RandomPatchMask;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
@@ -103,6 +104,12 @@ public final class MaskedImageFashionMnist implements Callable<Integer> {
       double fineTunePretrainedMacroF1,
       double fineTuneScratch,
       double fineTuneScratchMacroF1,
+      double fineTunePretrainedNoWarmup,
+      double fineTunePretrainedSd,
+      double fineTuneScratchSd,
+      int ftRepeats,
+      int headWarmupEpochs,
+      List<EncoderEvaluation.FewLabelRun> fewLabelRuns,
       int probeIterations,
       Seconds seconds,
       String encoderFile,
@@ -182,7 +189,9 @@ public final class MaskedImageFashionMnist implements Callable<Integer> {
             ev.knnPretrained(), ev.knnRandom(), ev.probePretrained(), ev.probeRandom(),
             o.labelsPerClass, ev.fewLabels(), ev.probeFewPretrained(), ev.probeFewRandom(),
             o.ftEpochs, ev.fineTunePretrained(), ev.fineTunePretrainedMacroF1(),
-            ev.fineTuneScratch(), ev.fineTuneScratchMacroF1(), ev.probeIterations(),
+            ev.fineTuneScratch(), ev.fineTuneScratchMacroF1(),
+            ev.fineTuneNoWarmup(), ev.fineTunePretrainedSd(), ev.fineTuneScratchSd(), o.ftRepeats,
+            o.headWarmupEpochs, ev.fewLabelRuns(), ev.probeIterations(),
             new Seconds(loadSeconds, pretrainSeconds, reconstructionSeconds, ev.embedSeconds(),
                 ev.knnSeconds(), ev.probeSeconds(), ev.probeFewSeconds(), ev.fineTuneSeconds(),
                 ev.scratchSeconds(), EncoderEvaluation.seconds(start)),
@@ -190,7 +199,7 @@ public final class MaskedImageFashionMnist implements Callable<Integer> {
     new ObjectMapper()
         .enable(SerializationFeature.INDENT_OUTPUT)
         .writeValue(out.resolve("results.json").toFile(), result);
-    printSummary(fm.isSample());
+    printSummary(fm.isSample(), ev);
     return 0;
   }
 
@@ -247,7 +256,7 @@ public final class MaskedImageFashionMnist implements Callable<Integer> {
     ImageGrid.write(rows, GRID_SCALE, png);
   }
 
-  private void printSummary(boolean sample) {
+  private void printSummary(boolean sample, EncoderEvaluation.Outcome ev) {
     Result r = result;
     Seconds s = r.seconds();
     System.out.printf(
@@ -259,9 +268,7 @@ public final class MaskedImageFashionMnist implements Callable<Integer> {
             + "  kNN (k=200, T=0.1)            %8.2f %%   %8.2f %%%n"
             + "  linear probe, all labels      %8.2f %%   %8.2f %%%n"
             + "  linear probe, %4d labels     %8.2f %%   %8.2f %%%n"
-            + "  fine-tune, %4d labels        pretrained   from scratch%n"
-            + "  encoder + linear head         %8.2f %%   %8.2f %%   (%d epochs)%n"
-            + "  macro-F1                      %8.2f %%   %8.2f %%%n"
+            + "%s"
             + "  seconds: load %.1f, pretrain %.1f, reconstruction %.1f, embed %.1f, kNN %.1f,"
             + " linear probe %.1f + %.1f, fine-tune %.1f + scratch %.1f, total %.1f%n"
             + "  encoder saved to %s; results in %s; loss curve %s; reconstructions %s%n",
@@ -272,9 +279,7 @@ public final class MaskedImageFashionMnist implements Callable<Integer> {
         100 * r.knnPretrained(), 100 * r.knnRandom(),
         100 * r.probePretrained(), 100 * r.probeRandom(),
         r.fewLabels(), 100 * r.probeFewPretrained(), 100 * r.probeFewRandom(),
-        r.fewLabels(),
-        100 * r.fineTunePretrained(), 100 * r.fineTuneScratch(), r.ftEpochs(),
-        100 * r.fineTunePretrainedMacroF1(), 100 * r.fineTuneScratchMacroF1(),
+        EncoderEvaluation.fewLabelLines(ev, o.evaluation()),
         s.load(), s.pretrain(), s.reconstruction(), s.embed(), s.knn(), s.probe(), s.probeFew(),
         s.fineTunePretrained(), s.fineTuneScratch(), s.total(),
         r.encoderFile(), out.resolve("results.json"), r.lossCurveFile(), r.reconstructionsFile());

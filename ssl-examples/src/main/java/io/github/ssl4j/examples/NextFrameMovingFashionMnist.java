@@ -213,7 +213,7 @@ public final class NextFrameMovingFashionMnist implements Callable<Integer> {
     LabelledData probeTrainSet = centred(limit(fm.train(), probeTrain));
     LabelledData probeTestSet = centred(fm.test());
     EncoderEvaluation.Outcome ev = EncoderEvaluation.run(pretrained, encoder, probeTrainSet, probeTestSet,
-        new EncoderEvaluation.Settings(60, EncoderEvaluation.PROBE_MAX_ITERATIONS, ftEpochs, seed));
+        new EncoderEvaluation.Settings(60, EncoderEvaluation.PROBE_MAX_ITERATIONS, ftEpochs, 1, 0, seed));
     pretrained.save(out.resolve("encoder.zip"));
 
     result = new Result(fm.origin(), model.name(), sequences, epochs, trained.steps(), trained.history().get(0).loss(),

@@ -36,6 +36,12 @@ final class PretrainOptions {
   @Option(names = "--ft-epochs", defaultValue = "50", description = "Epochs of the few-label fine-tune and from-scratch runs (default ${DEFAULT-VALUE}).")
   int ftEpochs;
 
+  @Option(names = "--ft-repeats", defaultValue = "3", description = "Repeats of the few-label fine-tune and from-scratch runs, repeat r with seed + r for the labelled subset and the initialisation; the figures are means (default ${DEFAULT-VALUE}).")
+  int ftRepeats;
+
+  @Option(names = "--head-warmup-epochs", defaultValue = "" + EncoderEvaluation.HEAD_WARMUP_EPOCHS, description = "Before fine-tuning, fit the new head alone on the frozen representation for this many epochs (LP-FT; 0: fine-tune from a random head). The from-scratch network never gets a warm-up (default ${DEFAULT-VALUE}).")
+  int headWarmupEpochs;
+
   @Option(names = "--labels-per-class", defaultValue = "60", description = "Labelled training images per class for the few-label evaluations (default ${DEFAULT-VALUE}).")
   int labelsPerClass;
 
@@ -57,6 +63,9 @@ final class PretrainOptions {
     ExampleSupport.require(spec, batch >= 1, "--batch", batch, "an integer >= 1", "e.g. --batch 256");
     ExampleSupport.require(spec, lr > 0 && Double.isFinite(lr), "--lr", lr, "a finite number > 0", "e.g. --lr 1e-3");
     ExampleSupport.require(spec, ftEpochs >= 1, "--ft-epochs", ftEpochs, "an integer >= 1", "e.g. --ft-epochs 50");
+    ExampleSupport.require(spec, ftRepeats >= 1, "--ft-repeats", ftRepeats, "an integer >= 1", "e.g. --ft-repeats 3");
+    ExampleSupport.require(spec, headWarmupEpochs >= 0, "--head-warmup-epochs", headWarmupEpochs,
+        "an integer >= 0", "e.g. --head-warmup-epochs 100, or 0 for no warm-up");
     ExampleSupport.require(spec, labelsPerClass >= 1, "--labels-per-class", labelsPerClass, "an integer >= 1",
         "e.g. --labels-per-class 60 (600 labels)");
     ExampleSupport.require(spec, probeIterations >= 1, "--probe-iterations", probeIterations,
@@ -76,7 +85,7 @@ final class PretrainOptions {
 
   /** The evaluation settings these options give. */
   EncoderEvaluation.Settings evaluation() {
-    return new EncoderEvaluation.Settings(labelsPerClass, probeIterations, ftEpochs, seed);
+    return new EncoderEvaluation.Settings(labelsPerClass, probeIterations, ftEpochs, ftRepeats, headWarmupEpochs, seed);
   }
 
   /**

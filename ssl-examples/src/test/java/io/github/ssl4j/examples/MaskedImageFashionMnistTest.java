@@ -24,7 +24,7 @@ class MaskedImageFashionMnistTest {
     MaskedImageFashionMnist.Result r =
         MaskedImageFashionMnist.run(
             "--data", SampleData.writeTo(out), "--train-limit", "512", "--test-limit", "200",
-            "--epochs", "2", "--batch", "64", "--ft-epochs", "2", "--labels-per-class", "5",
+            "--epochs", "2", "--batch", "64", "--ft-repeats", "1", "--ft-epochs", "2", "--labels-per-class", "5",
             "--probe-iterations", "100", "--out", out.toString());
 
     assertEquals(512, r.trainImages());
@@ -42,6 +42,9 @@ class MaskedImageFashionMnistTest {
         }) {
       assertTrue(a >= 0 && a <= 1, "accuracy outside [0, 1]: " + r);
     }
+    assertEquals(1, r.fewLabelRuns().size());
+    assertEquals(r.fewLabelRuns().get(0).fineTune(), r.fineTunePretrained(), 0);
+    assertEquals(0, r.fineTunePretrainedSd(), 0); // one repeat
     assertTrue(r.knnPretrained() > 0.2, "kNN accuracy " + r.knnPretrained());
 
     BufferedImage grid = ImageIO.read(out.resolve("reconstructions.png").toFile());
@@ -54,7 +57,7 @@ class MaskedImageFashionMnistTest {
     JsonNode json = new ObjectMapper().readTree(out.resolve("results.json").toFile());
     for (String field :
         new String[] {"testMaskedPixelMse", "meanImageMaskedPixelMse", "probePretrained", "probeRandom",
-          "fineTunePretrained", "fineTuneScratch", "reconstructionsFile"}) {
+          "fineTunePretrained", "fineTuneScratch", "fewLabelRuns", "reconstructionsFile"}) {
       assertTrue(json.has(field), "results.json lacks " + field + ": " + json);
     }
   }
