@@ -10,7 +10,6 @@ import io.github.ssl4j.core.train.TrainingResult;
 import io.github.ssl4j.tasks.contrastive.ContrastiveTask;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -86,12 +85,7 @@ public final class ContrastiveFashionMnist implements Callable<Integer> {
       double fineTunePretrainedMacroF1,
       double fineTuneScratch,
       double fineTuneScratchMacroF1,
-      double fineTunePretrainedNoWarmup,
-      double fineTunePretrainedSd,
-      double fineTuneScratchSd,
-      int ftRepeats,
-      int headWarmupEpochs,
-      List<EncoderEvaluation.FewLabelRun> fewLabelRuns,
+      EncoderEvaluation.FewLabelDetail fewLabel,
       int probeIterations,
       Seconds seconds,
       String encoderFile,
@@ -178,9 +172,7 @@ public final class ContrastiveFashionMnist implements Callable<Integer> {
             ev.fineTunePretrained(),
             ev.fineTunePretrainedMacroF1(),
             ev.fineTuneScratch(),
-            ev.fineTuneScratchMacroF1(),
-            ev.fineTuneNoWarmup(), ev.fineTunePretrainedSd(), ev.fineTuneScratchSd(), o.ftRepeats,
-            o.headWarmupEpochs, ev.fewLabelRuns(),
+            ev.fineTuneScratchMacroF1(), ev.fewLabel(),
             ev.probeIterations(),
             new Seconds(loadSeconds, pretrainSeconds, ev.embedSeconds(), ev.knnSeconds(), ev.probeSeconds(),
                 ev.probeFewSeconds(), ev.fineTuneSeconds(), ev.scratchSeconds(), EncoderEvaluation.seconds(start)),

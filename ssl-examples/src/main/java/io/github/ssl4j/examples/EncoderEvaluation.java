@@ -84,10 +84,7 @@ final class EncoderEvaluation {
       double fineTunePretrainedMacroF1,
       double fineTuneScratch,
       double fineTuneScratchMacroF1,
-      double fineTuneNoWarmup,
-      double fineTunePretrainedSd,
-      double fineTuneScratchSd,
-      List<FewLabelRun> fewLabelRuns,
+      FewLabelDetail fewLabel,
       int probeIterations,
       double embedSeconds,
       double knnSeconds,
@@ -98,6 +95,13 @@ final class EncoderEvaluation {
 
   /** One repeat of the few-label runs: its seed and the three test accuracies (fractions). */
   record FewLabelRun(long seed, double fineTune, double fineTuneNoWarmup, double scratch) {}
+
+  /**
+   * The few-label runs beyond their means: settings, spreads (sample standard deviations of the
+   * accuracies), the pretrained encoder's fine-tune without head warm-up (mean), and every repeat.
+   */
+  record FewLabelDetail(int repeats, int headWarmupEpochs, double fineTuneSd, double scratchSd,
+      double fineTuneNoWarmup, List<FewLabelRun> runs) {}
 
   /**
    * Runs the evaluation.
@@ -162,8 +166,9 @@ final class EncoderEvaluation {
         knn[0], knn[1], probe[0], probe[1], few.subsetSize(), probeFew[0], probeFew[1],
         few.pretrained().accuracy(), few.pretrained().macroF1(),
         few.scratch().accuracy(), few.scratch().macroF1(),
-        runs.stream().mapToDouble(FewLabelRun::fineTuneNoWarmup).average().orElseThrow(),
-        few.pretrainedSd().accuracy(), few.scratchSd().accuracy(), runs,
+        new FewLabelDetail(s.ftRepeats(), s.headWarmupEpochs(), few.pretrainedSd().accuracy(),
+            few.scratchSd().accuracy(), runs.stream().mapToDouble(FewLabelRun::fineTuneNoWarmup).average().orElseThrow(),
+            runs),
         s.probeIterations(),
         secs[0], secs[1], secs[2], secs[3], fitSeconds[0], fitSeconds[1]);
   }
@@ -180,12 +185,12 @@ final class EncoderEvaluation {
         "  fine-tune, %4d labels        pretrained        from scratch   (%d epochs%s; mean ± sd of %d seeds)%n",
         ev.fewLabels(), s.ftEpochs(), warm, s.ftRepeats()));
     b.append(String.format(java.util.Locale.ROOT, "  encoder + linear head         %6.2f ± %4.2f %%   %6.2f ± %4.2f %%%n",
-        100 * ev.fineTunePretrained(), 100 * ev.fineTunePretrainedSd(),
-        100 * ev.fineTuneScratch(), 100 * ev.fineTuneScratchSd()));
+        100 * ev.fineTunePretrained(), 100 * ev.fewLabel().fineTuneSd(),
+        100 * ev.fineTuneScratch(), 100 * ev.fewLabel().scratchSd()));
     b.append(String.format(java.util.Locale.ROOT, "  macro-F1                      %6.2f %%          %6.2f %%%n",
         100 * ev.fineTunePretrainedMacroF1(), 100 * ev.fineTuneScratchMacroF1()));
     if (s.headWarmupEpochs() > 0) {
-      b.append(String.format(java.util.Locale.ROOT, "  same without head warm-up     %6.2f %%%n", 100 * ev.fineTuneNoWarmup()));
+      b.append(String.format(java.util.Locale.ROOT, "  same without head warm-up     %6.2f %%%n", 100 * ev.fewLabel().fineTuneNoWarmup()));
     }
     return b.toString();
   }

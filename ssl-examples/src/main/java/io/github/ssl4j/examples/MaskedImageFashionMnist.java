@@ -12,7 +12,6 @@ import io.github.ssl4j.tasks.masked.MaskedImageTask;
 import io.github.ssl4j.tasks.masked.RandomPatchMask;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
@@ -104,12 +103,7 @@ public final class MaskedImageFashionMnist implements Callable<Integer> {
       double fineTunePretrainedMacroF1,
       double fineTuneScratch,
       double fineTuneScratchMacroF1,
-      double fineTunePretrainedNoWarmup,
-      double fineTunePretrainedSd,
-      double fineTuneScratchSd,
-      int ftRepeats,
-      int headWarmupEpochs,
-      List<EncoderEvaluation.FewLabelRun> fewLabelRuns,
+      EncoderEvaluation.FewLabelDetail fewLabel,
       int probeIterations,
       Seconds seconds,
       String encoderFile,
@@ -189,9 +183,7 @@ public final class MaskedImageFashionMnist implements Callable<Integer> {
             ev.knnPretrained(), ev.knnRandom(), ev.probePretrained(), ev.probeRandom(),
             o.labelsPerClass, ev.fewLabels(), ev.probeFewPretrained(), ev.probeFewRandom(),
             o.ftEpochs, ev.fineTunePretrained(), ev.fineTunePretrainedMacroF1(),
-            ev.fineTuneScratch(), ev.fineTuneScratchMacroF1(),
-            ev.fineTuneNoWarmup(), ev.fineTunePretrainedSd(), ev.fineTuneScratchSd(), o.ftRepeats,
-            o.headWarmupEpochs, ev.fewLabelRuns(), ev.probeIterations(),
+            ev.fineTuneScratch(), ev.fineTuneScratchMacroF1(), ev.fewLabel(), ev.probeIterations(),
             new Seconds(loadSeconds, pretrainSeconds, reconstructionSeconds, ev.embedSeconds(),
                 ev.knnSeconds(), ev.probeSeconds(), ev.probeFewSeconds(), ev.fineTuneSeconds(),
                 ev.scratchSeconds(), EncoderEvaluation.seconds(start)),

@@ -45,13 +45,13 @@ class ContrastiveFashionMnistTest {
       assertTrue(a >= 0 && a <= 1, "accuracy/F1 outside [0, 1]: " + r);
     }
     // two repeats (seeds 42, 43); the reported fine-tune and scratch figures are their means
-    assertEquals(2, r.fewLabelRuns().size());
-    assertEquals(List.of(42L, 43L), r.fewLabelRuns().stream().map(EncoderEvaluation.FewLabelRun::seed).toList());
-    assertEquals((r.fewLabelRuns().get(0).fineTune() + r.fewLabelRuns().get(1).fineTune()) / 2,
+    assertEquals(2, r.fewLabel().runs().size());
+    assertEquals(List.of(42L, 43L), r.fewLabel().runs().stream().map(EncoderEvaluation.FewLabelRun::seed).toList());
+    assertEquals((r.fewLabel().runs().get(0).fineTune() + r.fewLabel().runs().get(1).fineTune()) / 2,
         r.fineTunePretrained(), 1e-12);
-    assertEquals((r.fewLabelRuns().get(0).scratch() + r.fewLabelRuns().get(1).scratch()) / 2,
+    assertEquals((r.fewLabel().runs().get(0).scratch() + r.fewLabel().runs().get(1).scratch()) / 2,
         r.fineTuneScratch(), 1e-12);
-    assertEquals(EncoderEvaluation.HEAD_WARMUP_EPOCHS, r.headWarmupEpochs());
+    assertEquals(EncoderEvaluation.HEAD_WARMUP_EPOCHS, r.fewLabel().headWarmupEpochs());
     // chance is 10 %; a kNN on the 128-d CNN representation of Fashion-MNIST does far better
     assertTrue(r.knnPretrained() > 0.2, "kNN accuracy " + r.knnPretrained());
     assertEquals(100, r.probeIterations());
@@ -73,7 +73,7 @@ class ContrastiveFashionMnistTest {
           "data", "trainImages", "testImages", "epochs", "steps", "firstLoss", "finalLoss",
           "imagesPerSecond", "knnPretrained", "knnRandom", "probePretrained", "probeRandom",
           "probeFewPretrained", "probeFewRandom", "fineTunePretrained", "fineTuneScratch",
-          "fineTunePretrainedMacroF1", "fineTuneScratchMacroF1", "fineTunePretrainedNoWarmup", "fewLabelRuns", "encoderFile", "lossCurveFile"
+          "fineTunePretrainedMacroF1", "fineTuneScratchMacroF1", "fewLabel", "encoderFile", "lossCurveFile"
         }) {
       assertTrue(json.has(field), "results.json lacks " + field + ": " + json);
     }

@@ -42,9 +42,9 @@ class MaskedImageFashionMnistTest {
         }) {
       assertTrue(a >= 0 && a <= 1, "accuracy outside [0, 1]: " + r);
     }
-    assertEquals(1, r.fewLabelRuns().size());
-    assertEquals(r.fewLabelRuns().get(0).fineTune(), r.fineTunePretrained(), 0);
-    assertEquals(0, r.fineTunePretrainedSd(), 0); // one repeat
+    assertEquals(1, r.fewLabel().runs().size());
+    assertEquals(r.fewLabel().runs().get(0).fineTune(), r.fineTunePretrained(), 0);
+    assertEquals(0, r.fewLabel().fineTuneSd(), 0); // one repeat
     assertTrue(r.knnPretrained() > 0.2, "kNN accuracy " + r.knnPretrained());
 
     BufferedImage grid = ImageIO.read(out.resolve("reconstructions.png").toFile());
@@ -57,7 +57,7 @@ class MaskedImageFashionMnistTest {
     JsonNode json = new ObjectMapper().readTree(out.resolve("results.json").toFile());
     for (String field :
         new String[] {"testMaskedPixelMse", "meanImageMaskedPixelMse", "probePretrained", "probeRandom",
-          "fineTunePretrained", "fineTuneScratch", "fewLabelRuns", "reconstructionsFile"}) {
+          "fineTunePretrained", "fineTuneScratch", "fewLabel", "reconstructionsFile"}) {
       assertTrue(json.has(field), "results.json lacks " + field + ": " + json);
     }
   }
