@@ -140,24 +140,21 @@ final class EncoderEvaluation {
     }
 
     double[] fitSeconds = new double[2];
+    FewLabelProtocol protocol = FewLabelProtocol.builder(List.of(budget), s.seed()).repeats(s.ftRepeats()).build();
     FewLabelProtocol.Report report =
-        FewLabelProtocol.builder(List.of(budget), s.seed())
-            .repeats(s.ftRepeats())
-            .build()
-            .run(train, test,
+        protocol.run(train, test,
                 fineTuner(seed -> FineTuneAdapter.builder(pretrained), s.headWarmupEpochs(), s, fitSeconds, 0),
                 fineTuner(seed -> FineTuneAdapter.builder(pretrained.freshCopy(seed), encoder), 0, s, fitSeconds, 1));
     FewLabelProtocol.Row few = report.rows().get(0);
     // the pretrained encoder fine-tuned from a random head, on the same subsets and seeds
+    ClassifierTrainer noWarmupTuner = fineTuner(x -> FineTuneAdapter.builder(pretrained), 0, s, new double[1], 0);
     List<FewLabelRun> runs = new java.util.ArrayList<>();
     for (int r = 0; r < s.ftRepeats(); r++) {
-      long seed = s.seed() + r;
+      long seed = protocol.repeatSeed(r);
       double noWarmup = few.pretrainedRuns().get(r).accuracy();
       if (s.headWarmupEpochs() > 0) {
         LabelledData subset = train.subset(budget.select(train, seed));
-        noWarmup = Metrics.accuracy(test.labels(),
-            fineTuner(x -> FineTuneAdapter.builder(pretrained), 0, s, new double[1], 0)
-                .train(subset, seed).predict(test.features()));
+        noWarmup = Metrics.accuracy(test.labels(), noWarmupTuner.train(subset, seed).predict(test.features()));
       }
       runs.add(new FewLabelRun(seed, few.pretrainedRuns().get(r).accuracy(), noWarmup,
           few.scratchRuns().get(r).accuracy()));

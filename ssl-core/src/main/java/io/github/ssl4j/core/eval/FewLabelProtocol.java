@@ -74,6 +74,14 @@ public final class FewLabelProtocol {
   }
 
   /**
+   * The seed of repeat {@code r}, for its subset ({@code budget.select(train, repeatSeed(r))}) and
+   * its trainers: {@code seed + r}.
+   */
+  public long repeatSeed(int r) {
+    return seed + r;
+  }
+
+  /**
    * Runs the protocol.
    *
    * @param train labelled pool the subsets are drawn from; features shape [n, ...]
@@ -99,7 +107,7 @@ public final class FewLabelProtocol {
       List<Score> s = new ArrayList<>();
       int size = 0;
       for (int r = 0; r < repeats; r++) {
-        long repeatSeed = seed + r;
+        long repeatSeed = repeatSeed(r);
         int[] indices = budget.select(train, repeatSeed);
         LabelledData subset = train.subset(indices);
         size = indices.length;

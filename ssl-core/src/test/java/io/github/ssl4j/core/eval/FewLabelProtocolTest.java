@@ -113,9 +113,10 @@ class FewLabelProtocolTest {
     LabelledData test = indexed(30);
     SeedDependent pretrained = new SeedDependent();
     SeedDependent scratch = new SeedDependent();
-    FewLabelProtocol.Report report = FewLabelProtocol.builder(List.of(LabelBudget.perClass(2)), 5L)
-        .repeats(3).build().run(train, test, pretrained, scratch);
+    FewLabelProtocol protocol = FewLabelProtocol.builder(List.of(LabelBudget.perClass(2)), 5L).repeats(3).build();
+    FewLabelProtocol.Report report = protocol.run(train, test, pretrained, scratch);
     assertEquals(List.of(5L, 6L, 7L), pretrained.seeds);
+    assertEquals(7L, protocol.repeatSeed(2));
     assertEquals(List.of(5L, 6L, 7L), scratch.seeds);
     for (int r = 0; r < 3; r++) {
       int[] expected = StratifiedSampler.perClass(train, 2, 5L + r);
