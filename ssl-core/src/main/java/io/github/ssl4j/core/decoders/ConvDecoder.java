@@ -7,7 +7,7 @@ import java.util.Objects;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import io.github.ssl4j.core.layers.SingleForwardConvolution;
 import org.deeplearning4j.nn.conf.layers.Upsampling2D;
 import org.nd4j.linalg.activations.Activation;
 
@@ -81,7 +81,7 @@ public final class ConvDecoder implements Decoder {
       }
       graph.addLayer(
           convVertex(s),
-          new ConvolutionLayer.Builder(3, 3)
+          new SingleForwardConvolution.Builder(3, 3)
               .stride(1, 1)
               .nIn(channels)
               .nOut(widths[s - 1])
@@ -94,7 +94,7 @@ public final class ConvDecoder implements Decoder {
     }
     graph.addLayer(
         OUTPUT,
-        new ConvolutionLayer.Builder(3, 3)
+        new SingleForwardConvolution.Builder(3, 3)
             .stride(1, 1)
             .nIn(channels)
             .nOut(outputChannels)

@@ -11,7 +11,7 @@ import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
-import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import io.github.ssl4j.core.layers.SingleForwardConvolution;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
@@ -94,7 +94,7 @@ public final class ConvEncoder implements Encoder {
       String relu = VertexNames.encoder("relu" + s);
       graph.addLayer(
           conv,
-          new ConvolutionLayer.Builder(3, 3)
+          new SingleForwardConvolution.Builder(3, 3)
               .stride(1, 1)
               .nOut(widths[s - 1])
               .convolutionMode(ConvolutionMode.Same)

@@ -9,7 +9,7 @@ import java.util.Objects;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import io.github.ssl4j.core.layers.SingleForwardConvolution;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.nd4j.linalg.activations.Activation;
 
@@ -84,7 +84,7 @@ public final class FrameEncoder implements Encoder {
     long in = channels;
     for (int i = 1; i <= convWidths.length; i++) {
       graph.addLayer(convVertex(i),
-          new ConvolutionLayer.Builder(4, 4)
+          new SingleForwardConvolution.Builder(4, 4)
               .stride(2, 2)
               .padding(1, 1)
               .convolutionMode(ConvolutionMode.Truncate)

@@ -1,0 +1,175 @@
+package io.github.ssl4j.core.layers;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+import io.github.ssl4j.core.dl4j.Dl4jSetup;
+import java.lang.reflect.Field;
+import java.lang.reflect.Proxy;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.layers.convolution.ConvolutionHelper;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+/** The convolution whose backward pass reuses the forward output: same numbers, one forward. */
+class SingleForwardConvolutionTest {
+
+  @Test
+  void gradientsAndTrainingAreBitIdenticalToDl4jsConvolutionWithOneForwardPerStep() {
+    Dl4jSetup.ensureConfigured();
+    ComputationGraph stock = graph(false, Activation.IDENTITY);
+    ComputationGraph single = graph(true, Activation.IDENTITY);
+    assertInstanceOf(SingleForwardConvolution.Runtime.class, single.getLayer("conv"));
+    single.setParams(stock.params().dup());
+    AtomicInteger stockForwards = countForwards(stock);
+    AtomicInteger singleForwards = countForwards(single);
+
+    INDArray[] batch = batch(7);
+    for (ComputationGraph g : new ComputationGraph[] {stock, single}) {
+      g.setInputs(batch[0]);
+      g.setLabels(batch[1]);
+      g.computeGradientAndScore();
+    }
+    assertEquals(stock.score(), single.score());
+    assertEquals(stock.gradient().gradient(), single.gradient().gradient());
+    assertEquals(2, stockForwards.get(), "DL4J's layer runs the convolution again in backprop");
+    assertEquals(1, singleForwards.get(), "one forward convolution per gradient");
+
+    for (int step = 0; step < 3; step++) {
+      INDArray[] b = batch(20 + step);
+      stock.fit(new INDArray[] {b[0]}, new INDArray[] {b[1]});
+      single.fit(new INDArray[] {b[0]}, new INDArray[] {b[1]});
+    }
+    assertEquals(stock.params(), single.params(), "parameters after three Adam steps");
+    INDArray[] test = batch(99);
+    assertEquals(stock.outputSingle(test[0]), single.outputSingle(test[0]));
+    assertEquals(stock.outputSingle(true, test[0]), single.outputSingle(true, test[0]));
+  }
+
+  @Test
+  void activationsAppliedInPlaceStillGetTheirPreActivation() {
+    Dl4jSetup.ensureConfigured();
+    for (Activation activation : new Activation[] {Activation.RELU, Activation.SIGMOID}) {
+      ComputationGraph stock = graph(false, activation);
+      ComputationGraph single = graph(true, activation);
+      single.setParams(stock.params().dup());
+      AtomicInteger singleForwards = countForwards(single);
+      INDArray[] batch = batch(3);
+      for (ComputationGraph g : new ComputationGraph[] {stock, single}) {
+        g.setInputs(batch[0]);
+        g.setLabels(batch[1]);
+        g.computeGradientAndScore();
+      }
+      assertEquals(stock.gradient().gradient(), single.gradient().gradient(), activation.name());
+      assertEquals(1, singleForwards.get(), activation.name());
+    }
+  }
+
+  @Test
+  void inferenceBetweenForwardAndBackwardIsNotReused() {
+    Dl4jSetup.ensureConfigured();
+    ComputationGraph stock = graph(false, Activation.RELU);
+    ComputationGraph single = graph(true, Activation.RELU);
+    single.setParams(stock.params().dup());
+    AtomicInteger singleForwards = countForwards(single);
+    INDArray[] batch = batch(5);
+    INDArray other = batch(6)[0];
+    for (ComputationGraph g : new ComputationGraph[] {stock, single}) {
+      g.outputSingle(true, other);
+      g.setInputs(batch[0]);
+      g.setLabels(batch[1]);
+      g.computeGradientAndScore();
+    }
+    assertEquals(stock.gradient().gradient(), single.gradient().gradient());
+    assertEquals(2, singleForwards.get(), "one forward for the output call, one for the gradient");
+  }
+
+  @Test
+  void configurationSurvivesJson() {
+    ComputationGraphConfiguration conf = graph(true, Activation.IDENTITY).getConfiguration();
+    ComputationGraphConfiguration back = ComputationGraphConfiguration.fromJson(conf.toJson());
+    assertEquals(conf, back);
+    ComputationGraph restored = new ComputationGraph(back);
+    restored.init();
+    assertInstanceOf(SingleForwardConvolution.Runtime.class, restored.getLayer("conv"));
+  }
+
+  private static ComputationGraph graph(boolean single, Activation activation) {
+    ConvolutionLayer.Builder conv = single ? new SingleForwardConvolution.Builder(3, 3)
+        : new ConvolutionLayer.Builder(3, 3);
+    ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder()
+        .seed(11)
+        .dataType(DataType.FLOAT)
+        .updater(new Adam(1e-2))
+        .graphBuilder()
+        .addInputs("in")
+        .setInputTypes(InputType.convolutional(8, 8, 2))
+        .addLayer("conv", conv.nOut(4).convolutionMode(ConvolutionMode.Same)
+            .activation(activation).build(), "in")
+        .addLayer("bn", new BatchNormalization.Builder().build(), "conv")
+        .addLayer("relu", new ActivationLayer.Builder().activation(Activation.RELU).build(), "bn")
+        .addLayer("gap", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), "relu")
+        .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+            .nOut(3).activation(Activation.SOFTMAX).build(), "gap")
+        .setOutputs("out")
+        .build();
+    ComputationGraph g = new ComputationGraph(conf);
+    g.init();
+    return g;
+  }
+
+  /** Wraps the conv layer's oneDNN helper to count forward convolutions. */
+  private static AtomicInteger countForwards(ComputationGraph g) {
+    try {
+      Field f = org.deeplearning4j.nn.layers.convolution.ConvolutionLayer.class
+          .getDeclaredField("helper");
+      f.setAccessible(true);
+      Object layer = g.getLayer("conv");
+      ConvolutionHelper real = (ConvolutionHelper) f.get(layer);
+      assertNotNull(real, "the test class path has oneDNN: a conv helper is expected");
+      AtomicInteger forwards = new AtomicInteger();
+      Object counting = Proxy.newProxyInstance(ConvolutionHelper.class.getClassLoader(),
+          new Class<?>[] {ConvolutionHelper.class}, (proxy, method, args) -> {
+            if (method.getName().equals("preOutput")) {
+              forwards.incrementAndGet();
+            }
+            try {
+              return method.invoke(real, args);
+            } catch (java.lang.reflect.InvocationTargetException e) {
+              throw e.getCause();
+            }
+          });
+      f.set(layer, counting);
+      return forwards;
+    } catch (ReflectiveOperationException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private static INDArray[] batch(long seed) {
+    Nd4j.getRandom().setSeed(seed);
+    INDArray x = Nd4j.rand(DataType.FLOAT, 6, 2, 8, 8);
+    INDArray y = Nd4j.zeros(DataType.FLOAT, 6, 3);
+    for (int i = 0; i < 6; i++) {
+      y.putScalar(i, (int) ((seed + i) % 3), 1f);
+    }
+    return new INDArray[] {x, y};
+  }
+}
