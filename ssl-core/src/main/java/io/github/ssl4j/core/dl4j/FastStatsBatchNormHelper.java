@@ -30,7 +30,8 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
- * DL4J's oneDNN batch-norm helper with faster batch statistics for NCHW activations.
+ * DL4J's oneDNN batch-norm helper with faster batch statistics and backward pass for NCHW
+ * activations.
  *
  * <p>In DL4J 1.0.0-M2.1 the oneDNN helper computes the batch mean and variance with ND4J reductions
  * over dimensions (0, 2, 3) of an NCHW array — strided, and the variance kernel is slow: on W1 the
@@ -39,8 +40,14 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * view: per-(n, c) sums and L2 norms, then a reduction over n, with {@code var = E[x²] − E[x]²}.
  * Where that formula would lose precision in float (a channel whose mean² exceeds 10³ × its
  * variance) the exact two-pass ND4J variance is used instead, so the result agrees with the stock
- * helper within float rounding (tested). Everything else — the oneDNN forward and backward ops —
- * is unchanged. Installed by {@link LayerHelpers#install}.
+ * helper within float rounding (tested).
+ *
+ * <p>The backward pass of libnd4j's {@code batchnorm_bp} runs oneDNN's backward with the
+ * statistics held fixed and then adds their share of the gradient with about ten strided
+ * broadcast and reduction passes (a fifth of a W1 step). When the forward pass took the one-pass
+ * statistics, {@link #backward} does the whole gradient in closed form from two contiguous sums
+ * instead (tested against a naive double loop); otherwise libnd4j's op runs as before. The
+ * forward normalisation is oneDNN's, unchanged. Installed by {@link LayerHelpers#install}.
  */
 public final class FastStatsBatchNormHelper implements BatchNormalizationHelper {
   /** Above this mean²/variance ratio the one-pass formula is not trusted. */
@@ -49,6 +56,8 @@ public final class FastStatsBatchNormHelper implements BatchNormalizationHelper 
   private OpContext context;
   private INDArray meanCache;
   private INDArray varCache;
+  /** Whether the last training forward pass took the one-pass statistics (then so does backprop). */
+  private boolean onePassStats;
 
   @Override
   public boolean checkSupported(double eps, boolean fixedGammaBeta) {
@@ -69,6 +78,15 @@ public final class FastStatsBatchNormHelper implements BatchNormalizationHelper 
     }
     if (input.dataType() != DataType.FLOAT) {
       return null;
+    }
+    if (onePassStats && gamma != null && dGammaView != null && contiguousNchw(input, format)) {
+      INDArray epsAtInput =
+          workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, input.dataType(), input.shape());
+      backward(input, epsilon, meanCache, varCache, gamma, eps, dGammaView, dBetaView, epsAtInput);
+      Gradient g = new DefaultGradient();
+      g.setGradientFor(BatchNormalizationParamInitializer.GAMMA, dGammaView);
+      g.setGradientFor(BatchNormalizationParamInitializer.BETA, dBetaView);
+      return new Pair<>(g, epsAtInput);
     }
     int axis = (input.rank() != 4 || format == CNN2DFormat.NCHW) ? 1 : 3;
     List<INDArray> args = new ArrayList<>();
@@ -124,7 +142,7 @@ public final class FastStatsBatchNormHelper implements BatchNormalizationHelper 
           varCache = Nd4j.createUninitialized(x.dataType(), x.size(axis));
         }
       }
-      batchStatistics(x, format, meanCache, varCache);
+      onePassStats = batchStatistics(x, format, meanCache, varCache);
       m = meanCache;
       v = varCache;
     } else {
@@ -150,14 +168,77 @@ public final class FastStatsBatchNormHelper implements BatchNormalizationHelper 
     return out;
   }
 
+  private static boolean contiguousNchw(INDArray x, CNN2DFormat format) {
+    return x.rank() == 4 && format == CNN2DFormat.NCHW && x.ordering() == 'c'
+        && Shape.hasDefaultStridesForShape(x) && !x.isView();
+  }
+
+  /**
+   * Batch-norm backward pass for contiguous NCHW input with batch statistics, in place of
+   * libnd4j's {@code batchnorm_bp} (oneDNN's backward with the statistics held fixed, then about
+   * ten strided broadcast and reduction passes to add the statistics' share of the gradient).
+   *
+   * <p>With x̂ = (x − μ)/σ and M values per channel: dβ = Σ dy, dγ = Σ dy·x̂ and dx = (γ/σ)(dy −
+   * dβ/M − x̂·dγ/M), which per channel is {@code a·dy + b·x + c}. The two sums come from
+   * contiguous reductions of the [N, C, H·W] view (Σ dy·x − μ Σ dy for dγ, safe because the
+   * forward pass checked that μ² ≤ 10³·σ² for every channel), the coefficients in double, and dx
+   * from three row-wise passes over the [N·C, H·W] view.
+   */
+  static void backward(INDArray x, INDArray dy, INDArray mean, INDArray var, INDArray gamma,
+      double eps, INDArray dGamma, INDArray dBeta, INDArray dx) {
+    if (!Shape.hasDefaultStridesForShape(dy) || dy.ordering() != 'c') {
+      dy = dy.dup('c');
+    }
+    int n = (int) x.size(0);
+    int c = (int) x.size(1);
+    long hw = x.size(2) * x.size(3);
+    INDArray sumDy = dy.reshape('c', n, c, hw).sum(2).sum(0);
+    INDArray sumDyX = dy.mul(x).reshape('c', n, c, hw).sum(2).sum(0);
+    float[] mu = mean.toFloatVector();
+    float[] v = var.toFloatVector();
+    float[] g = gamma.toFloatVector();
+    float[] s1 = sumDy.toFloatVector();
+    float[] s2 = sumDyX.toFloatVector();
+    double count = (double) n * hw;
+    float[] dg = new float[c];
+    float[] db = new float[c];
+    float[] ra = new float[n * c];
+    float[] rb = new float[n * c];
+    float[] rc = new float[n * c];
+    for (int ch = 0; ch < c; ch++) {
+      double inv = 1.0 / Math.sqrt(v[ch] + eps);
+      double dBetaC = s1[ch];
+      double dGammaC = inv * (s2[ch] - (double) mu[ch] * s1[ch]);
+      double a = g[ch] * inv;
+      double b = -a * dGammaC * inv / count;
+      double cc = -a * dBetaC / count - b * mu[ch];
+      dg[ch] = (float) dGammaC;
+      db[ch] = (float) dBetaC;
+      for (int i = 0; i < n; i++) {
+        ra[i * c + ch] = (float) a;
+        rb[i * c + ch] = (float) b;
+        rc[i * c + ch] = (float) cc;
+      }
+    }
+    dGamma.assign(Nd4j.createFromArray(dg).reshape(dGamma.shape()));
+    dBeta.assign(Nd4j.createFromArray(db).reshape(dBeta.shape()));
+    INDArray rows = dx.reshape('c', (long) n * c, hw);
+    INDArray aCol = Nd4j.createFromArray(ra).reshape(n * c, 1);
+    INDArray bCol = Nd4j.createFromArray(rb).reshape(n * c, 1);
+    INDArray cCol = Nd4j.createFromArray(rc).reshape(n * c, 1);
+    rows.assign(dy.reshape('c', (long) n * c, hw)).muliColumnVector(aCol);
+    rows.addi(x.reshape('c', (long) n * c, hw).mulColumnVector(bCol)).addiColumnVector(cCol);
+  }
+
   /**
    * Batch mean and (biased) variance per channel into {@code mean} and {@code var}: fast one-pass
    * sums for contiguous NCHW input, the exact ND4J reductions otherwise or where float
    * cancellation would make the one-pass variance inaccurate.
+   *
+   * @return true when the one-pass sums were used
    */
-  static void batchStatistics(INDArray x, CNN2DFormat format, INDArray mean, INDArray var) {
-    if (x.rank() == 4 && format == CNN2DFormat.NCHW && x.ordering() == 'c'
-        && Shape.hasDefaultStridesForShape(x) && !x.isView()) {
+  static boolean batchStatistics(INDArray x, CNN2DFormat format, INDArray mean, INDArray var) {
+    if (contiguousNchw(x, format)) {
       long n = x.size(0);
       long c = x.size(1);
       long hw = x.size(2) * x.size(3);
@@ -170,13 +251,14 @@ public final class FastStatsBatchNormHelper implements BatchNormalizationHelper 
       norms.muli(norms).sum(var, 0).divi(count).subi(meanSquared);
       double worst = meanSquared.divi(Transforms.max(var, 1e-30, true)).maxNumber().doubleValue();
       if (worst <= CANCELLATION_RATIO) {
-        return;
+        return true;
       }
     }
     int[] dims = x.rank() == 2 ? new int[] {0}
         : format == CNN2DFormat.NCHW ? new int[] {0, 2, 3} : new int[] {0, 1, 2};
     x.mean(mean, dims);
     Nd4j.exec(new Variance(x, var, false, dims));
+    return false;
   }
 
   @Override

@@ -47,6 +47,70 @@ class FastStatsBatchNormHelperTest {
   }
 
   @Test
+  void backwardEqualsANaiveDoubleLoop() {
+    Nd4j.getRandom().setSeed(8);
+    int n = 5;
+    int c = 3;
+    int h = 4;
+    int w = 6;
+    double eps = 1e-5;
+    INDArray x = Nd4j.randn(DataType.FLOAT, n, c, h, w).muli(1.5).addi(0.7);
+    INDArray dy = Nd4j.randn(DataType.FLOAT, n, c, h, w);
+    INDArray gamma = Nd4j.createFromArray(0.5f, -1.2f, 2.0f);
+    INDArray mean = Nd4j.create(DataType.FLOAT, c);
+    INDArray var = Nd4j.create(DataType.FLOAT, c);
+    assertTrue(FastStatsBatchNormHelper.batchStatistics(x, CNN2DFormat.NCHW, mean, var));
+    INDArray dGamma = Nd4j.create(DataType.FLOAT, 1, c);
+    INDArray dBeta = Nd4j.create(DataType.FLOAT, 1, c);
+    INDArray dx = Nd4j.create(DataType.FLOAT, n, c, h, w);
+    FastStatsBatchNormHelper.backward(x, dy, mean, var, gamma, eps, dGamma, dBeta, dx);
+
+    double count = n * h * w;
+    for (int ch = 0; ch < c; ch++) {
+      double mu = 0;
+      for (int i = 0; i < n; i++) {
+        for (int r = 0; r < h; r++) {
+          for (int q = 0; q < w; q++) {
+            mu += x.getDouble(i, ch, r, q) / count;
+          }
+        }
+      }
+      double v = 0;
+      for (int i = 0; i < n; i++) {
+        for (int r = 0; r < h; r++) {
+          for (int q = 0; q < w; q++) {
+            v += Math.pow(x.getDouble(i, ch, r, q) - mu, 2) / count;
+          }
+        }
+      }
+      double sigma = Math.sqrt(v + eps);
+      double db = 0;
+      double dg = 0;
+      for (int i = 0; i < n; i++) {
+        for (int r = 0; r < h; r++) {
+          for (int q = 0; q < w; q++) {
+            db += dy.getDouble(i, ch, r, q);
+            dg += dy.getDouble(i, ch, r, q) * (x.getDouble(i, ch, r, q) - mu) / sigma;
+          }
+        }
+      }
+      assertEquals(db, dBeta.getDouble(0, ch), 1e-4, "dBeta " + ch);
+      assertEquals(dg, dGamma.getDouble(0, ch), 1e-4, "dGamma " + ch);
+      double g = gamma.getDouble(ch);
+      for (int i = 0; i < n; i++) {
+        for (int r = 0; r < h; r++) {
+          for (int q = 0; q < w; q++) {
+            double xhat = (x.getDouble(i, ch, r, q) - mu) / sigma;
+            double expected = g / sigma * (dy.getDouble(i, ch, r, q) - db / count - xhat * dg / count);
+            assertEquals(expected, dx.getDouble(i, ch, r, q), 1e-5 * Math.max(1, Math.abs(expected)),
+                "dx at " + i + "," + ch + "," + r + "," + q);
+          }
+        }
+      }
+    }
+  }
+
+  @Test
   void installReplacesTheStockHelperAndTrainingMatchesIt() {
     Dl4jSetup.ensureConfigured();
     ComputationGraph stock = graph();
