@@ -7,6 +7,7 @@ import java.util.Objects;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.inputs.InputType;
+import io.github.ssl4j.core.layers.ReluActivation;
 import io.github.ssl4j.core.layers.SingleForwardConvolution;
 import org.deeplearning4j.nn.conf.layers.Upsampling2D;
 import org.nd4j.linalg.activations.Activation;
@@ -86,7 +87,7 @@ public final class ConvDecoder implements Decoder {
               .nIn(channels)
               .nOut(widths[s - 1])
               .convolutionMode(ConvolutionMode.Same)
-              .activation(Activation.RELU)
+              .activation(new ReluActivation())
               .build(),
           previous);
       channels = widths[s - 1];

@@ -11,6 +11,7 @@ import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import io.github.ssl4j.core.layers.ReluActivation;
 import io.github.ssl4j.core.layers.SingleForwardConvolution;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
@@ -102,7 +103,7 @@ public final class ConvEncoder implements Encoder {
               .build(),
           previous);
       graph.addLayer(bn, new BatchNormalization.Builder().build(), conv);
-      graph.addLayer(relu, new ActivationLayer.Builder().activation(Activation.RELU).build(), bn);
+      graph.addLayer(relu, new ActivationLayer.Builder().activation(new ReluActivation()).build(), bn);
       previous = relu;
       if (s < widths.length) {
         String pool = VertexNames.encoder("pool" + s);
