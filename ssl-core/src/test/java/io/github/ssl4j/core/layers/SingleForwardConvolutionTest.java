@@ -41,12 +41,7 @@ class SingleForwardConvolutionTest {
     AtomicInteger stockForwards = countForwards(stock);
     AtomicInteger singleForwards = countForwards(single);
 
-    INDArray[] batch = batch(7);
-    for (ComputationGraph g : new ComputationGraph[] {stock, single}) {
-      g.setInputs(batch[0]);
-      g.setLabels(batch[1]);
-      g.computeGradientAndScore();
-    }
+    computeGradients(batch(7), stock, single);
     assertEquals(stock.score(), single.score());
     assertEquals(stock.gradient().gradient(), single.gradient().gradient());
     assertEquals(2, stockForwards.get(), "DL4J's layer runs the convolution again in backprop");
@@ -71,12 +66,7 @@ class SingleForwardConvolutionTest {
       ComputationGraph single = graph(true, activation);
       single.setParams(stock.params().dup());
       AtomicInteger singleForwards = countForwards(single);
-      INDArray[] batch = batch(3);
-      for (ComputationGraph g : new ComputationGraph[] {stock, single}) {
-        g.setInputs(batch[0]);
-        g.setLabels(batch[1]);
-        g.computeGradientAndScore();
-      }
+      computeGradients(batch(3), stock, single);
       assertEquals(stock.gradient().gradient(), single.gradient().gradient(), activation.name());
       assertEquals(1, singleForwards.get(), activation.name());
     }
@@ -89,14 +79,10 @@ class SingleForwardConvolutionTest {
     ComputationGraph single = graph(true, Activation.RELU);
     single.setParams(stock.params().dup());
     AtomicInteger singleForwards = countForwards(single);
-    INDArray[] batch = batch(5);
     INDArray other = batch(6)[0];
-    for (ComputationGraph g : new ComputationGraph[] {stock, single}) {
-      g.outputSingle(true, other);
-      g.setInputs(batch[0]);
-      g.setLabels(batch[1]);
-      g.computeGradientAndScore();
-    }
+    stock.outputSingle(true, other);
+    single.outputSingle(true, other);
+    computeGradients(batch(5), stock, single);
     assertEquals(stock.gradient().gradient(), single.gradient().gradient());
     assertEquals(2, singleForwards.get(), "one forward for the output call, one for the gradient");
   }
@@ -160,6 +146,14 @@ class SingleForwardConvolutionTest {
       return forwards;
     } catch (ReflectiveOperationException e) {
       throw new AssertionError(e);
+    }
+  }
+
+  private static void computeGradients(INDArray[] batch, ComputationGraph... graphs) {
+    for (ComputationGraph g : graphs) {
+      g.setInputs(batch[0]);
+      g.setLabels(batch[1]);
+      g.computeGradientAndScore();
     }
   }
 
