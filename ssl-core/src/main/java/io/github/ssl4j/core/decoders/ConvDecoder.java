@@ -2,13 +2,13 @@ package io.github.ssl4j.core.decoders;
 
 import io.github.ssl4j.core.Decoder;
 import io.github.ssl4j.core.VertexNames;
+import io.github.ssl4j.core.layers.ReluActivation;
+import io.github.ssl4j.core.layers.SingleForwardConvolution;
 import java.util.Arrays;
 import java.util.Objects;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import io.github.ssl4j.core.layers.ReluActivation;
-import io.github.ssl4j.core.layers.SingleForwardConvolution;
 import org.deeplearning4j.nn.conf.layers.Upsampling2D;
 import org.nd4j.linalg.activations.Activation;
 

@@ -83,10 +83,7 @@ public final class FastStatsBatchNormHelper implements BatchNormalizationHelper 
       INDArray epsAtInput =
           workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, input.dataType(), input.shape());
       backward(input, epsilon, meanCache, varCache, gamma, eps, dGammaView, dBetaView, epsAtInput);
-      Gradient g = new DefaultGradient();
-      g.setGradientFor(BatchNormalizationParamInitializer.GAMMA, dGammaView);
-      g.setGradientFor(BatchNormalizationParamInitializer.BETA, dBetaView);
-      return new Pair<>(g, epsAtInput);
+      return new Pair<>(gammaBetaGradient(dGammaView, dBetaView), epsAtInput);
     }
     int axis = (input.rank() != 4 || format == CNN2DFormat.NCHW) ? 1 : 3;
     List<INDArray> args = new ArrayList<>();
@@ -119,10 +116,14 @@ public final class FastStatsBatchNormHelper implements BatchNormalizationHelper 
       op.setOutputArgument(4, dBetaView.reshape(dBetaView.length()));
     }
     Nd4j.exec(op);
+    return new Pair<>(gammaBetaGradient(dGammaView, dBetaView), epsAtInput);
+  }
+
+  private static Gradient gammaBetaGradient(INDArray dGamma, INDArray dBeta) {
     Gradient g = new DefaultGradient();
-    g.setGradientFor(BatchNormalizationParamInitializer.GAMMA, dGammaView);
-    g.setGradientFor(BatchNormalizationParamInitializer.BETA, dBetaView);
-    return new Pair<>(g, epsAtInput);
+    g.setGradientFor(BatchNormalizationParamInitializer.GAMMA, dGamma);
+    g.setGradientFor(BatchNormalizationParamInitializer.BETA, dBeta);
+    return g;
   }
 
   @Override
@@ -192,6 +193,7 @@ public final class FastStatsBatchNormHelper implements BatchNormalizationHelper 
     int n = (int) x.size(0);
     int c = (int) x.size(1);
     long hw = x.size(2) * x.size(3);
+    int rowCount = n * c;
     INDArray sumDy = dy.reshape('c', n, c, hw).sum(2).sum(0);
     INDArray sumDyX = dy.mul(x).reshape('c', n, c, hw).sum(2).sum(0);
     float[] mu = mean.toFloatVector();
@@ -202,9 +204,9 @@ public final class FastStatsBatchNormHelper implements BatchNormalizationHelper 
     double count = (double) n * hw;
     float[] dg = new float[c];
     float[] db = new float[c];
-    float[] ra = new float[n * c];
-    float[] rb = new float[n * c];
-    float[] rc = new float[n * c];
+    float[] ra = new float[rowCount];
+    float[] rb = new float[rowCount];
+    float[] rc = new float[rowCount];
     for (int ch = 0; ch < c; ch++) {
       double inv = 1.0 / Math.sqrt(v[ch] + eps);
       double dBetaC = s1[ch];
@@ -222,12 +224,12 @@ public final class FastStatsBatchNormHelper implements BatchNormalizationHelper 
     }
     dGamma.assign(Nd4j.createFromArray(dg).reshape(dGamma.shape()));
     dBeta.assign(Nd4j.createFromArray(db).reshape(dBeta.shape()));
-    INDArray rows = dx.reshape('c', (long) n * c, hw);
-    INDArray aCol = Nd4j.createFromArray(ra).reshape(n * c, 1);
-    INDArray bCol = Nd4j.createFromArray(rb).reshape(n * c, 1);
-    INDArray cCol = Nd4j.createFromArray(rc).reshape(n * c, 1);
-    rows.assign(dy.reshape('c', (long) n * c, hw)).muliColumnVector(aCol);
-    rows.addi(x.reshape('c', (long) n * c, hw).mulColumnVector(bCol)).addiColumnVector(cCol);
+    INDArray rows = dx.reshape('c', rowCount, hw);
+    INDArray aCol = Nd4j.createFromArray(ra).reshape(rowCount, 1);
+    INDArray bCol = Nd4j.createFromArray(rb).reshape(rowCount, 1);
+    INDArray cCol = Nd4j.createFromArray(rc).reshape(rowCount, 1);
+    rows.assign(dy.reshape('c', rowCount, hw)).muliColumnVector(aCol);
+    rows.addi(x.reshape('c', rowCount, hw).mulColumnVector(bCol)).addiColumnVector(cCol);
   }
 
   /**

@@ -2,6 +2,8 @@ package io.github.ssl4j.core.encoders;
 
 import io.github.ssl4j.core.Encoder;
 import io.github.ssl4j.core.VertexNames;
+import io.github.ssl4j.core.layers.ReluActivation;
+import io.github.ssl4j.core.layers.SingleForwardConvolution;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -11,8 +13,6 @@ import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
-import io.github.ssl4j.core.layers.ReluActivation;
-import io.github.ssl4j.core.layers.SingleForwardConvolution;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;

@@ -2,6 +2,7 @@ package io.github.ssl4j.tasks.nextframe;
 
 import io.github.ssl4j.core.Encoder;
 import io.github.ssl4j.core.VertexNames;
+import io.github.ssl4j.core.layers.SingleForwardConvolution;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -9,7 +10,6 @@ import java.util.Objects;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import io.github.ssl4j.core.layers.SingleForwardConvolution;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.nd4j.linalg.activations.Activation;
 
