@@ -2,7 +2,7 @@ package io.github.ssl4j.core.encoders;
 
 import io.github.ssl4j.core.Encoder;
 import io.github.ssl4j.core.VertexNames;
-import io.github.ssl4j.core.layers.ReluActivation;
+import io.github.ssl4j.core.layers.BatchNormRelu;
 import io.github.ssl4j.core.layers.SingleForwardConvolution;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -11,8 +11,6 @@ import java.util.Objects;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.ActivationLayer;
-import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
@@ -28,10 +26,10 @@ import org.nd4j.linalg.activations.Activation;
  * last ReLU feature map, shape [batch, last width, height / 2^(stages-1), width / 2^(stages-1)]
  * (7x7x128 for 28x28 input and the default widths, as W2 uses).
  *
- * <p>Vertices of stage i (1-based): {@code encoder/conv<i>}, {@code encoder/bn<i>}, {@code
- * encoder/relu<i>}, {@code encoder/pool<i>} (not in the last stage), and {@code encoder/gap} when
- * pooling globally. One block per stage; its output is {@code pool<i>}, and for the last stage
- * {@code gap} (or {@code relu<n>} without global pooling).
+ * <p>Vertices of stage i (1-based): {@code encoder/conv<i>}, {@code encoder/bn<i>} (batch norm and
+ * ReLU in one {@link BatchNormRelu} layer), {@code encoder/pool<i>} (not in the last stage), and
+ * {@code encoder/gap} when pooling globally. One block per stage; its output is {@code pool<i>},
+ * and for the last stage {@code gap} (or {@code bn<n>} without global pooling).
  *
  * <pre>{@code
  * Encoder w1 = ConvEncoder.w1();                                    // 28x28x1 -> 128
@@ -59,7 +57,7 @@ public final class ConvEncoder implements Encoder {
     for (int i = 1; i < widths.length; i++) {
       names.add(VertexNames.encoder("pool" + i));
     }
-    names.add(globalPool ? GLOBAL_POOL : VertexNames.encoder("relu" + widths.length));
+    names.add(globalPool ? GLOBAL_POOL : VertexNames.encoder("bn" + widths.length));
     this.blocks = List.copyOf(names);
   }
 
@@ -92,7 +90,6 @@ public final class ConvEncoder implements Encoder {
     for (int s = 1; s <= widths.length; s++) {
       String conv = VertexNames.encoder("conv" + s);
       String bn = VertexNames.encoder("bn" + s);
-      String relu = VertexNames.encoder("relu" + s);
       graph.addLayer(
           conv,
           new SingleForwardConvolution.Builder(3, 3)
@@ -102,9 +99,8 @@ public final class ConvEncoder implements Encoder {
               .activation(Activation.IDENTITY)
               .build(),
           previous);
-      graph.addLayer(bn, new BatchNormalization.Builder().build(), conv);
-      graph.addLayer(relu, new ActivationLayer.Builder().activation(new ReluActivation()).build(), bn);
-      previous = relu;
+      graph.addLayer(bn, new BatchNormRelu(), conv);
+      previous = bn;
       if (s < widths.length) {
         String pool = VertexNames.encoder("pool" + s);
         graph.addLayer(

@@ -77,7 +77,7 @@ class EncodersTest {
     ConvEncoder enc = ConvEncoder.builder(12, 12, 2).channelWidths(4, 6, 8).globalPool(false).build();
     assertEquals(InputType.convolutional(3, 3, 8), enc.outputType());
     assertEquals(8, enc.representationSize());
-    assertEquals("encoder/relu3", enc.outputVertex());
+    assertEquals("encoder/bn3", enc.outputVertex());
     ComputationGraph graph = graphWith(enc);
     INDArray x = Nd4j.rand(DataType.FLOAT, 2, 2, 12, 12);
     assertArrayEquals(new long[] {2, 8, 3, 3}, activationShape(graph, enc.outputVertex(), x));
