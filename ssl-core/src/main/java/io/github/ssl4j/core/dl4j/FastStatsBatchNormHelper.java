@@ -21,9 +21,13 @@ import org.nd4j.common.util.ArrayUtil;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.BaseScalarOp;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.api.ops.OpContext;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.BatchNorm;
+import org.nd4j.linalg.api.ops.impl.reduce3.Dot;
+import org.nd4j.linalg.api.ops.impl.scalar.ScalarAdd;
+import org.nd4j.linalg.api.ops.impl.scalar.ScalarMultiplication;
 import org.nd4j.linalg.api.ops.impl.summarystats.Variance;
 import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
@@ -182,8 +186,9 @@ public final class FastStatsBatchNormHelper implements BatchNormalizationHelper 
    * <p>With x̂ = (x − μ)/σ and M values per channel: dβ = Σ dy, dγ = Σ dy·x̂ and dx = (γ/σ)(dy −
    * dβ/M − x̂·dγ/M), which per channel is {@code a·dy + b·x + c}. The two sums come from
    * contiguous reductions of the [N, C, H·W] view (Σ dy·x − μ Σ dy for dγ, safe because the
-   * forward pass checked that μ² ≤ 10³·σ² for every channel), the coefficients in double, and dx
-   * from three row-wise passes over the [N·C, H·W] view.
+   * forward pass checked that μ² ≤ 10³·σ² for every channel; Σ dy·x as one dot product per row,
+   * without a product array), the coefficients in double, and dx from four passes over the [N·C,
+   * H·W] view (a·dy and b·x written straight to their outputs, then their sum, then + c).
    */
   static void backward(INDArray x, INDArray dy, INDArray mean, INDArray var, INDArray gamma,
       double eps, INDArray dGamma, INDArray dBeta, INDArray dx) {
@@ -194,8 +199,12 @@ public final class FastStatsBatchNormHelper implements BatchNormalizationHelper 
     int c = (int) x.size(1);
     long hw = x.size(2) * x.size(3);
     int rowCount = n * c;
-    INDArray sumDy = dy.reshape('c', n, c, hw).sum(2).sum(0);
-    INDArray sumDyX = dy.mul(x).reshape('c', n, c, hw).sum(2).sum(0);
+    INDArray dyRows = dy.reshape('c', rowCount, hw);
+    INDArray xRows = x.reshape('c', rowCount, hw);
+    INDArray sumDy = dyRows.sum(1).reshape(n, c).sum(0);
+    INDArray rowDots = Nd4j.createUninitialized(x.dataType(), rowCount);
+    Nd4j.exec(new Dot(dyRows, xRows, rowDots, 1)); // Σ dy·x per row in one pass, no product array
+    INDArray sumDyX = rowDots.reshape(n, c).sum(0);
     float[] mu = mean.toFloatVector();
     float[] v = var.toFloatVector();
     float[] g = gamma.toFloatVector();
@@ -225,11 +234,16 @@ public final class FastStatsBatchNormHelper implements BatchNormalizationHelper 
     dGamma.assign(Nd4j.createFromArray(dg).reshape(dGamma.shape()));
     dBeta.assign(Nd4j.createFromArray(db).reshape(dBeta.shape()));
     INDArray rows = dx.reshape('c', rowCount, hw);
-    INDArray aCol = Nd4j.createFromArray(ra).reshape(rowCount, 1);
-    INDArray bCol = Nd4j.createFromArray(rb).reshape(rowCount, 1);
-    INDArray cCol = Nd4j.createFromArray(rc).reshape(rowCount, 1);
-    rows.assign(dy.reshape('c', rowCount, hw)).muliColumnVector(aCol);
-    rows.addi(x.reshape('c', rowCount, hw).mulColumnVector(bCol)).addiColumnVector(cCol);
+    INDArray bx = Nd4j.createUninitialized(x.dataType(), rowCount, hw);
+    perRow(new ScalarMultiplication(dyRows, Nd4j.createFromArray(ra), rows, 0.0)); // a·dy
+    perRow(new ScalarMultiplication(xRows, Nd4j.createFromArray(rb), bx, 0.0)); // b·x
+    perRow(new ScalarAdd(rows.addi(bx), Nd4j.createFromArray(rc), rows, 0.0)); // + c
+  }
+
+  /** Runs a scalar op with one scalar per row of a 2-D array (ND4J's fast column-vector path). */
+  private static void perRow(BaseScalarOp op) {
+    op.setDimension(1);
+    Nd4j.getExecutioner().exec(op);
   }
 
   /**
