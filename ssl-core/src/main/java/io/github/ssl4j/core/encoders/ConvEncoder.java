@@ -90,9 +90,12 @@ public final class ConvEncoder implements Encoder {
     for (int s = 1; s <= widths.length; s++) {
       String conv = VertexNames.encoder("conv" + s);
       String bn = VertexNames.encoder("bn" + s);
+      // the gradient for a network input is thrown away: the first convolution does not compute it
+      boolean inputGradient = s > 1 || !graph.getNetworkInputs().contains(input);
       graph.addLayer(
           conv,
           new SingleForwardConvolution.Builder(3, 3)
+              .inputGradient(inputGradient)
               .stride(1, 1)
               .nOut(widths[s - 1])
               .convolutionMode(ConvolutionMode.Same)

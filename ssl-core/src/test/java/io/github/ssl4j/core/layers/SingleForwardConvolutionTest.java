@@ -1,8 +1,12 @@
 package io.github.ssl4j.core.layers;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.ssl4j.core.dl4j.Dl4jSetup;
 import java.lang.reflect.Field;
@@ -20,7 +24,10 @@ import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.layers.convolution.ConvolutionHelper;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -95,6 +102,97 @@ class SingleForwardConvolutionTest {
     ComputationGraph restored = new ComputationGraph(back);
     restored.init();
     assertInstanceOf(SingleForwardConvolution.Runtime.class, restored.getLayer("conv"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(value = DataType.class, names = {"FLOAT", "DOUBLE"})
+  void withoutInputGradientTheWeightGradientsMatchDl4jsLayer(DataType type) {
+    Dl4jSetup.ensureConfigured();
+    double tolerance = type == DataType.DOUBLE ? 1e-12 : 1e-5;
+    // W1's first layer (same padding, bias) and a strided, padded one without bias
+    for (boolean plain : new boolean[] {true, false}) {
+      ComputationGraph stock = firstLayerGraph(false, plain, type);
+      ComputationGraph weightsOnly = firstLayerGraph(true, plain, type);
+      weightsOnly.setParams(stock.params().dup());
+      INDArray x = Nd4j.rand(type, 5, 3, 9, 11).subi(0.5);
+      INDArray y = Nd4j.rand(type, 5, 4);
+      for (ComputationGraph g : new ComputationGraph[] {stock, weightsOnly}) {
+        g.setInputs(x);
+        g.setLabels(y);
+        g.computeGradientAndScore();
+      }
+      INDArray expected = stock.gradient().gradient();
+      INDArray actual = weightsOnly.gradient().gradient();
+      assertNotEquals(0.0, expected.norm2Number().doubleValue());
+      double error = actual.sub(expected).norm2Number().doubleValue() / expected.norm2Number().doubleValue();
+      assertTrue(error < tolerance, "relative gradient error " + error + " (" + (plain ? "same" : "strided") + ")");
+
+      org.deeplearning4j.nn.api.Layer conv = weightsOnly.getLayer("conv");
+      LayerWorkspaceMgr noWorkspaces = LayerWorkspaceMgr.noWorkspaces();
+      conv.setInput(x, noWorkspaces);
+      INDArray out = conv.activate(true, noWorkspaces);
+      assertNull(conv.backpropGradient(Nd4j.onesLike(out), noWorkspaces).getSecond(), "no input gradient");
+    }
+  }
+
+  @Test
+  void withoutInputGradientTrainingFollowsDl4jsLayer() {
+    Dl4jSetup.ensureConfigured();
+    ComputationGraph stock = firstLayerGraph(false, true, DataType.FLOAT);
+    ComputationGraph weightsOnly = firstLayerGraph(true, true, DataType.FLOAT);
+    weightsOnly.setParams(stock.params().dup());
+    INDArray start = stock.params().dup();
+    for (int step = 0; step < 3; step++) {
+      Nd4j.getRandom().setSeed(40 + step);
+      INDArray x = Nd4j.rand(DataType.FLOAT, 5, 3, 9, 11);
+      INDArray y = Nd4j.rand(DataType.FLOAT, 5, 4);
+      stock.fit(new INDArray[] {x}, new INDArray[] {y});
+      weightsOnly.fit(new INDArray[] {x}, new INDArray[] {y});
+    }
+    double moved = stock.params().sub(start).norm2Number().doubleValue();
+    double apart = stock.params().sub(weightsOnly.params()).norm2Number().doubleValue();
+    assertTrue(moved > 1e-3 && apart < 1e-4 * moved, "moved " + moved + ", apart " + apart);
+  }
+
+  @Test
+  void inputGradientSettingSurvivesJsonAndCountsInEquality() {
+    ComputationGraphConfiguration conf = firstLayerGraph(true, false, DataType.FLOAT).getConfiguration();
+    ComputationGraphConfiguration back = ComputationGraphConfiguration.fromJson(conf.toJson());
+    assertEquals(conf, back);
+    SingleForwardConvolution layer = (SingleForwardConvolution)
+        ((org.deeplearning4j.nn.conf.graph.LayerVertex) back.getVertices().get("conv")).getLayerConf().getLayer();
+    assertFalse(layer.isInputGradient());
+    SingleForwardConvolution withGradient = (SingleForwardConvolution) layer.clone();
+    withGradient.setInputGradient(true);
+    assertNotEquals(layer, withGradient);
+    assertNotEquals(layer.hashCode(), withGradient.hashCode());
+  }
+
+  /** conv (first layer) → softmax-free dense output with MSE; {@code plain}: 3x3 same, bias. */
+  private static ComputationGraph firstLayerGraph(boolean weightsOnly, boolean plain, DataType type) {
+    ConvolutionLayer.Builder conv = weightsOnly
+        ? new SingleForwardConvolution.Builder(plain ? new int[] {3, 3} : new int[] {3, 2}).inputGradient(false)
+        : new ConvolutionLayer.Builder(plain ? new int[] {3, 3} : new int[] {3, 2});
+    if (plain) {
+      conv.convolutionMode(ConvolutionMode.Same);
+    } else {
+      conv.convolutionMode(ConvolutionMode.Truncate).stride(2, 1).padding(1, 2).hasBias(false);
+    }
+    ComputationGraphConfiguration config = new NeuralNetConfiguration.Builder()
+        .seed(5)
+        .dataType(type)
+        .updater(new Adam(1e-2))
+        .graphBuilder()
+        .addInputs("in")
+        .setInputTypes(InputType.convolutional(9, 11, 3))
+        .addLayer("conv", conv.nOut(6).activation(Activation.TANH).build(), "in")
+        .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MSE)
+            .nOut(4).activation(Activation.IDENTITY).build(), "conv")
+        .setOutputs("out")
+        .build();
+    ComputationGraph g = new ComputationGraph(config);
+    g.init();
+    return g;
   }
 
   private static ComputationGraph graph(boolean single, Activation activation) {
