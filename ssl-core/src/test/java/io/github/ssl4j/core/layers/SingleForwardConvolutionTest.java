@@ -154,6 +154,63 @@ class SingleForwardConvolutionTest {
     assertTrue(moved > 1e-3 && apart < 1e-4 * moved, "moved " + moved + ", apart " + apart);
   }
 
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(value = DataType.class, names = {"FLOAT", "DOUBLE"})
+  void narrowOutputBackwardMatchesDl4jsLayerIncludingTheLayerBelow(DataType type) {
+    Dl4jSetup.ensureConfigured();
+    double tolerance = type == DataType.DOUBLE ? 1e-12 : 1e-5;
+    // 20 → 2 channels, 3x3 same (2·9 ≤ 20); 20 → 1 channel, 5x3 with explicit same padding
+    for (boolean square : new boolean[] {true, false}) {
+      ComputationGraph stock = narrowGraph(false, square, type);
+      ComputationGraph narrow = narrowGraph(true, square, type);
+      narrow.setParams(stock.params().dup());
+      Nd4j.getRandom().setSeed(square ? 1 : 2);
+      INDArray x = Nd4j.rand(type, 4, 3, 7, 9).subi(0.5);
+      INDArray y = Nd4j.rand(type, 4, 3);
+      for (ComputationGraph g : new ComputationGraph[] {stock, narrow}) {
+        g.setInputs(x);
+        g.setLabels(y);
+        g.computeGradientAndScore();
+      }
+      for (String param : new String[] {"below_W", "below_b", "conv_W", "conv_b"}) {
+        INDArray expected = stock.gradient().getGradientFor(param);
+        INDArray actual = narrow.gradient().getGradientFor(param);
+        assertNotEquals(0.0, expected.norm2Number().doubleValue(), param);
+        double error = actual.sub(expected).norm2Number().doubleValue() / expected.norm2Number().doubleValue();
+        assertTrue(error < tolerance, param + ": relative error " + error + (square ? " (3x3)" : " (5x3)"));
+      }
+    }
+  }
+
+  /** conv 3 → 20 channels ("below"), then the narrow convolution, then a dense output. */
+  private static ComputationGraph narrowGraph(boolean ours, boolean square, DataType type) {
+    int[] kernel = square ? new int[] {3, 3} : new int[] {5, 3};
+    ConvolutionLayer.Builder conv = ours ? new SingleForwardConvolution.Builder(kernel)
+        : new ConvolutionLayer.Builder(kernel);
+    if (square) {
+      conv.convolutionMode(ConvolutionMode.Same).nOut(2);
+    } else {
+      conv.convolutionMode(ConvolutionMode.Truncate).padding(2, 1).nOut(1);
+    }
+    ComputationGraphConfiguration config = new NeuralNetConfiguration.Builder()
+        .seed(9)
+        .dataType(type)
+        .updater(new Adam(1e-2))
+        .graphBuilder()
+        .addInputs("in")
+        .setInputTypes(InputType.convolutional(7, 9, 3))
+        .addLayer("below", new ConvolutionLayer.Builder(3, 3).nOut(20)
+            .convolutionMode(ConvolutionMode.Same).activation(Activation.TANH).build(), "in")
+        .addLayer("conv", conv.activation(Activation.SIGMOID).build(), "below")
+        .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MSE)
+            .nOut(3).activation(Activation.IDENTITY).build(), "conv")
+        .setOutputs("out")
+        .build();
+    ComputationGraph g = new ComputationGraph(config);
+    g.init();
+    return g;
+  }
+
   @Test
   void inputGradientSettingSurvivesJsonAndCountsInEquality() {
     ComputationGraphConfiguration conf = firstLayerGraph(true, false, DataType.FLOAT).getConfiguration();
