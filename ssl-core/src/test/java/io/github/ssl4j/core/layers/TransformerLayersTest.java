@@ -1,12 +1,14 @@
 package io.github.ssl4j.core.layers;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
 import io.github.ssl4j.core.dl4j.DoublePrecision;
 import org.deeplearning4j.gradientcheck.GradientCheckUtil;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.RNNFormat;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -31,11 +33,24 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 @ExtendWith(DoublePrecision.class)
 class TransformerLayersTest {
   private static ComputationGraph graph(Layer layer, int d) {
-    ComputationGraph g = new ComputationGraph(new NeuralNetConfiguration.Builder()
-        .seed(3).dataType(DataType.DOUBLE).updater(new NoOp())
+    return graph(layer, d, DataType.DOUBLE);
+  }
+
+  private static ComputationGraph graph(Layer layer, int d, DataType type) {
+    return graph(layer, d, type, false);
+  }
+
+  /** in → [LayerNormalization "pre" →] layer → tanh output ("pre" receives the layer's input gradient). */
+  private static ComputationGraph graph(Layer layer, int d, DataType type, boolean pre) {
+    ComputationGraphConfiguration.GraphBuilder b = new NeuralNetConfiguration.Builder()
+        .seed(3).dataType(type).updater(new NoOp())
         .graphBuilder()
-        .addInputs("in")
-        .addLayer("layer", layer, "in")
+        .addInputs("in");
+    if (pre) {
+      b.addLayer("pre", new LayerNormalization(d), "in");
+    }
+    ComputationGraph g = new ComputationGraph(b
+        .addLayer("layer", layer, pre ? "pre" : "in")
         .addLayer("out", new RnnOutputLayer.Builder(LossFunctions.LossFunction.MSE).nOut(3)
             .activation(Activation.TANH).dataFormat(RNNFormat.NCW).build(), "layer")
         .setOutputs("out")
@@ -192,6 +207,77 @@ class TransformerLayersTest {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> g.getLayer("layer").activate(tooLong, false, LayerWorkspaceMgr.noWorkspaces()));
     assertTrue(e.getMessage().contains("maxLength 6"), e.getMessage());
+  }
+
+  /** The SameDiff definition of the layer, run by DL4J's SameDiff machinery (the reference). */
+  static final class SameDiffFeedForward extends PositionwiseFeedForward {
+    SameDiffFeedForward(long size, long hidden) {
+      super(size, hidden);
+    }
+
+    @Override
+    protected HalvedGradientLayer newRuntimeLayer(NeuralNetConfiguration conf, DataType dataType) {
+      return new HalvedGradientLayer(conf, dataType);
+    }
+  }
+
+  /** The SameDiff definition of the attention layer, run by DL4J's SameDiff machinery. */
+  static final class SameDiffAttention extends MultiHeadSelfAttention {
+    SameDiffAttention(long size, int heads) {
+      super(size, heads);
+    }
+
+    @Override
+    protected HalvedGradientLayer newRuntimeLayer(NeuralNetConfiguration conf, DataType dataType) {
+      return new HalvedGradientLayer(conf, dataType);
+    }
+  }
+
+  @Test
+  void feedForwardNativePassEqualsItsSameDiffDefinition() {
+    nativePassEqualsSameDiff(new PositionwiseFeedForward(5, 7), new SameDiffFeedForward(5, 7),
+        PositionwiseFeedForward.Runtime.class, 5);
+  }
+
+  @Test
+  void attentionNativePassEqualsItsSameDiffDefinition() {
+    nativePassEqualsSameDiff(new MultiHeadSelfAttention(6, 3), new SameDiffAttention(6, 3),
+        MultiHeadSelfAttention.Runtime.class, 6);
+  }
+
+  private static void nativePassEqualsSameDiff(Layer nativeLayer, Layer sameDiffLayer,
+      Class<?> nativeRuntime, int d) {
+    for (DataType type : new DataType[] {DataType.DOUBLE, DataType.FLOAT}) {
+      double tolerance = type == DataType.DOUBLE ? 1e-12 : 1e-5;
+      ComputationGraph nat = graph(nativeLayer.clone(), d, type, true);
+      ComputationGraph ref = graph(sameDiffLayer.clone(), d, type, true);
+      assertTrue(nativeRuntime.isInstance(nat.getLayer("layer")));
+      assertFalse(nativeRuntime.isInstance(ref.getLayer("layer")));
+      randomise(nat);
+      nat.getLayer("pre").paramTable().get("gain").assign(Nd4j.rand(type, 1, d).addi(0.5));
+      ref.setParams(nat.params());
+      for (int steps : new int[] {4, 6}) {
+        Nd4j.getRandom().setSeed(steps);
+        INDArray x = Nd4j.rand(type, 3, d, steps).subi(0.5).muli(3);
+        INDArray y = Nd4j.rand(type, 3, 3, steps).subi(0.5);
+        INDArray mask = Nd4j.ones(type, 3, steps);
+        mask.putScalar(1, steps - 1, 0.0);
+        for (ComputationGraph g : new ComputationGraph[] {nat, ref}) {
+          g.setLayerMaskArrays(new INDArray[] {mask}, new INDArray[] {mask});
+          g.setInputs(x);
+          g.setLabels(y);
+          g.computeGradientAndScore();
+        }
+        assertEquals(ref.score(), nat.score(), tolerance * Math.abs(ref.score()));
+        INDArray expected = ref.gradient().gradient();
+        double error = nat.gradient().gradient().sub(expected).norm2Number().doubleValue()
+            / expected.norm2Number().doubleValue();
+        assertTrue(error < tolerance, type + " T=" + steps + ": relative gradient error " + error);
+        INDArray outRef = ref.outputSingle(false, x);
+        INDArray outNat = nat.outputSingle(false, x);
+        assertTrue(outNat.sub(outRef).amaxNumber().doubleValue() < tolerance, type + " inference");
+      }
+    }
   }
 
   @Test
