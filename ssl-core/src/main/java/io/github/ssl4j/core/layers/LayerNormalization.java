@@ -6,13 +6,10 @@ import java.util.Map;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
-import org.deeplearning4j.nn.gradient.DefaultGradient;
-import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
@@ -88,98 +85,62 @@ public class LayerNormalization extends CorrectedSameDiffLayer {
   }
 
   /**
-   * Native forward and backward pass on the parameter and gradient views of DL4J's SameDiff
-   * layer. Rows are the positions: x [batch, d, T] → X [batch·T, d]; x̂ = (X − mean) · s with s =
-   * 1/sqrt(var + eps) per row; y = x̂ · gain + bias; backward dx = s · (g − mean(g) − x̂ ·
-   * mean(g·x̂)) with g = dy · gain, dgain = Σ dy·x̂, dbias = Σ dy.
+   * Native forward and backward pass. Rows are the positions: X [batch·T, d]; x̂ = (X − mean) · s
+   * with s = 1/sqrt(var + eps) per row; y = x̂ · gain + bias; backward dx = s · (g − mean(g) − x̂
+   * · mean(g·x̂)) with g = dy · gain, dgain = Σ dy·x̂, dbias = Σ dy.
    */
-  static final class Runtime extends HalvedGradientLayer {
+  static final class Runtime extends NativeSequenceRuntime {
     private INDArray normalised;
     private INDArray inverseStd;
-    private INDArray forwardInput;
 
     Runtime(NeuralNetConfiguration conf, DataType dataType) {
       super(conf, dataType);
     }
 
     @Override
-    public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
-      assertInputSet(false);
+    protected INDArray forward(ArrayType kept, LayerWorkspaceMgr workspaceMgr) {
       LayerNormalization c = (LayerNormalization) layerConf();
-      if (input.rank() != 3 || input.size(1) != c.size) {
-        throw new IllegalArgumentException("LayerNormalization(d=" + c.size + ") expects activations"
-            + " [batch, " + c.size + ", T] (DL4J NCW) but got shape " + Arrays.toString(input.shape()));
-      }
-      clearKept();
-      ArrayType kept = training ? ArrayType.ACTIVATIONS : ArrayType.FF_WORKING_MEM;
-      long batch = input.size(0);
-      long steps = input.size(2);
-      long n = batch * steps;
-      INDArray x = workspaceMgr.createUninitialized(kept, dataType, new long[] {batch, steps, c.size}, 'c');
-      x.assign(input.permute(0, 2, 1));
-      INDArray rows = x.reshape('c', n, c.size);
+      INDArray rows = rows(input, kept, workspaceMgr);
+      long n = rows.size(0);
       rows.subiColumnVector(rows.mean(1).reshape(n, 1));
       INDArray s = workspaceMgr.createUninitialized(kept, dataType, new long[] {n, 1}, 'c');
       s.assign(rows.norm2(1).reshape(n, 1));
       s.muli(s).divi(c.size).addi(c.epsilon);
       Transforms.sqrt(s, false).rdivi(1.0);
       rows.muliColumnVector(s);
-      INDArray y = workspaceMgr.createUninitialized(ArrayType.FF_WORKING_MEM, dataType,
-          new long[] {batch, steps, c.size}, 'c');
-      y.reshape('c', n, c.size).assign(rows).muliRowVector(getParam("gain")).addiRowVector(getParam("bias"));
-      INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType,
-          new long[] {batch, c.size, steps}, 'c');
-      out.assign(y.permute(0, 2, 1));
-      if (training) {
-        normalised = rows;
-        inverseStd = s;
-        forwardInput = input;
-      }
-      return out;
+      INDArray y = workspaceMgr.createUninitialized(ArrayType.FF_WORKING_MEM, dataType, rows.shape(), 'c');
+      y.assign(rows).muliRowVector(getParam("gain")).addiRowVector(getParam("bias"));
+      normalised = rows;
+      inverseStd = s;
+      return sequence(y, input.size(0), input.size(2), ArrayType.ACTIVATIONS, workspaceMgr);
     }
 
     @Override
-    public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
-      assertInputSet(true);
-      if (normalised == null || forwardInput != input) {
-        activate(true, workspaceMgr);
-      }
-      LayerNormalization c = (LayerNormalization) layerConf();
-      long batch = input.size(0);
-      long steps = input.size(2);
-      long n = batch * steps;
-      INDArray dy = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType,
-          new long[] {batch, steps, c.size}, 'c');
-      dy.assign(epsilon.permute(0, 2, 1));
-      INDArray dyRows = dy.reshape('c', n, c.size);
-      gradTable.get("gain").assign(dyRows.mul(normalised).sum(true, 0));
-      gradTable.get("bias").assign(dyRows.sum(true, 0));
+    protected INDArray backward(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+      INDArray dy = rows(epsilon, ArrayType.BP_WORKING_MEM, workspaceMgr);
+      long n = dy.size(0);
+      gradTable.get("gain").assign(dy.mul(normalised).sum(true, 0));
+      gradTable.get("bias").assign(dy.sum(true, 0));
       // g = dy·gain, then dx, all in place in dy (dy itself is not needed any more)
-      INDArray g = dyRows.muliRowVector(getParam("gain"));
+      INDArray g = dy.muliRowVector(getParam("gain"));
       INDArray gx = g.mul(normalised).mean(1).reshape(n, 1);
       g.subiColumnVector(g.mean(1).reshape(n, 1));
       g.subi(normalised.mulColumnVector(gx)).muliColumnVector(inverseStd);
-      INDArray epsilonBelow = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType,
-          input.shape(), 'c');
-      epsilonBelow.assign(dy.permute(0, 2, 1));
-      Gradient gradient = new DefaultGradient();
-      for (String key : paramTable.keySet()) {
-        gradient.gradientForVariable().put(key, gradTable.get(key));
-      }
-      clearKept();
-      return new Pair<>(gradient, epsilonBelow);
-    }
-
-    private void clearKept() {
-      normalised = null;
-      inverseStd = null;
-      forwardInput = null;
+      return sequence(g, input.size(0), input.size(2), ArrayType.ACTIVATION_GRAD, workspaceMgr);
     }
 
     @Override
-    public void clear() {
-      super.clear();
-      clearKept();
+    protected void clearKept() {
+      normalised = null;
+      inverseStd = null;
+    }
+  }
+
+  @Override
+  public void validateInput(INDArray input) {
+    if (input.rank() != 3 || input.size(1) != size) {
+      throw new IllegalArgumentException("LayerNormalization(d=" + size + ") expects activations"
+          + " [batch, " + size + ", T] (DL4J NCW) but got shape " + Arrays.toString(input.shape()));
     }
   }
 

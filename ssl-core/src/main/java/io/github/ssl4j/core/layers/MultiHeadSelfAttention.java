@@ -7,15 +7,12 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.RNNFormat;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
-import org.deeplearning4j.nn.gradient.DefaultGradient;
-import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.blas.params.MMulTranspose;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -124,48 +121,43 @@ public class MultiHeadSelfAttention extends CorrectedSameDiffLayer {
   }
 
   /**
-   * Native forward and backward pass on the parameter and gradient views of DL4J's SameDiff
-   * layer. Rows are the positions (X [batch·T, d]); per head h: S = Q Kᵀ / sqrt(dh) + maskBias, P
-   * = softmax(S) over keys, C = P V; Y = concat(C) Wo + bo. Backward: dV = Pᵀ dC, dP = dC Vᵀ, dS =
-   * P ⊙ (dP − rowsum(dP ⊙ P)) / sqrt(dh), dQ = dS K, dK = dSᵀ Q.
+   * Native forward and backward pass. Rows are the positions (X [batch·T, d]); per head: S = Q Kᵀ
+   * / sqrt(dh) + maskBias, P = softmax(S) over keys, C = P V; Y = concat(C) Wo + bo. Backward: dV =
+   * Pᵀ dC, dP = dC Vᵀ, dS = P ⊙ (dP − rowsum(dP ⊙ P)) / sqrt(dh), dQ = dS K, dK = dSᵀ Q.
    */
-  static final class Runtime extends HalvedGradientLayer {
+  static final class Runtime extends NativeSequenceRuntime {
     private INDArray rows;
     private INDArray q;
     private INDArray k;
     private INDArray v;
     private INDArray probabilities;
     private INDArray context;
-    private INDArray forwardInput;
 
     Runtime(NeuralNetConfiguration conf, DataType dataType) {
       super(conf, dataType);
     }
 
     @Override
-    public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
-      assertInputSet(false);
+    protected INDArray forward(ArrayType kept, LayerWorkspaceMgr workspaceMgr) {
       MultiHeadSelfAttention c = (MultiHeadSelfAttention) layerConf();
-      c.validateInput(input);
-      clearKept();
-      ArrayType kept = training ? ArrayType.ACTIVATIONS : ArrayType.FF_WORKING_MEM;
       long batch = input.size(0);
       long steps = input.size(2);
       long d = c.size;
       int heads = c.heads;
       long dh = d / heads;
       long n = batch * steps;
-      INDArray x = workspaceMgr.createUninitialized(kept, dataType, new long[] {batch, steps, d}, 'c');
-      x.assign(input.permute(0, 2, 1));
-      INDArray xRows = x.reshape('c', n, d);
+      INDArray x = rows(input, kept, workspaceMgr);
       INDArray qkv = workspaceMgr.createUninitialized(ArrayType.FF_WORKING_MEM, dataType, new long[] {n, 3 * d}, 'c');
-      xRows.mmul(getParam(QKV_WEIGHTS), qkv).addiRowVector(getParam(QKV_BIAS));
-      INDArray qh = split(qkv, 0, batch, steps, heads, dh, kept, workspaceMgr);
-      INDArray kh = split(qkv, 1, batch, steps, heads, dh, kept, workspaceMgr);
-      INDArray vh = split(qkv, 2, batch, steps, heads, dh, kept, workspaceMgr);
+      x.mmul(getParam(QKV_WEIGHTS), qkv).addiRowVector(getParam(QKV_BIAS));
+      INDArray[] qkvHeads = new INDArray[3];
+      for (int part = 0; part < 3; part++) {
+        INDArray h = workspaceMgr.createUninitialized(kept, dataType, new long[] {batch, heads, steps, dh}, 'c');
+        h.assign(part(qkv, part, batch, steps, heads).permute(0, 2, 1, 3));
+        qkvHeads[part] = h.reshape('c', batch * heads, steps, dh);
+      }
       INDArray scores = workspaceMgr.createUninitialized(ArrayType.FF_WORKING_MEM, dataType,
           new long[] {batch * heads, steps, steps}, 'c');
-      Nd4j.exec(new Mmul(qh, kh, scores, MMulTranspose.builder().transposeB(true).build()));
+      Nd4j.exec(new Mmul(qkvHeads[0], qkvHeads[1], scores, MMulTranspose.builder().transposeB(true).build()));
       scores.muli(1.0 / Math.sqrt(dh));
       if (maskArray != null) {
         INDArray bias = maskArray.castTo(dataType).rsub(1.0).muli(MASKED_SCORE); // [batch, T]
@@ -176,44 +168,31 @@ public class MultiHeadSelfAttention extends CorrectedSameDiffLayer {
       Nd4j.exec(new SoftMax(scores, p, 2));
       INDArray ctxHeads = workspaceMgr.createUninitialized(ArrayType.FF_WORKING_MEM, dataType,
           new long[] {batch * heads, steps, dh}, 'c');
-      Nd4j.exec(new Mmul(p, vh, ctxHeads, MMulTranspose.allFalse()));
+      Nd4j.exec(new Mmul(p, qkvHeads[2], ctxHeads, MMulTranspose.allFalse()));
       INDArray ctx = workspaceMgr.createUninitialized(kept, dataType, new long[] {batch, steps, heads, dh}, 'c');
       ctx.assign(ctxHeads.reshape('c', batch, heads, steps, dh).permute(0, 2, 1, 3));
       INDArray ctxRows = ctx.reshape('c', n, d);
       INDArray y = workspaceMgr.createUninitialized(ArrayType.FF_WORKING_MEM, dataType, new long[] {n, d}, 'c');
       ctxRows.mmul(getParam(OUT_WEIGHTS), y).addiRowVector(getParam(OUT_BIAS));
-      INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType,
-          new long[] {batch, d, steps}, 'c');
-      out.assign(y.reshape('c', batch, steps, d).permute(0, 2, 1));
-      if (training) {
-        rows = xRows;
-        q = qh;
-        k = kh;
-        v = vh;
-        probabilities = p;
-        context = ctxRows;
-        forwardInput = input;
-      }
-      return out;
+      rows = x;
+      q = qkvHeads[0];
+      k = qkvHeads[1];
+      v = qkvHeads[2];
+      probabilities = p;
+      context = ctxRows;
+      return sequence(y, batch, steps, ArrayType.ACTIVATIONS, workspaceMgr);
     }
 
-    /** Columns {@code part·d ... (part+1)·d} of [batch·T, 3d] as contiguous [batch·heads, T, dh]. */
-    private INDArray split(INDArray qkv, int part, long batch, long steps, int heads, long dh,
-        ArrayType type, LayerWorkspaceMgr workspaceMgr) {
-      long d = heads * dh;
-      INDArray view = Nd4j.create(qkv.data(), new long[] {batch, steps, heads, dh},
-          new long[] {steps * 3 * d, 3 * d, dh, 1}, qkv.offset() + part * d, 'c');
-      INDArray out = workspaceMgr.createUninitialized(type, dataType, new long[] {batch, heads, steps, dh}, 'c');
-      out.assign(view.permute(0, 2, 1, 3));
-      return out.reshape('c', batch * heads, steps, dh);
+    /** Columns {@code part·d ... (part+1)·d} of [batch·T, 3d] as a [batch, T, heads, dh] view. */
+    private static INDArray part(INDArray qkv, int part, long batch, long steps, int heads) {
+      long d3 = qkv.size(1);
+      long dh = d3 / 3 / heads;
+      return Nd4j.create(qkv.data(), new long[] {batch, steps, heads, dh},
+          new long[] {steps * d3, d3, dh, 1}, qkv.offset() + part * (d3 / 3), 'c');
     }
 
     @Override
-    public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
-      assertInputSet(true);
-      if (rows == null || forwardInput != input) {
-        activate(true, workspaceMgr);
-      }
+    protected INDArray backward(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
       MultiHeadSelfAttention c = (MultiHeadSelfAttention) layerConf();
       long batch = input.size(0);
       long steps = input.size(2);
@@ -221,20 +200,17 @@ public class MultiHeadSelfAttention extends CorrectedSameDiffLayer {
       int heads = c.heads;
       long dh = d / heads;
       long n = batch * steps;
-      INDArray dy = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, new long[] {batch, steps, d}, 'c');
-      dy.assign(epsilon.permute(0, 2, 1));
-      INDArray dyRows = dy.reshape('c', n, d);
-      Nd4j.gemm(context, dyRows, gradTable.get(OUT_WEIGHTS), true, false, 1.0, 0.0);
-      gradTable.get(OUT_BIAS).assign(dyRows.sum(true, 0));
+      INDArray dy = rows(epsilon, ArrayType.BP_WORKING_MEM, workspaceMgr);
+      Nd4j.gemm(context, dy, gradTable.get(OUT_WEIGHTS), true, false, 1.0, 0.0);
+      gradTable.get(OUT_BIAS).assign(dy.sum(true, 0));
       INDArray dCtx = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, new long[] {batch, steps, heads, dh}, 'c');
-      Nd4j.gemm(dyRows, getParam(OUT_WEIGHTS), dCtx.reshape('c', n, d), false, true, 1.0, 0.0);
+      Nd4j.gemm(dy, getParam(OUT_WEIGHTS), dCtx.reshape('c', n, d), false, true, 1.0, 0.0);
       INDArray dCtxHeads = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, new long[] {batch, heads, steps, dh}, 'c');
       dCtxHeads.assign(dCtx.permute(0, 2, 1, 3));
       INDArray dC = dCtxHeads.reshape('c', batch * heads, steps, dh);
       INDArray dQkv = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, new long[] {n, 3 * d}, 'c');
       INDArray dv = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, v.shape(), 'c');
       Nd4j.exec(new Mmul(probabilities, dC, dv, MMulTranspose.builder().transposeA(true).build()));
-      merge(dv, dQkv, 2, batch, steps, heads, dh);
       INDArray dp = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, probabilities.shape(), 'c');
       Nd4j.exec(new Mmul(dC, v, dp, MMulTranspose.builder().transposeB(true).build()));
       // dS = P ⊙ (dP − rowsum(dP ⊙ P)) / sqrt(dh), rows over the keys
@@ -244,47 +220,28 @@ public class MultiHeadSelfAttention extends CorrectedSameDiffLayer {
       dp2.subiColumnVector(rowSums).muli(p2).muli(1.0 / Math.sqrt(dh));
       INDArray dq = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, q.shape(), 'c');
       Nd4j.exec(new Mmul(dp, k, dq, MMulTranspose.allFalse()));
-      merge(dq, dQkv, 0, batch, steps, heads, dh);
       INDArray dk = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, k.shape(), 'c');
       Nd4j.exec(new Mmul(dp, q, dk, MMulTranspose.builder().transposeA(true).build()));
-      merge(dk, dQkv, 1, batch, steps, heads, dh);
+      INDArray[] grads = {dq, dk, dv};
+      for (int part = 0; part < 3; part++) {
+        part(dQkv, part, batch, steps, heads)
+            .assign(grads[part].reshape('c', batch, heads, steps, dh).permute(0, 2, 1, 3));
+      }
       Nd4j.gemm(rows, dQkv, gradTable.get(QKV_WEIGHTS), true, false, 1.0, 0.0);
       gradTable.get(QKV_BIAS).assign(dQkv.sum(true, 0));
-      INDArray dx = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, new long[] {batch, steps, d}, 'c');
-      Nd4j.gemm(dQkv, getParam(QKV_WEIGHTS), dx.reshape('c', n, d), false, true, 1.0, 0.0);
-      INDArray epsilonBelow = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, input.shape(), 'c');
-      epsilonBelow.assign(dx.permute(0, 2, 1));
-      Gradient gradient = new DefaultGradient();
-      for (String key : paramTable.keySet()) {
-        gradient.gradientForVariable().put(key, gradTable.get(key));
-      }
-      clearKept();
-      return new Pair<>(gradient, epsilonBelow);
+      INDArray dx = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, new long[] {n, d}, 'c');
+      Nd4j.gemm(dQkv, getParam(QKV_WEIGHTS), dx, false, true, 1.0, 0.0);
+      return sequence(dx, batch, steps, ArrayType.ACTIVATION_GRAD, workspaceMgr);
     }
 
-    /** Writes [batch·heads, T, dh] into columns {@code part·d ... (part+1)·d} of [batch·T, 3d]. */
-    private static void merge(INDArray partHeads, INDArray dQkv, int part, long batch, long steps,
-        int heads, long dh) {
-      long d = heads * dh;
-      INDArray view = Nd4j.create(dQkv.data(), new long[] {batch, steps, heads, dh},
-          new long[] {steps * 3 * d, 3 * d, dh, 1}, dQkv.offset() + part * d, 'c');
-      view.assign(partHeads.reshape('c', batch, heads, steps, dh).permute(0, 2, 1, 3));
-    }
-
-    private void clearKept() {
+    @Override
+    protected void clearKept() {
       rows = null;
       q = null;
       k = null;
       v = null;
       probabilities = null;
       context = null;
-      forwardInput = null;
-    }
-
-    @Override
-    public void clear() {
-      super.clear();
-      clearKept();
     }
   }
 

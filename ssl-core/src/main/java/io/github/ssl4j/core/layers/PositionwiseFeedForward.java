@@ -7,14 +7,11 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.RNNFormat;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
-import org.deeplearning4j.nn.gradient.DefaultGradient;
-import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -98,12 +95,10 @@ public class PositionwiseFeedForward extends CorrectedSameDiffLayer {
   }
 
   /**
-   * Native forward and backward pass of the layer on the parameter and gradient views DL4J's
-   * SameDiff layer manages (so its parameter handling, masks and serialisation stay in force).
-   * Rows are the positions: x [batch, d, T] → X [batch·T, d]; H = X W1 + b1; G = GELU(H); Y = G W2
-   * + b2 → [batch, d, T].
+   * Native forward and backward pass. Rows are the positions: X [batch·T, d]; H = X W1 + b1; G =
+   * GELU(H); Y = G W2 + b2.
    */
-  static final class Runtime extends HalvedGradientLayer {
+  static final class Runtime extends NativeSequenceRuntime {
     private static final double C = Math.sqrt(2 / Math.PI);
     private static final double A = 0.044715;
     /** Kept from the training forward pass for the backward pass: X, H, tanh(u) and G. */
@@ -111,27 +106,18 @@ public class PositionwiseFeedForward extends CorrectedSameDiffLayer {
     private INDArray pre;
     private INDArray tanh;
     private INDArray act;
-    private INDArray forwardInput;
 
     Runtime(NeuralNetConfiguration conf, DataType dataType) {
       super(conf, dataType);
     }
 
     @Override
-    public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
-      assertInputSet(false);
+    protected INDArray forward(ArrayType kept, LayerWorkspaceMgr workspaceMgr) {
       PositionwiseFeedForward c = (PositionwiseFeedForward) layerConf();
-      c.validateInput(input);
-      clearKept();
-      ArrayType kept = training ? ArrayType.ACTIVATIONS : ArrayType.FF_WORKING_MEM;
-      long batch = input.size(0);
-      long steps = input.size(2);
-      long n = batch * steps;
-      INDArray x = workspaceMgr.createUninitialized(kept, dataType, new long[] {batch, steps, c.size}, 'c');
-      x.assign(input.permute(0, 2, 1));
-      INDArray xRows = x.reshape('c', n, c.size);
+      INDArray x = rows(input, kept, workspaceMgr);
+      long n = x.size(0);
       INDArray h = workspaceMgr.createUninitialized(kept, dataType, new long[] {n, c.hidden}, 'c');
-      xRows.mmul(getParam(W1), h).addiRowVector(getParam(B1));
+      x.mmul(getParam(W1), h).addiRowVector(getParam(B1));
       // t = tanh(C·h·(1 + A·h²)); g = 0.5·h·(1 + t)
       INDArray t = workspaceMgr.createUninitialized(kept, dataType, h.shape(), 'c');
       t.assign(h).muli(h).muli(A).addi(1.0).muli(h).muli(C);
@@ -141,41 +127,20 @@ public class PositionwiseFeedForward extends CorrectedSameDiffLayer {
       INDArray y = workspaceMgr.createUninitialized(ArrayType.FF_WORKING_MEM, dataType,
           new long[] {n, c.size}, 'c');
       g.mmul(getParam(W2), y).addiRowVector(getParam(B2));
-      INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType,
-          new long[] {batch, c.size, steps}, 'c');
-      out.assign(y.reshape('c', batch, steps, c.size).permute(0, 2, 1));
-      if (training) {
-        rows = xRows;
-        pre = h;
-        tanh = t;
-        act = g;
-        forwardInput = input;
-      }
-      return out;
+      rows = x;
+      pre = h;
+      tanh = t;
+      act = g;
+      return sequence(y, input.size(0), input.size(2), ArrayType.ACTIVATIONS, workspaceMgr);
     }
 
     @Override
-    public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
-      assertInputSet(true);
-      if (rows == null || forwardInput != input) {
-        // no training forward pass on this input (e.g. a gradient check on a fresh layer): run one
-        activate(true, workspaceMgr);
-      }
-      PositionwiseFeedForward c = (PositionwiseFeedForward) layerConf();
-      long batch = input.size(0);
-      long steps = input.size(2);
-      long n = batch * steps;
-      INDArray dy = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType,
-          new long[] {batch, steps, c.size}, 'c');
-      dy.assign(epsilon.permute(0, 2, 1));
-      INDArray dyRows = dy.reshape('c', n, c.size);
-      Gradient gradient = new DefaultGradient();
-      // parameter gradients in the parameter table's order
-      INDArray dW2 = gradTable.get(W2);
-      Nd4j.gemm(act, dyRows, dW2, true, false, 1.0, 0.0);
-      gradTable.get(B2).assign(dyRows.sum(true, 0));
+    protected INDArray backward(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+      INDArray dy = rows(epsilon, ArrayType.BP_WORKING_MEM, workspaceMgr);
+      Nd4j.gemm(act, dy, gradTable.get(W2), true, false, 1.0, 0.0);
+      gradTable.get(B2).assign(dy.sum(true, 0));
       INDArray dh = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, pre.shape(), 'c');
-      Nd4j.gemm(dyRows, getParam(W2), dh, false, true, 1.0, 0.0); // dG
+      Nd4j.gemm(dy, getParam(W2), dh, false, true, 1.0, 0.0); // dG
       // GELU'(h) = 0.5(1 + t) + 0.5·h·(1 − t²)·C·(1 + 3A·h²)
       INDArray d = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, pre.shape(), 'c');
       d.assign(pre).muli(pre).muli(3 * A).addi(1.0).muli(pre).muli(0.5 * C);
@@ -185,31 +150,17 @@ public class PositionwiseFeedForward extends CorrectedSameDiffLayer {
       dh.muli(d);
       Nd4j.gemm(rows, dh, gradTable.get(W1), true, false, 1.0, 0.0);
       gradTable.get(B1).assign(dh.sum(true, 0));
-      INDArray dx = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType,
-          new long[] {n, c.size}, 'c');
+      INDArray dx = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, rows.shape(), 'c');
       Nd4j.gemm(dh, getParam(W1), dx, false, true, 1.0, 0.0);
-      INDArray epsilonBelow = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType,
-          input.shape(), 'c');
-      epsilonBelow.assign(dx.reshape('c', batch, steps, c.size).permute(0, 2, 1));
-      for (String key : paramTable.keySet()) {
-        gradient.gradientForVariable().put(key, gradTable.get(key));
-      }
-      clearKept();
-      return new Pair<>(gradient, epsilonBelow);
+      return sequence(dx, input.size(0), input.size(2), ArrayType.ACTIVATION_GRAD, workspaceMgr);
     }
 
-    private void clearKept() {
+    @Override
+    protected void clearKept() {
       rows = null;
       pre = null;
       tanh = null;
       act = null;
-      forwardInput = null;
-    }
-
-    @Override
-    public void clear() {
-      super.clear();
-      clearKept();
     }
   }
 

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.ssl4j.core.dl4j.DoublePrecision;
 import org.deeplearning4j.gradientcheck.GradientCheckUtil;
-import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.RNNFormat;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -21,29 +20,18 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.NoOp;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
-/** Gradient check (double) and closed-form check of {@link LayerNormalization}. */
+/**
+ * Gradient check (double) and closed-form check of {@link LayerNormalization}; its native pass is
+ * compared with its SameDiff definition in {@code TransformerLayersTest}.
+ */
 @ExtendWith(DoublePrecision.class)
 class LayerNormalizationTest {
   private static ComputationGraph graph(int d) {
-    return graph(new LayerNormalization(d), d, DataType.DOUBLE);
-  }
-
-  private static ComputationGraph graph(LayerNormalization layer, int d, DataType type) {
-    return graph(null, layer, d, type);
-  }
-
-  /** in → [pre →] ln → tanh output; with {@code pre}, ln's input gradient reaches pre's parameters. */
-  private static ComputationGraph graph(LayerNormalization pre, LayerNormalization layer, int d,
-      DataType type) {
-    ComputationGraphConfiguration.GraphBuilder b = new NeuralNetConfiguration.Builder()
-        .seed(3).dataType(type).updater(new NoOp())
+    ComputationGraph g = new ComputationGraph(new NeuralNetConfiguration.Builder()
+        .seed(3).dataType(DataType.DOUBLE).updater(new NoOp())
         .graphBuilder()
-        .addInputs("in");
-    if (pre != null) {
-      b.addLayer("pre", pre, "in");
-    }
-    ComputationGraph g = new ComputationGraph(b
-        .addLayer("ln", layer, pre == null ? "in" : "pre")
+        .addInputs("in")
+        .addLayer("ln", new LayerNormalization(d), "in")
         .addLayer("out", new RnnOutputLayer.Builder(LossFunctions.LossFunction.MSE).nOut(3)
             .activation(Activation.TANH).dataFormat(RNNFormat.NCW).build(), "ln")
         .setOutputs("out")
@@ -86,56 +74,6 @@ class LayerNormalizationTest {
     INDArray zeros = g.getLayer("ln").activate(Nd4j.zeros(DataType.DOUBLE, 1, 6, 2), false,
         org.deeplearning4j.nn.workspace.LayerWorkspaceMgr.noWorkspaces());
     assertFalse(Double.isNaN(zeros.sumNumber().doubleValue()));
-  }
-
-  /** The SameDiff definition of the layer, run by DL4J's SameDiff machinery (the reference). */
-  static final class SameDiffLayerNormalization extends LayerNormalization {
-    SameDiffLayerNormalization(long size) {
-      super(size);
-    }
-
-    @Override
-    protected HalvedGradientLayer newRuntimeLayer(NeuralNetConfiguration conf, DataType dataType) {
-      return new HalvedGradientLayer(conf, dataType);
-    }
-  }
-
-  @Test
-  void nativePassEqualsItsSameDiffDefinition() {
-    for (DataType type : new DataType[] {DataType.DOUBLE, DataType.FLOAT}) {
-      double tolerance = type == DataType.DOUBLE ? 1e-12 : 1e-5;
-      ComputationGraph nat = graph(new LayerNormalization(6), new LayerNormalization(6), 6, type);
-      ComputationGraph ref = graph(new SameDiffLayerNormalization(6), new SameDiffLayerNormalization(6), 6, type);
-      assertTrue(nat.getLayer("ln") instanceof LayerNormalization.Runtime);
-      assertFalse(ref.getLayer("ln") instanceof LayerNormalization.Runtime);
-      Nd4j.getRandom().setSeed(2);
-      for (String layer : new String[] {"pre", "ln"}) {
-        nat.getLayer(layer).paramTable().get("gain").assign(Nd4j.rand(type, 1, 6).addi(0.5));
-        nat.getLayer(layer).paramTable().get("bias").assign(Nd4j.rand(type, 1, 6).subi(0.5));
-      }
-      ref.setParams(nat.params());
-      for (int steps : new int[] {4, 7}) {
-        Nd4j.getRandom().setSeed(steps);
-        INDArray x = Nd4j.rand(type, 3, 6, steps).subi(0.3).muli(3);
-        INDArray y = Nd4j.rand(type, 3, 3, steps).subi(0.5);
-        INDArray mask = Nd4j.ones(type, 3, steps);
-        mask.putScalar(2, steps - 1, 0.0);
-        for (ComputationGraph g : new ComputationGraph[] {nat, ref}) {
-          g.setLayerMaskArrays(new INDArray[] {mask}, new INDArray[] {mask});
-          g.setInputs(x);
-          g.setLabels(y);
-          g.computeGradientAndScore();
-        }
-        assertEquals(ref.score(), nat.score(), tolerance * Math.abs(ref.score()));
-        INDArray expected = ref.gradient().gradient();
-        double error = nat.gradient().gradient().sub(expected).norm2Number().doubleValue()
-            / expected.norm2Number().doubleValue();
-        assertTrue(error < tolerance, type + " T=" + steps + ": relative gradient error " + error);
-        INDArray outRef = ref.outputSingle(false, x);
-        INDArray outNat = nat.outputSingle(false, x);
-        assertTrue(outNat.sub(outRef).amaxNumber().doubleValue() < tolerance, type + " inference");
-      }
-    }
   }
 
   @Test

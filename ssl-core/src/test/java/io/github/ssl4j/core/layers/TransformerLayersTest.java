@@ -28,7 +28,10 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
  * Gradient checks (double precision, with padding masks) and closed-form checks of the transformer
- * layers: {@link MultiHeadSelfAttention}, {@link PositionEmbedding}, {@link PositionwiseFeedForward}.
+ * layers: {@link MultiHeadSelfAttention}, {@link PositionEmbedding}, {@link PositionwiseFeedForward};
+ * and the native passes of attention, feed-forward and {@link LayerNormalization} against their
+ * SameDiff definitions (forward, parameter gradients, and the input gradient through the layer
+ * below).
  */
 @ExtendWith(DoublePrecision.class)
 class TransformerLayersTest {
@@ -231,6 +234,24 @@ class TransformerLayersTest {
     protected HalvedGradientLayer newRuntimeLayer(NeuralNetConfiguration conf, DataType dataType) {
       return new HalvedGradientLayer(conf, dataType);
     }
+  }
+
+  /** The SameDiff definition of LayerNormalization, run by DL4J's SameDiff machinery. */
+  static final class SameDiffLayerNormalization extends LayerNormalization {
+    SameDiffLayerNormalization(long size) {
+      super(size);
+    }
+
+    @Override
+    protected HalvedGradientLayer newRuntimeLayer(NeuralNetConfiguration conf, DataType dataType) {
+      return new HalvedGradientLayer(conf, dataType);
+    }
+  }
+
+  @Test
+  void layerNormalizationNativePassEqualsItsSameDiffDefinition() {
+    nativePassEqualsSameDiff(new LayerNormalization(6), new SameDiffLayerNormalization(6),
+        LayerNormalization.Runtime.class, 6);
   }
 
   @Test
