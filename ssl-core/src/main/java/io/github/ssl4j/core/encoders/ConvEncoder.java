@@ -29,7 +29,9 @@ import org.nd4j.linalg.activations.Activation;
  * <p>Vertices of stage i (1-based): {@code encoder/conv<i>}, {@code encoder/bn<i>} (batch norm and
  * ReLU in one {@link BatchNormRelu} layer), {@code encoder/pool<i>} (not in the last stage), and
  * {@code encoder/gap} when pooling globally. One block per stage; its output is {@code pool<i>},
- * and for the last stage {@code gap} (or {@code bn<n>} without global pooling).
+ * and for the last stage {@code gap} (or {@code bn<n>} without global pooling). When the encoder
+ * is added on a network input, its first convolution computes no gradient for that input (see
+ * {@link SingleForwardConvolution.Builder#inputGradient}); added after other vertices, it does.
  *
  * <pre>{@code
  * Encoder w1 = ConvEncoder.w1();                                    // 28x28x1 -> 128
