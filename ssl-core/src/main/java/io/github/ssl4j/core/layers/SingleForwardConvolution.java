@@ -172,9 +172,11 @@ public class SingleForwardConvolution extends ConvolutionLayer {
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
       assertInputSet(true);
       SingleForwardConvolution c = (SingleForwardConvolution) layerConf();
+      if (c.getCnn2dDataFormat() != CNN2DFormat.NCHW || input.rank() != 4) {
+        return super.backpropGradient(epsilon, workspaceMgr);
+      }
       boolean narrow = c.isInputGradient() && narrowOutput(c);
-      if ((c.isInputGradient() && !narrow) || c.getCnn2dDataFormat() != CNN2DFormat.NCHW
-          || input.rank() != 4) {
+      if (c.isInputGradient() && !narrow) {
         return super.backpropGradient(epsilon, workspaceMgr);
       }
       INDArray in = input.castTo(dataType);
@@ -207,7 +209,7 @@ public class SingleForwardConvolution extends ConvolutionLayer {
 
     /**
      * Whether the output is so narrow that its gradient's patches (outChannels·kH·kW rows per
-     * position) are no larger than the input, for a stride-1, undilated convolution with an odd
+     * position) are no larger than the input, for a stride-1, undilated NCHW convolution with an odd
      * kernel whose output has the input's size (same padding). oneDNN pads such outputs to 16
      * channels and picks a Winograd backward pass: 39 ms for W2's 32 → 1 output layer.
      */
@@ -218,8 +220,7 @@ public class SingleForwardConvolution extends ConvolutionLayer {
       int[] pad = c.getPadding();
       boolean sameSize = convolutionMode == ConvolutionMode.Same
           || (pad[0] == (k[0] - 1) / 2 && pad[1] == (k[1] - 1) / 2);
-      return input != null && input.rank() == 4 && c.getCnn2dDataFormat() == CNN2DFormat.NCHW
-          && k[0] % 2 == 1 && k[1] % 2 == 1 && stride[0] == 1 && stride[1] == 1
+      return k[0] % 2 == 1 && k[1] % 2 == 1 && stride[0] == 1 && stride[1] == 1
           && dilation[0] == 1 && dilation[1] == 1 && sameSize
           && c.getNOut() * k[0] * k[1] <= c.getNIn();
     }
@@ -248,16 +249,10 @@ public class SingleForwardConvolution extends ConvolutionLayer {
       INDArray d3 = patches.reshape('c', batch, rows, positions);
 
       double[] w = getParamWithNoise(ConvolutionParamInitializer.WEIGHT_KEY, true, workspaceMgr).dup('c').data().asDouble();
-      double[] m = new double[(int) (inChannels * rows)];
-      for (int o = 0; o < outChannels; o++) {
-        for (int ch = 0; ch < inChannels; ch++) {
-          for (int i = 0; i < kh; i++) {
-            for (int j = 0; j < kw; j++) {
-              m[(int) (ch * rows + (o * kh + (kh - 1 - i)) * kw + (kw - 1 - j))] =
-                  w[(int) (((o * inChannels + ch) * kh + i) * kw + j)];
-            }
-          }
-        }
+      int[] flipped = flippedIndex((int) outChannels, (int) inChannels, kh, kw);
+      double[] m = new double[w.length];
+      for (int i = 0; i < w.length; i++) {
+        m[flipped[i]] = w[i];
       }
       INDArray perExampleM = Nd4j.createFromArray(m).castTo(dataType)
           .reshape(1, inChannels, rows).broadcast(batch, inChannels, rows);
@@ -272,15 +267,8 @@ public class SingleForwardConvolution extends ConvolutionLayer {
           MMulTranspose.builder().transposeB(true).build()));
       double[] g = perExample.sum(0).data().asDouble();
       double[] dw = new double[w.length];
-      for (int o = 0; o < outChannels; o++) {
-        for (int ch = 0; ch < inChannels; ch++) {
-          for (int i = 0; i < kh; i++) {
-            for (int j = 0; j < kw; j++) {
-              dw[(int) (((o * inChannels + ch) * kh + i) * kw + j)] =
-                  g[(int) (ch * rows + (o * kh + (kh - 1 - i)) * kw + (kw - 1 - j))];
-            }
-          }
-        }
+      for (int i = 0; i < w.length; i++) {
+        dw[i] = g[flipped[i]];
       }
       INDArray weightGrad = gradientViews.get(ConvolutionParamInitializer.WEIGHT_KEY);
       weightGrad.assign(Nd4j.createFromArray(dw).castTo(dataType).reshape(weightGrad.shape()));
@@ -290,6 +278,26 @@ public class SingleForwardConvolution extends ConvolutionLayer {
             .reshape(biasGrad.shape()));
       }
       return epsilonBelow;
+    }
+
+    /**
+     * For each weight W[o, c, kh, kw] (index in its 'c'-ordered [out, in, kH, kW] array), its index
+     * in M [in, out·kH·kW] with the kernel flipped: M[c, (o, kH−1−kh, kW−1−kw)].
+     */
+    private static int[] flippedIndex(int outChannels, int inChannels, int kh, int kw) {
+      int rows = outChannels * kh * kw;
+      int[] index = new int[outChannels * inChannels * kh * kw];
+      for (int o = 0; o < outChannels; o++) {
+        for (int ch = 0; ch < inChannels; ch++) {
+          for (int i = 0; i < kh; i++) {
+            for (int j = 0; j < kw; j++) {
+              index[((o * inChannels + ch) * kh + i) * kw + j] =
+                  ch * rows + (o * kh + (kh - 1 - i)) * kw + (kw - 1 - j);
+            }
+          }
+        }
+      }
+      return index;
     }
 
     /**
