@@ -6,7 +6,9 @@ import org.deeplearning4j.nn.layers.samediff.SameDiffOutputLayer;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Runtime layer of {@link InfoNceLoss}: DL4J's SameDiff output layer plus a check of every batch
@@ -25,7 +27,11 @@ final class InfoNceLossLayer extends SameDiffOutputLayer {
     }
     InfoNceLoss.checkBatch(input, labels);
     if (labels.dataType() != input.dataType()) {
-      labels = labels.castTo(input.dataType());
+      // outside any workspace: the layer keeps these labels for the score that DL4J computes after
+      // backprop, when the workspace open now has been reset (an array cast in it would be invalid)
+      try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+        labels = labels.castTo(input.dataType());
+      }
     }
   }
 

@@ -339,4 +339,26 @@ class InfoNceLossTest {
     double b = graph.score(new MultiDataSet(x, InfoNceLoss.viewLabels(3, 2, DataType.FLOAT)));
     assertEquals(a, b, 1e-15);
   }
+
+  @Test
+  void floatLabelsWorkInADoubleGraphWhenTrainingWithWorkspaces() {
+    // the labels are cast to the graph's type during backprop, inside a workspace; the score
+    // computed after backprop must not read that (by then invalid) array
+    ComputationGraph graph = tinyGraph(0.5);
+    INDArray x = Nd4j.createFromArray(uniform(6, 3, 11));
+    INDArray floatLabels = InfoNceLoss.viewLabels(3, 2, DataType.FLOAT);
+    INDArray doubleLabels = InfoNceLoss.viewLabels(3, 2, DataType.DOUBLE);
+    graph.setInputs(x);
+    graph.setLabels(doubleLabels);
+    graph.computeGradientAndScore();
+    double expected = graph.score();
+    INDArray expectedGradient = graph.gradient().gradient().dup();
+    graph.setInputs(x);
+    graph.setLabels(floatLabels);
+    graph.computeGradientAndScore();
+    assertEquals(expected, graph.score(), 1e-15);
+    assertEquals(expectedGradient, graph.gradient().gradient());
+    graph.fit(new MultiDataSet(x, floatLabels)); // the same path inside fit
+    assertTrue(Double.isFinite(graph.score()));
+  }
 }
