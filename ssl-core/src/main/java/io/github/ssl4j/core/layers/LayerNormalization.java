@@ -112,7 +112,7 @@ public class LayerNormalization extends CorrectedSameDiffLayer {
       y.assign(rows).muliRowVector(getParam("gain")).addiRowVector(getParam("bias"));
       normalised = rows;
       inverseStd = s;
-      return sequence(y, input.size(0), input.size(2), ArrayType.ACTIVATIONS, workspaceMgr);
+      return sequence(y, ArrayType.ACTIVATIONS, workspaceMgr);
     }
 
     @Override
@@ -126,7 +126,7 @@ public class LayerNormalization extends CorrectedSameDiffLayer {
       INDArray gx = g.mul(normalised).mean(1).reshape(n, 1);
       g.subiColumnVector(g.mean(1).reshape(n, 1));
       g.subi(normalised.mulColumnVector(gx)).muliColumnVector(inverseStd);
-      return sequence(g, input.size(0), input.size(2), ArrayType.ACTIVATION_GRAD, workspaceMgr);
+      return sequence(g, ArrayType.ACTIVATION_GRAD, workspaceMgr);
     }
 
     @Override

@@ -180,7 +180,7 @@ public class MultiHeadSelfAttention extends CorrectedSameDiffLayer {
       v = qkvHeads[2];
       probabilities = p;
       context = ctxRows;
-      return sequence(y, batch, steps, ArrayType.ACTIVATIONS, workspaceMgr);
+      return sequence(y, ArrayType.ACTIVATIONS, workspaceMgr);
     }
 
     /** Columns {@code part·d ... (part+1)·d} of [batch·T, 3d] as a [batch, T, heads, dh] view. */
@@ -231,7 +231,7 @@ public class MultiHeadSelfAttention extends CorrectedSameDiffLayer {
       gradTable.get(QKV_BIAS).assign(dQkv.sum(true, 0));
       INDArray dx = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, new long[] {n, d}, 'c');
       Nd4j.gemm(dQkv, getParam(QKV_WEIGHTS), dx, false, true, 1.0, 0.0);
-      return sequence(dx, batch, steps, ArrayType.ACTIVATION_GRAD, workspaceMgr);
+      return sequence(dx, ArrayType.ACTIVATION_GRAD, workspaceMgr);
     }
 
     @Override

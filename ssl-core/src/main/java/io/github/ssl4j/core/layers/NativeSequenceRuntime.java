@@ -48,7 +48,7 @@ abstract class NativeSequenceRuntime extends CorrectedSameDiffLayer.HalvedGradie
   @Override
   public final Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
     assertInputSet(true);
-    if (forwardInput == null || forwardInput != input) {
+    if (forwardInput != input) { // none kept, or kept for another input
       activate(true, workspaceMgr);
     }
     INDArray epsilonBelow = backward(epsilon, workspaceMgr);
@@ -97,8 +97,13 @@ abstract class NativeSequenceRuntime extends CorrectedSameDiffLayer.HalvedGradie
     return out.reshape('c', batch * steps, d);
   }
 
-  /** Rows [batch·T, d] back to a sequence [batch, d, T], allocated as {@code type}. */
-  INDArray sequence(INDArray rows, long batch, long steps, ArrayType type, LayerWorkspaceMgr workspaceMgr) {
+  /**
+   * Rows [batch·T, d] back to a sequence [batch, d, T] with the batch and length of {@link
+   * #input}, allocated as {@code type}.
+   */
+  INDArray sequence(INDArray rows, ArrayType type, LayerWorkspaceMgr workspaceMgr) {
+    long batch = input.size(0);
+    long steps = input.size(2);
     long d = rows.size(1);
     INDArray out = workspaceMgr.createUninitialized(type, dataType, new long[] {batch, d, steps}, 'c');
     out.assign(rows.reshape('c', batch, steps, d).permute(0, 2, 1));

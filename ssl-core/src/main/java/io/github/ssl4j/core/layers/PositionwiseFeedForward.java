@@ -131,7 +131,7 @@ public class PositionwiseFeedForward extends CorrectedSameDiffLayer {
       pre = h;
       tanh = t;
       act = g;
-      return sequence(y, input.size(0), input.size(2), ArrayType.ACTIVATIONS, workspaceMgr);
+      return sequence(y, ArrayType.ACTIVATIONS, workspaceMgr);
     }
 
     @Override
@@ -152,7 +152,7 @@ public class PositionwiseFeedForward extends CorrectedSameDiffLayer {
       gradTable.get(B1).assign(dh.sum(true, 0));
       INDArray dx = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, rows.shape(), 'c');
       Nd4j.gemm(dh, getParam(W1), dx, false, true, 1.0, 0.0);
-      return sequence(dx, input.size(0), input.size(2), ArrayType.ACTIVATION_GRAD, workspaceMgr);
+      return sequence(dx, ArrayType.ACTIVATION_GRAD, workspaceMgr);
     }
 
     @Override
