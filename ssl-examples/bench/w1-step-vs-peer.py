@@ -72,8 +72,8 @@ def main():
         for name, t, f, _ in mapping():
             t.copy_(f(load('p0', name)))
     params = list(enc.parameters()) + list(head.parameters())
-    opt = torch.optim.Adam(params, lr=1e-3)
-    state = {id(t): (torch.zeros_like(t), torch.zeros_like(t)) for t in params}
+    opt = None if a.dl4j_adam else torch.optim.Adam(params, lr=1e-3)
+    state = {id(t): (torch.zeros_like(t), torch.zeros_like(t)) for t in params} if a.dl4j_adam else None
 
     def nd4j_adam_step(t_step, lr=1e-3, b1=0.9, b2=0.999, eps=1e-8):
         # libnd4j adam_updater: alpha = lr*sqrt(1-b2^t)/(1-b1^t); update = alpha*m/(sqrt(v)+eps)
@@ -86,6 +86,9 @@ def main():
                 t.sub_(alpha * mt / (vt.sqrt() + eps))
     enc.train()
 
+    def conv_bias(name):  # reported apart (module docstring)
+        return '/conv' in name and name.endswith('_b')
+
     def rel(x, y):
         return ((x - y).norm() / (y.norm() + 1e-30)).item()
 
@@ -96,7 +99,8 @@ def main():
         views = torch.from_numpy(np.fromfile(os.path.join(a.dump, f'views{s}.f64'), np.float64)
                                  .reshape(2 * m['batch'], 1, 28, 28)).to(dt)
         loss = peer.nt_xent(head(enc(views)))
-        opt.zero_grad()
+        for t in params:
+            t.grad = None
         loss.backward()
         d = abs(loss.item() - m['losses'][s]) / abs(loss.item())
         failed |= d > tol
@@ -107,7 +111,7 @@ def main():
                 if not trained:
                     continue
                 r = rel(f(load('g0', name)), t.grad)
-                if '/conv' in name and name.endswith('_b'):
+                if conv_bias(name):
                     noise.append(f'{name} |g| {t.grad.norm().item():.1e}')
                     continue
                 worst = max(worst, r)
@@ -120,7 +124,7 @@ def main():
             opt.step()
         with torch.no_grad():
             diffs = sorted(((rel(f(load(f'p{s + 1}', name)), t), name) for name, t, f, _ in mapping()
-                            if not (('/conv' in name) and name.endswith('_b'))), reverse=True)
+                            if not conv_bias(name)), reverse=True)
         print('  after the step, largest parameter/statistic differences: '
               + ', '.join(f'{n} {r:.1e}' for r, n in diffs[:3]))
     print('FAILED' if failed else 'OK: the same losses and first-step gradients within the tolerance')
