@@ -8,7 +8,8 @@ import java.util.random.RandomGenerator;
  *
  * <p>For an image that is jittered: a brightness factor is drawn uniformly from [1 - brightness, 1 +
  * brightness] and a contrast factor from [1 - contrast, 1 + contrast]; the two adjustments are
- * applied in random order (one fair coin per image), each followed by clipping to [0, 1]:
+ * applied in random order (one fair coin per image, as torchvision) or brightness first (as the
+ * PyTorch peer's W1 view), each followed by clipping to [0, 1]:
  *
  * <ul>
  *   <li>brightness: {@code v * factor};
@@ -16,14 +17,21 @@ import java.util.random.RandomGenerator;
  *       image at that point (ITU-R 601 luma for 3 channels, the plain mean otherwise).
  * </ul>
  *
- * Draws per image: one for {@code p}, and for a jittered image three more (two factors, order).
+ * Draws per image: one for {@code p}, and for a jittered image two more (the factors) and, in
+ * random order, a third (the order).
  *
  * @param brightness brightness jitter strength, in [0, 1]
  * @param contrast contrast jitter strength, in [0, 1]
  * @param p probability of jittering an image, in [0, 1]
+ * @param randomOrder true: random order per image (torchvision); false: brightness, then contrast
  */
-public record ColorJitter(double brightness, double contrast, double p)
+public record ColorJitter(double brightness, double contrast, double p, boolean randomOrder)
     implements PixelAugmentation {
+
+  /** A torchvision-style jitter: the two adjustments in random order. */
+  public ColorJitter(double brightness, double contrast, double p) {
+    this(brightness, contrast, p, true);
+  }
 
   /** Validates the parameters. */
   public ColorJitter {
@@ -40,9 +48,9 @@ public record ColorJitter(double brightness, double contrast, double p)
     Images.checkProbability("ColorJitter p", p);
   }
 
-  /** W1: brightness and contrast 0.4, applied with p = 0.8. */
+  /** W1: brightness and contrast 0.4, applied with p = 0.8, brightness first (as the peer). */
   public static ColorJitter w1() {
-    return new ColorJitter(0.4, 0.4, 0.8);
+    return new ColorJitter(0.4, 0.4, 0.8, false);
   }
 
   @Override
@@ -56,7 +64,7 @@ public record ColorJitter(double brightness, double contrast, double p)
       }
       float b = (float) Images.uniform(rng, 1 - brightness, 1 + brightness);
       float k = (float) Images.uniform(rng, 1 - contrast, 1 + contrast);
-      boolean brightnessFirst = rng.nextBoolean();
+      boolean brightnessFirst = !randomOrder || rng.nextBoolean();
       int from = i * image;
       int to = from + image;
       if (brightnessFirst) {

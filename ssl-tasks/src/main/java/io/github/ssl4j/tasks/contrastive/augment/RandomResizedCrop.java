@@ -1,5 +1,6 @@
 package io.github.ssl4j.tasks.contrastive.augment;
 
+import java.util.Objects;
 import java.util.random.RandomGenerator;
 
 /**
@@ -7,20 +8,43 @@ import java.util.random.RandomGenerator;
  * interpolation (torchvision's {@code RandomResizedCrop}, {@code align_corners=False}).
  *
  * <p>Per image, up to 10 attempts draw an area fraction uniformly from [minScale, maxScale] and an
- * aspect ratio (width/height) log-uniformly from [minAspect, maxAspect]; the box size is rounded to
- * whole pixels and, when it fits, placed uniformly at random. If no attempt fits, the largest
- * centred box whose aspect ratio is within range is used. One box per image, shared by its
+ * aspect ratio (width/height) log-uniformly from [minAspect, maxAspect]; when the box fits, it is
+ * placed uniformly at random. If no attempt fits, the largest centred box whose aspect ratio is
+ * within range is used. One box per image, shared by its
  * channels. Since the box is never larger than the image, the resize only up-samples.
+ *
+ * <p>{@link Placement} says how the box is placed: {@link Placement#WHOLE_PIXEL} (torchvision) rounds
+ * its size to whole pixels and puts it at whole-pixel offsets, then resizes the cropped pixels;
+ * {@link Placement#SUB_PIXEL} keeps the drawn size and draws the offset continuously, and samples
+ * the whole image at the box's pixel positions (an affine warp, as {@code F.affine_grid} +
+ * {@code F.grid_sample(align_corners=False, padding_mode='border')} in the PyTorch peer), so
+ * samples near the box edge may blend in the pixel just outside it. Both draw the same number of
+ * values from the generator.
  *
  * @param minScale smallest crop area as a fraction of the image area, in (0, 1]
  * @param maxScale largest crop area fraction, in [minScale, 1]
  * @param minAspect smallest width/height ratio, &gt; 0
  * @param maxAspect largest width/height ratio, &gt;= minAspect
+ * @param placement whole-pixel (torchvision) or sub-pixel (affine warp) boxes
  */
-public record RandomResizedCrop(double minScale, double maxScale, double minAspect, double maxAspect)
+public record RandomResizedCrop(
+    double minScale, double maxScale, double minAspect, double maxAspect, Placement placement)
     implements PixelAugmentation {
 
   private static final int ATTEMPTS = 10;
+
+  /** How a crop box is placed on the pixel grid. */
+  public enum Placement {
+    /** Size rounded to whole pixels, whole-pixel offset; only the box's pixels are sampled. */
+    WHOLE_PIXEL,
+    /** Continuous size and offset; the image is sampled at the box's positions (border clamp). */
+    SUB_PIXEL
+  }
+
+  /** A torchvision-style crop ({@link Placement#WHOLE_PIXEL}). */
+  public RandomResizedCrop(double minScale, double maxScale, double minAspect, double maxAspect) {
+    this(minScale, maxScale, minAspect, maxAspect, Placement.WHOLE_PIXEL);
+  }
 
   /** Validates the ranges. */
   public RandomResizedCrop {
@@ -34,11 +58,15 @@ public record RandomResizedCrop(double minScale, double maxScale, double minAspe
           "RandomResizedCrop aspect range must satisfy 0 < minAspect <= maxAspect < infinity, got ["
               + minAspect + ", " + maxAspect + "]; W1 uses [3/4, 4/3]");
     }
+    Objects.requireNonNull(placement, "placement (WHOLE_PIXEL or SUB_PIXEL)");
   }
 
-  /** W1: area scale 0.5–1.0, aspect ratio 3/4–4/3. */
+  /**
+   * W1: area scale 0.5–1.0, aspect ratio 3/4–4/3, sub-pixel boxes (as the PyTorch peer's affine
+   * warp).
+   */
   public static RandomResizedCrop w1() {
-    return new RandomResizedCrop(0.5, 1.0, 3.0 / 4.0, 4.0 / 3.0);
+    return new RandomResizedCrop(0.5, 1.0, 3.0 / 4.0, 4.0 / 3.0, Placement.SUB_PIXEL);
   }
 
   @Override
@@ -50,28 +78,33 @@ public record RandomResizedCrop(double minScale, double maxScale, double minAspe
     int[] y0 = new int[h];
     int[] y1 = new int[h];
     float[] fy = new float[h];
-    int[] box = new int[4];
+    double[] box = new double[4];
     int plane = h * w;
     for (int i = 0; i < n; i++) {
       drawBox(h, w, rng, box);
-      int top = box[0];
-      int left = box[1];
-      sampling(box[3], w, x0, x1, fx);
-      sampling(box[2], h, y0, y1, fy);
+      if (placement == Placement.WHOLE_PIXEL) {
+        // torchvision: crop the box's pixels, then resize them (clamped inside the box)
+        sampling(box[1], box[3], box[1], box[1] + box[3] - 1, w, x0, x1, fx);
+        sampling(box[0], box[2], box[0], box[0] + box[2] - 1, h, y0, y1, fy);
+      } else {
+        // affine warp of the whole image, border padding
+        sampling(box[1], box[3], 0, w - 1, w, x0, x1, fx);
+        sampling(box[0], box[2], 0, h - 1, h, y0, y1, fy);
+      }
       for (int ch = 0; ch < c; ch++) {
         int base = (i * c + ch) * plane;
-        resize(src, out, base, w, h, base + top * w + left, x0, x1, fx, y0, y1, fy);
+        resize(src, out, base, w, h, x0, x1, fx, y0, y1, fy);
       }
     }
     return out;
   }
 
-  /** Bilinear resampling of one channel plane; the crop origin is {@code origin} in {@code src}. */
-  private static void resize(float[] src, float[] out, int base, int w, int h, int origin,
+  /** Bilinear resampling of one channel plane at the precomputed source rows and columns. */
+  private static void resize(float[] src, float[] out, int base, int w, int h,
       int[] x0, int[] x1, float[] fx, int[] y0, int[] y1, float[] fy) {
     for (int y = 0; y < h; y++) {
-      int r0 = origin + y0[y] * w;
-      int r1 = origin + y1[y] * w;
+      int r0 = base + y0[y] * w;
+      int r1 = base + y1[y] * w;
       float wy = fy[y];
       int o = base + y * w;
       for (int x = 0; x < w; x++) {
@@ -85,54 +118,70 @@ public record RandomResizedCrop(double minScale, double maxScale, double minAspe
     }
   }
 
-  /** Source indices and weights for resizing {@code in} pixels to {@code out} (half-pixel centres). */
-  private static void sampling(int in, int out, int[] i0, int[] i1, float[] frac) {
-    double ratio = (double) in / out;
+  /**
+   * Source indices and weights for {@code out} output pixels sampling a box of {@code size} pixels
+   * starting at {@code start} (half-pixel centres, {@code align_corners=False}); source positions
+   * are clamped to [{@code lo}, {@code hi}].
+   */
+  private static void sampling(double start, double size, double lo, double hi, int out,
+      int[] i0, int[] i1, float[] frac) {
+    double ratio = size / out;
+    int last = (int) hi;
     for (int o = 0; o < out; o++) {
-      double s = (o + 0.5) * ratio - 0.5;
-      if (s < 0) {
-        s = 0;
-      }
-      int lo = Math.min((int) s, in - 1);
-      i0[o] = lo;
-      i1[o] = Math.min(lo + 1, in - 1);
-      frac[o] = (float) (s - lo);
+      double s = Math.min(Math.max(start + (o + 0.5) * ratio - 0.5, lo), hi);
+      int floor = (int) Math.floor(s);
+      i0[o] = floor;
+      i1[o] = Math.min(floor + 1, last);
+      frac[o] = (float) (s - floor);
     }
   }
 
-  /** Fills {top, left, height, width} of a crop box, as torchvision's get_params. */
-  private void drawBox(int h, int w, RandomGenerator rng, int[] box) {
+  /**
+   * Fills {top, left, height, width} of a crop box, as torchvision's get_params (whole pixels) or
+   * with continuous size and offset (sub-pixel).
+   */
+  private void drawBox(int h, int w, RandomGenerator rng, double[] box) {
     double area = (double) h * w;
     double logMin = Math.log(minAspect);
     double logMax = Math.log(maxAspect);
+    boolean whole = placement == Placement.WHOLE_PIXEL;
     for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
       double target = area * Images.uniform(rng, minScale, maxScale);
       double aspect = Math.exp(Images.uniform(rng, logMin, logMax));
-      int cw = (int) Math.round(Math.sqrt(target * aspect));
-      int ch = (int) Math.round(Math.sqrt(target / aspect));
+      double cw = Math.sqrt(target * aspect);
+      double ch = Math.sqrt(target / aspect);
+      if (whole) {
+        cw = Math.round(cw);
+        ch = Math.round(ch);
+      }
       if (cw > 0 && ch > 0 && cw <= w && ch <= h) {
-        box[0] = rng.nextInt(h - ch + 1);
-        box[1] = rng.nextInt(w - cw + 1);
+        if (whole) {
+          box[0] = rng.nextInt(h - (int) ch + 1);
+          box[1] = rng.nextInt(w - (int) cw + 1);
+        } else {
+          box[0] = rng.nextDouble() * (h - ch);
+          box[1] = rng.nextDouble() * (w - cw);
+        }
         box[2] = ch;
         box[3] = cw;
         return;
       }
     }
     double ratio = (double) w / h;
-    int cw;
-    int ch;
+    double cw;
+    double ch;
     if (ratio < minAspect) {
       cw = w;
-      ch = Math.max(1, Math.min(h, (int) Math.round(w / minAspect)));
+      ch = Math.max(1, Math.min(h, Math.round(w / minAspect)));
     } else if (ratio > maxAspect) {
       ch = h;
-      cw = Math.max(1, Math.min(w, (int) Math.round(h * maxAspect)));
+      cw = Math.max(1, Math.min(w, Math.round(h * maxAspect)));
     } else {
       cw = w;
       ch = h;
     }
-    box[0] = (h - ch) / 2;
-    box[1] = (w - cw) / 2;
+    box[0] = whole ? Math.floor((h - ch) / 2) : (h - ch) / 2;
+    box[1] = whole ? Math.floor((w - cw) / 2) : (w - cw) / 2;
     box[2] = ch;
     box[3] = cw;
   }

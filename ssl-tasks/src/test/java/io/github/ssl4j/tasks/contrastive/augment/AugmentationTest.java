@@ -87,6 +87,139 @@ class AugmentationTest {
         new RandomResizedCrop(0.1, 0.3, 0.5, 2).apply(grey, new SplittableRandom(1)), 1e-6));
   }
 
+  /**
+   * Reference for a sub-pixel crop: PyTorch's {@code F.affine_grid} + {@code F.grid_sample}
+   * (bilinear, {@code align_corners=False}, {@code padding_mode='border'}) written in normalised
+   * coordinates, with theta = [[cw/W, 0, tx], [0, ch/H, ty]] for a box of cw x ch pixels whose
+   * top-left corner is at (left, top).
+   */
+  private static float[] affineWarp(float[] plane, int h, int w, double top, double left,
+      double ch, double cw) {
+    double tx = 2 * (left + cw / 2) / w - 1;
+    double ty = 2 * (top + ch / 2) / h - 1;
+    float[] out = new float[h * w];
+    for (int oy = 0; oy < h; oy++) {
+      for (int ox = 0; ox < w; ox++) {
+        double gx = cw / w * ((2.0 * ox + 1) / w - 1) + tx;
+        double gy = ch / h * ((2.0 * oy + 1) / h - 1) + ty;
+        double ix = Math.min(Math.max(((gx + 1) * w - 1) / 2, 0), w - 1);
+        double iy = Math.min(Math.max(((gy + 1) * h - 1) / 2, 0), h - 1);
+        int x0 = (int) Math.floor(ix);
+        int y0 = (int) Math.floor(iy);
+        int x1 = Math.min(x0 + 1, w - 1);
+        int y1 = Math.min(y0 + 1, h - 1);
+        double fx = ix - x0;
+        double fy = iy - y0;
+        out[oy * w + ox] = (float) ((1 - fy) * ((1 - fx) * plane[y0 * w + x0] + fx * plane[y0 * w + x1])
+            + fy * ((1 - fx) * plane[y1 * w + x0] + fx * plane[y1 * w + x1]));
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void subPixelCropIsTheAffineWarpOfTheDrawnBox() {
+    int n = 5;
+    int h = 28;
+    int w = 28;
+    INDArray x = images(n, 2, h, w, 14);
+    float[] src = x.data().asFloat();
+    // Fixed size (area 0.45, aspect 1.2: 14.52 x 17.39 px, never whole), so only the offsets vary.
+    double scale = 0.45;
+    double aspect = 1.2;
+    RandomResizedCrop crop = new RandomResizedCrop(
+        scale, scale, aspect, aspect, RandomResizedCrop.Placement.SUB_PIXEL);
+    float[] y = crop.apply(x, new SplittableRandom(21)).data().asFloat();
+    double cw = Math.sqrt(h * w * scale * aspect);
+    double ch = Math.sqrt(h * w * scale / aspect);
+    SplittableRandom replay = new SplittableRandom(21);
+    int plane = h * w;
+    for (int i = 0; i < n; i++) {
+      replay.nextDouble(); // area
+      replay.nextDouble(); // log aspect
+      double top = replay.nextDouble() * (h - ch);
+      double left = replay.nextDouble() * (w - cw);
+      for (int c = 0; c < 2; c++) { // one box per image, shared by its channels
+        int base = (i * 2 + c) * plane;
+        float[] expected = affineWarp(
+            Arrays.copyOfRange(src, base, base + plane), h, w, top, left, ch, cw);
+        assertArrayEquals(expected, Arrays.copyOfRange(y, base, base + plane), 1e-5f,
+            "image " + i + " channel " + c);
+      }
+    }
+  }
+
+  @Test
+  void wholePixelCropResizesTheBoxPixelsOnly() {
+    // Area 1/4, aspect 1 of 28 x 28: a 14 x 14 box at whole-pixel offsets, up-sampled 2x.
+    INDArray x = images(3, 1, 28, 28, 15);
+    float[] src = x.data().asFloat();
+    float[] y = new RandomResizedCrop(0.25, 0.25, 1, 1).apply(x, new SplittableRandom(22))
+        .data().asFloat();
+    SplittableRandom replay = new SplittableRandom(22);
+    for (int i = 0; i < 3; i++) {
+      replay.nextDouble();
+      replay.nextDouble();
+      int top = replay.nextInt(15);
+      int left = replay.nextInt(15);
+      for (int oy = 0; oy < 28; oy++) {
+        for (int ox = 0; ox < 28; ox++) {
+          // half-pixel centres, clamped inside the box
+          double sx = Math.min(Math.max((ox + 0.5) / 2 - 0.5, 0), 13);
+          double sy = Math.min(Math.max((oy + 0.5) / 2 - 0.5, 0), 13);
+          int x0 = (int) sx;
+          int y0 = (int) sy;
+          int x1 = Math.min(x0 + 1, 13);
+          int y1 = Math.min(y0 + 1, 13);
+          double fx = sx - x0;
+          double fy = sy - y0;
+          int o = i * 784 + (top) * 28 + left;
+          double v = (1 - fy) * ((1 - fx) * src[o + y0 * 28 + x0] + fx * src[o + y0 * 28 + x1])
+              + fy * ((1 - fx) * src[o + y1 * 28 + x0] + fx * src[o + y1 * 28 + x1]);
+          assertEquals(v, y[i * 784 + oy * 28 + ox], 1e-5, "image " + i + " at " + oy + "," + ox);
+        }
+      }
+    }
+  }
+
+  @Test
+  void w1UsesTheSubPixelCropAndBrightnessBeforeContrast() {
+    // W1's crop is the peer's affine warp: the same drawn box as the general constructor's.
+    RandomResizedCrop w1 = RandomResizedCrop.w1();
+    assertEquals(RandomResizedCrop.Placement.SUB_PIXEL, w1.placement());
+    assertEquals(new RandomResizedCrop(0.5, 1.0, 0.75, 4.0 / 3.0,
+        RandomResizedCrop.Placement.SUB_PIXEL), w1);
+    assertEquals(new ColorJitter(0.4, 0.4, 0.8, false), ColorJitter.w1());
+  }
+
+  @Test
+  void fixedOrderJitterIsBrightnessThenContrastWithThreeDrawsPerImage() {
+    INDArray x = images(6, 1, 5, 5, 16);
+    float[] src = x.data().asFloat();
+    float[] y = new ColorJitter(0.4, 0.4, 0.7, false).apply(x, new SplittableRandom(23))
+        .data().asFloat();
+    SplittableRandom replay = new SplittableRandom(23);
+    int jittered = 0;
+    for (int i = 0; i < 6; i++) {
+      float[] expected = Arrays.copyOfRange(src, i * 25, i * 25 + 25);
+      if (replay.nextDouble() < 0.7) {
+        jittered++;
+        double b = 0.6 + 0.8 * replay.nextDouble();
+        double k = 0.6 + 0.8 * replay.nextDouble();
+        double mean = 0;
+        for (int j = 0; j < 25; j++) {
+          expected[j] = (float) Math.min(1, Math.max(0, expected[j] * b));
+          mean += expected[j] / 25.0;
+        }
+        for (int j = 0; j < 25; j++) {
+          expected[j] = (float) Math.min(1, Math.max(0, k * expected[j] + (1 - k) * mean));
+        }
+      }
+      assertArrayEquals(expected, Arrays.copyOfRange(y, i * 25, i * 25 + 25), 1e-6f, "image " + i);
+    }
+    assertTrue(jittered > 0 && jittered < 6, "seed should jitter some images, not all: " + jittered);
+  }
+
   @Test
   void noiseHasTheRequestedStatisticsOnMidGrey() {
     INDArray grey = Nd4j.valueArrayOf(new long[] {64, 1, 28, 28}, 0.5f);
@@ -143,6 +276,9 @@ class AugmentationTest {
         () -> new GaussianNoise(-0.01),
         () -> new GaussianNoise(Double.NaN),
         () -> MultiViewTransform.of(Compose.w1(), 1));
+    NullPointerException placement = assertThrows(NullPointerException.class,
+        () -> new RandomResizedCrop(0.5, 1, 0.75, 1.33, null));
+    assertTrue(placement.getMessage().contains("WHOLE_PIXEL or SUB_PIXEL"), placement.getMessage());
     for (Runnable r : bad) {
       assertThrows(IllegalArgumentException.class, r::run);
     }
