@@ -48,9 +48,9 @@ public record ColorJitter(double brightness, double contrast, double p, boolean 
     Images.checkProbability("ColorJitter p", p);
   }
 
-  /** W1: brightness and contrast 0.4, applied with p = 0.8, brightness first (as the peer). */
+  /** W1: brightness and contrast 0.4, applied with p = 0.8, in random order (torchvision). */
   public static ColorJitter w1() {
-    return new ColorJitter(0.4, 0.4, 0.8, false);
+    return new ColorJitter(0.4, 0.4, 0.8);
   }
 
   @Override

@@ -62,11 +62,11 @@ public record RandomResizedCrop(
   }
 
   /**
-   * W1: area scale 0.5–1.0, aspect ratio 3/4–4/3, sub-pixel boxes (as the PyTorch peer's affine
-   * warp).
+   * W1: area scale 0.5–1.0, aspect ratio 3/4–4/3, whole-pixel boxes (torchvision). {@link
+   * Compose#w1SubPixel()} has the PyTorch peer's sub-pixel boxes instead.
    */
   public static RandomResizedCrop w1() {
-    return new RandomResizedCrop(0.5, 1.0, 3.0 / 4.0, 4.0 / 3.0, Placement.SUB_PIXEL);
+    return new RandomResizedCrop(0.5, 1.0, 3.0 / 4.0, 4.0 / 3.0);
   }
 
   @Override

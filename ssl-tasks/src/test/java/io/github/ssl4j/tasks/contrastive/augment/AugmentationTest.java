@@ -183,13 +183,17 @@ class AugmentationTest {
   }
 
   @Test
-  void w1UsesTheSubPixelCropAndBrightnessBeforeContrast() {
-    // W1's crop is the peer's affine warp: the same drawn box as the general constructor's.
-    RandomResizedCrop w1 = RandomResizedCrop.w1();
-    assertEquals(RandomResizedCrop.Placement.SUB_PIXEL, w1.placement());
+  void w1IsTorchvisionStyleAndW1SubPixelDiffersOnlyInCropPlacementAndJitterOrder() {
     assertEquals(new RandomResizedCrop(0.5, 1.0, 0.75, 4.0 / 3.0,
-        RandomResizedCrop.Placement.SUB_PIXEL), w1);
-    assertEquals(new ColorJitter(0.4, 0.4, 0.8, false), ColorJitter.w1());
+        RandomResizedCrop.Placement.WHOLE_PIXEL), RandomResizedCrop.w1());
+    assertEquals(new ColorJitter(0.4, 0.4, 0.8, true), ColorJitter.w1());
+    List<ImageAugmentation> w1 = Compose.w1().steps();
+    List<ImageAugmentation> sub = Compose.w1SubPixel().steps();
+    assertEquals(List.of(
+        new RandomResizedCrop(0.5, 1.0, 0.75, 4.0 / 3.0, RandomResizedCrop.Placement.SUB_PIXEL),
+        w1.get(1),
+        new ColorJitter(0.4, 0.4, 0.8, false),
+        w1.get(3)), sub);
   }
 
   @Test
