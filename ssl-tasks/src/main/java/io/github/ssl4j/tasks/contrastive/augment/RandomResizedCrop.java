@@ -82,15 +82,8 @@ public record RandomResizedCrop(
     int plane = h * w;
     for (int i = 0; i < n; i++) {
       drawBox(h, w, rng, box);
-      if (placement == Placement.WHOLE_PIXEL) {
-        // torchvision: crop the box's pixels, then resize them (clamped inside the box)
-        sampling(box[1], box[3], box[1], box[1] + box[3] - 1, w, x0, x1, fx);
-        sampling(box[0], box[2], box[0], box[0] + box[2] - 1, h, y0, y1, fy);
-      } else {
-        // affine warp of the whole image, border padding
-        sampling(box[1], box[3], 0, w - 1, w, x0, x1, fx);
-        sampling(box[0], box[2], 0, h - 1, h, y0, y1, fy);
-      }
+      axis(box[1], box[3], w, x0, x1, fx);
+      axis(box[0], box[2], h, y0, y1, fy);
       for (int ch = 0; ch < c; ch++) {
         int base = (i * c + ch) * plane;
         resize(src, out, base, w, h, x0, x1, fx, y0, y1, fy);
@@ -115,6 +108,20 @@ public record RandomResizedCrop(
         float lower = src[r1 + a] + (src[r1 + b] - src[r1 + a]) * f;
         out[o + x] = upper + (lower - upper) * wy;
       }
+    }
+  }
+
+  /**
+   * Sampling along one axis of {@code extent} pixels for a box edge at {@code start} of {@code
+   * size} pixels: {@link Placement#WHOLE_PIXEL} crops the box's pixels and resizes them (samples
+   * clamped inside the box, as torchvision); {@link Placement#SUB_PIXEL} warps the whole image
+   * (samples clamped to the image, as {@code grid_sample}'s border padding).
+   */
+  private void axis(double start, double size, int extent, int[] i0, int[] i1, float[] frac) {
+    if (placement == Placement.WHOLE_PIXEL) {
+      sampling(start, size, start, start + size - 1, extent, i0, i1, frac);
+    } else {
+      sampling(start, size, 0, extent - 1, extent, i0, i1, frac);
     }
   }
 

@@ -104,17 +104,27 @@ class AugmentationTest {
         double gy = ch / h * ((2.0 * oy + 1) / h - 1) + ty;
         double ix = Math.min(Math.max(((gx + 1) * w - 1) / 2, 0), w - 1);
         double iy = Math.min(Math.max(((gy + 1) * h - 1) / 2, 0), h - 1);
-        int x0 = (int) Math.floor(ix);
-        int y0 = (int) Math.floor(iy);
-        int x1 = Math.min(x0 + 1, w - 1);
-        int y1 = Math.min(y0 + 1, h - 1);
-        double fx = ix - x0;
-        double fy = iy - y0;
-        out[oy * w + ox] = (float) ((1 - fy) * ((1 - fx) * plane[y0 * w + x0] + fx * plane[y0 * w + x1])
-            + fy * ((1 - fx) * plane[y1 * w + x0] + fx * plane[y1 * w + x1]));
+        out[oy * w + ox] = (float) bilinear(plane, 0, w, ix, iy, w - 1, h - 1);
       }
     }
     return out;
+  }
+
+  /**
+   * Bilinear value of the row-major plane at {@code offset} (row length {@code stride}) at column
+   * {@code ix}, row {@code iy} (both &gt;= 0); the right and lower neighbours are clamped to
+   * column {@code maxX} and row {@code maxY}.
+   */
+  private static double bilinear(float[] a, int offset, int stride, double ix, double iy,
+      int maxX, int maxY) {
+    int x0 = (int) Math.floor(ix);
+    int y0 = (int) Math.floor(iy);
+    int x1 = Math.min(x0 + 1, maxX);
+    int y1 = Math.min(y0 + 1, maxY);
+    double fx = ix - x0;
+    double fy = iy - y0;
+    return (1 - fy) * ((1 - fx) * a[offset + y0 * stride + x0] + fx * a[offset + y0 * stride + x1])
+        + fy * ((1 - fx) * a[offset + y1 * stride + x0] + fx * a[offset + y1 * stride + x1]);
   }
 
   @Test
@@ -167,15 +177,7 @@ class AugmentationTest {
           // half-pixel centres, clamped inside the box
           double sx = Math.min(Math.max((ox + 0.5) / 2 - 0.5, 0), 13);
           double sy = Math.min(Math.max((oy + 0.5) / 2 - 0.5, 0), 13);
-          int x0 = (int) sx;
-          int y0 = (int) sy;
-          int x1 = Math.min(x0 + 1, 13);
-          int y1 = Math.min(y0 + 1, 13);
-          double fx = sx - x0;
-          double fy = sy - y0;
-          int o = i * 784 + (top) * 28 + left;
-          double v = (1 - fy) * ((1 - fx) * src[o + y0 * 28 + x0] + fx * src[o + y0 * 28 + x1])
-              + fy * ((1 - fx) * src[o + y1 * 28 + x0] + fx * src[o + y1 * 28 + x1]);
+          double v = bilinear(src, i * 784 + top * 28 + left, 28, sx, sy, 13, 13);
           assertEquals(v, y[i * 784 + oy * 28 + ox], 1e-5, "image " + i + " at " + oy + "," + ox);
         }
       }
