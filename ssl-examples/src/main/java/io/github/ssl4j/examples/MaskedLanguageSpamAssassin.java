@@ -147,8 +147,8 @@ public final class MaskedLanguageSpamAssassin implements Callable<Integer> {
         vocab.size(), allTrain.size(), train.size(), windows.testWindows().size(), test.size());
 
     // ---- pretraining: W3 transformer, BERT masking, AdamW
-    MaskedLanguageTask task = MaskedLanguageTask.w3(vocab.size());
-    TransformerEncoder encoder = TransformerEncoder.w3(vocab.size());
+    MaskedLanguageTask task = MaskedLanguageTask.bert(vocab.size());
+    TransformerEncoder encoder = TransformerEncoder.tiny(vocab.size(), 64);
     TrainingConfig config = TrainingConfig.builder(batch)
         .epochs(epochs)
         .seed(seed)

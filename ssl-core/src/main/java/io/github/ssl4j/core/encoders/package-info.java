@@ -8,7 +8,7 @@
  * from the input types set on the graph builder ({@code graph.setInputTypes(encoder.inputType())}).
  *
  * <pre>{@code
- * Encoder enc = ConvEncoder.w1();   // 28x28x1 -> 128-d representation
+ * Encoder enc = ConvEncoder.small(28, 28, 1);   // 28x28x1 -> 128-d representation
  * ComputationGraphConfiguration.GraphBuilder g = new NeuralNetConfiguration.Builder().graphBuilder()
  *     .addInputs(VertexNames.INPUT).setInputTypes(enc.inputType());
  * String out = enc.addTo(g, VertexNames.INPUT);

@@ -20,8 +20,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * }</pre>
  */
 public final class TokenWindows {
-  /** W3's window length: [CLS] + 63 tokens. */
-  public static final int W3_LENGTH = 64;
+  /** The default window length: [CLS] + 63 tokens. */
+  public static final int DEFAULT_LENGTH = 64;
 
   private TokenWindows() {}
 

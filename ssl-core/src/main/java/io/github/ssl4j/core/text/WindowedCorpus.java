@@ -165,7 +165,7 @@ public final class WindowedCorpus {
     private Tokenizer tokenizer = WordTokenizer.INSTANCE;
     private int maxTokens = 8000;
     private Vocabulary.TieBreak tieBreak = Vocabulary.TieBreak.FIRST_OCCURRENCE;
-    private int windowLength = TokenWindows.W3_LENGTH;
+    private int windowLength = TokenWindows.DEFAULT_LENGTH;
     private double trainFraction = 0.8;
     private long seed = 0;
 

@@ -87,7 +87,7 @@ public final class W1StepDump implements Callable<Integer> {
           + batch * steps + " training images, the data has " + fm.train().size());
     }
     Files.createDirectories(out);
-    ContrastiveTask task = ContrastiveTask.w1();
+    ContrastiveTask task = ContrastiveTask.simclr();
     var graphBuilder = new NeuralNetConfiguration.Builder()
         .seed(Seeds.forNd4j(seed))
         .updater(new Adam(1e-3))
@@ -95,7 +95,7 @@ public final class W1StepDump implements Callable<Integer> {
         .trainingWorkspaceMode(WorkspaceMode.NONE)
         .inferenceWorkspaceMode(WorkspaceMode.NONE)
         .graphBuilder();
-    task.buildGraph(graphBuilder, ConvEncoder.w1());
+    task.buildGraph(graphBuilder, ConvEncoder.small(28, 28, 1));
     ComputationGraph graph = new ComputationGraph(graphBuilder.build());
     graph.init();
     LayerHelpers.install(graph);

@@ -107,12 +107,12 @@ public final class WorkloadBenchmark implements Callable<Integer> {
     switch (workload.toUpperCase()) {
       case "W1": {
         FashionMnist fm = FashionMnist.load(data, -1, 1);
-        return new Workload("W1", "images/s", ContrastiveTask.w1(), ConvEncoder.w1(),
+        return new Workload("W1", "images/s", ContrastiveTask.simclr(), ConvEncoder.small(28, 28, 1),
             new ArraySource(fm.train().features()), 256, fm.origin());
       }
       case "W2": {
         FashionMnist fm = FashionMnist.load(data, -1, 1);
-        return new Workload("W2", "images/s", MaskedImageTask.w2(), MaskedImageTask.w2Encoder(),
+        return new Workload("W2", "images/s", MaskedImageTask.inpainting(), MaskedImageTask.smallCnnEncoder(28, 28, 1),
             new ArraySource(fm.train().features()), 256, fm.origin());
       }
       case "W4": {
@@ -121,7 +121,7 @@ public final class WorkloadBenchmark implements Callable<Integer> {
         INDArray images = fm.train().features();
         long pool = Math.min(50_000, images.size(0));
         INDArray trainPool = images.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, pool));
-        return new Workload("W4", "sequences/s", NextFrameTask.w4(), FrameEncoder.w4(),
+        return new Workload("W4", "sequences/s", NextFrameTask.lstm(), FrameEncoder.small(64, 64, 1),
             MovingFashionMnist.builder(trainPool).seed(seed).sequences(10_000).build(), 16, fm.origin());
       }
       case "W3": {
@@ -130,7 +130,7 @@ public final class WorkloadBenchmark implements Callable<Integer> {
         corpus.announce();
         WindowedCorpus windows = WindowedCorpus.w3(corpus.documents(), seed);
         int vocab = windows.vocabulary().size();
-        return new Workload("W3", "sequences/s", MaskedLanguageTask.w3(vocab), TransformerEncoder.w3(vocab),
+        return new Workload("W3", "sequences/s", MaskedLanguageTask.bert(vocab), TransformerEncoder.tiny(vocab, 64),
             windows.trainWindows(), 64, corpus.origin());
       }
       default:

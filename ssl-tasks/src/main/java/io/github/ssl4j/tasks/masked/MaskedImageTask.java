@@ -39,7 +39,7 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * pooling).
  *
  * <pre>{@code
- * PretextTask task = MaskedImageTask.w2();   // 4x4 patches, 50 %, ConvDecoder.w2(), sigmoid
+ * PretextTask task = MaskedImageTask.inpainting();   // 4x4 patches, 50 %, ConvDecoder.small(), sigmoid
  * Encoder enc = ConvEncoder.builder(28, 28, 2).globalPool(false).build();
  * }</pre>
  */
@@ -67,16 +67,25 @@ public final class MaskedImageTask implements PretextTask {
   }
 
   /**
-   * The W2 task: {@link RandomPatchMask#w2()} (25 of the 49 4x4 patches), {@link ConvDecoder#w2()},
-   * sigmoid output.
+   * Patch inpainting with the builder's defaults: {@code RandomPatchMask.of(4, 0.5)} (25 of the 49
+   * 4x4 patches of a 28x28 image), {@link ConvDecoder#small()} and a sigmoid output, for images
+   * whose pixels are in [0, 1]. Pair it with {@link #smallCnnEncoder}.
    */
-  public static MaskedImageTask w2() {
+  public static MaskedImageTask inpainting() {
     return builder().build();
   }
 
-  /** The encoder W2 pretrains: {@code ConvEncoder}'s W1 widths on 28x28x2, keeping the 7x7x128 map. */
-  public static ConvEncoder w2Encoder() {
-    return ConvEncoder.builder(28, 28, 2).globalPool(false).build();
+  /**
+   * An encoder for this task: {@link ConvEncoder#small}'s widths (32, 64, 128) on {@code
+   * imageChannels + 1} input channels (the image and the mask channel), without global pooling so
+   * the feature map is kept (7x7x128 for 28x28 images).
+   *
+   * @param height image height in pixels, &gt; 0
+   * @param width image width in pixels, &gt; 0
+   * @param imageChannels channels of the image without the mask channel, &gt; 0
+   */
+  public static ConvEncoder smallCnnEncoder(int height, int width, int imageChannels) {
+    return ConvEncoder.builder(height, width, imageChannels + 1).globalPool(false).build();
   }
 
   /** The mask generator. */
@@ -305,13 +314,13 @@ public final class MaskedImageTask implements PretextTask {
 
   /** Builder; defaults are the W2 settings. */
   public static final class Builder {
-    private MaskGenerator masks = RandomPatchMask.w2();
-    private Decoder decoder = ConvDecoder.w2();
+    private MaskGenerator masks = RandomPatchMask.of(4, 0.5);
+    private Decoder decoder = ConvDecoder.small();
     private Activation outputActivation = Activation.SIGMOID;
 
     private Builder() {}
 
-    /** Which pixels to hide; default {@link RandomPatchMask#w2()}. */
+    /** Which pixels to hide; default {@code RandomPatchMask.of(4, 0.5)}. */
     public Builder masks(MaskGenerator masks) {
       this.masks = Objects.requireNonNull(masks, "masks");
       return this;
@@ -319,7 +328,7 @@ public final class MaskedImageTask implements PretextTask {
 
     /**
      * Decoder from the encoder's feature map to the image (the encoder input minus the mask
-     * channel); default {@link ConvDecoder#w2()} (7x7 → 28x28, one channel).
+     * channel); default {@link ConvDecoder#small()} (7x7 → 28x28, one channel).
      */
     public Builder decoder(Decoder decoder) {
       this.decoder = Objects.requireNonNull(decoder, "decoder");

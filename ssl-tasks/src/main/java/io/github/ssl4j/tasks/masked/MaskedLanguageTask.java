@@ -35,8 +35,8 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
  * with Adam the two train alike).
  *
  * <pre>{@code
- * MaskedLanguageTask task = MaskedLanguageTask.w3(vocabulary.size());
- * TransformerEncoder encoder = TransformerEncoder.w3(vocabulary.size());
+ * MaskedLanguageTask task = MaskedLanguageTask.bert(vocabulary.size());
+ * TransformerEncoder encoder = TransformerEncoder.tiny(vocabulary.size(), 64);
  * TrainingResult r = Trainer.builder(task, encoder, corpus.trainWindows()).config(config).build().fit();
  * }</pre>
  */
@@ -60,8 +60,8 @@ public final class MaskedLanguageTask implements PretextTask {
   }
 
   /** W3: BERT masking (15 %; 80 / 10 / 10) over a vocabulary of {@code vocabSize} ids. */
-  public static MaskedLanguageTask w3(int vocabSize) {
-    return of(MlmMasker.w3(vocabSize));
+  public static MaskedLanguageTask bert(int vocabSize) {
+    return of(MlmMasker.bert(vocabSize));
   }
 
   /** The masker. */

@@ -27,7 +27,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * nextInt(FIRST_REGULAR_ID, vocabSize)} — so the same generator state gives the same batch.
  *
  * <pre>{@code
- * MlmMasker masker = MlmMasker.w3(vocab.size());
+ * MlmMasker masker = MlmMasker.bert(vocab.size());
  * MaskedTokens batch = masker.mask(source.get(indices), new SplittableRandom(seed));
  * // batch.inputs() -> model, batch.labels() + batch.labelMask() -> loss
  * }</pre>
@@ -55,8 +55,12 @@ public final class MlmMasker {
     return new Builder(vocabSize);
   }
 
-  /** W3's masker: BERT's defaults for a vocabulary of {@code vocabSize} ids. */
-  public static MlmMasker w3(int vocabSize) {
+  /**
+   * BERT's masking (Devlin et al. 2019) for a vocabulary of {@code vocabSize} ids: each regular
+   * token selected with probability 0.15; of the selected, 80 % become [MASK], 10 % a random
+   * regular token, 10 % stay unchanged.
+   */
+  public static MlmMasker bert(int vocabSize) {
     return builder(vocabSize).build();
   }
 
@@ -146,7 +150,7 @@ public final class MlmMasker {
         throw new IllegalArgumentException(
             "token id " + v + " at [" + i / n + ", " + i % n + "] is not a whole number in [0, "
                 + vocabSize + "); the ids must come from the vocabulary the masker was built for"
-                + " (MlmMasker.w3(vocab.size()))");
+                + " (MlmMasker.bert(vocab.size()))");
       }
       out[i] = (int) v;
     }

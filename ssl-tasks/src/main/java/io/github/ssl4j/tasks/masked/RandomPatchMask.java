@@ -32,11 +32,6 @@ public record RandomPatchMask(int patchSize, double ratio) implements MaskGenera
     return new RandomPatchMask(patchSize, ratio);
   }
 
-  /** W2: 4x4 patches (49 on a 28x28 image), ratio 0.5, so 25 patches masked per image. */
-  public static RandomPatchMask w2() {
-    return of(4, 0.5);
-  }
-
   /**
    * Number of patches masked per image of this size.
    *

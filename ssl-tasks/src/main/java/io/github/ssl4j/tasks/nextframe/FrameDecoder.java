@@ -45,9 +45,16 @@ public final class FrameDecoder implements Decoder {
     this.activation = b.activation;
   }
 
-  /** The W4 decoder to 64x64 grey frames: dense 64x16x16, deconv 32, deconv 1. */
-  public static FrameDecoder w4() {
-    return builder(64, 64, 1).build();
+  /**
+   * The default widths: dense to a 64 x height/4 x width/4 map, deconv 32 → ReLU, deconv to
+   * {@code channels} (64x64 grey frames: dense 64x16x16, deconv 32, deconv 1).
+   *
+   * @param height decoded frame height, divisible by 4
+   * @param width decoded frame width, divisible by 4
+   * @param channels decoded frame channels (1 for grey)
+   */
+  public static FrameDecoder small(int height, int width, int channels) {
+    return builder(height, width, channels).build();
   }
 
   /**

@@ -47,14 +47,27 @@ public final class FrameEncoder implements Encoder {
     this.activation = b.activation;
   }
 
-  /** W4's convolutional variant for 64x64 grey frames: conv 32, conv 64, output the 16x16x64 map. */
-  public static FrameEncoder w4Map() {
-    return builder(64, 64, 1).keepMap().build();
+  /**
+   * The default widths without the dense layer: conv 32, conv 64, output the last feature map
+   * (64 x height/4 x width/4; 16x16x64 for 64x64 frames), for a convolutional temporal model.
+   *
+   * @param height frame height, divisible by 4
+   * @param width frame width, divisible by 4
+   * @param channels frame channels (1 for grey)
+   */
+  public static FrameEncoder smallMap(int height, int width, int channels) {
+    return builder(height, width, channels).keepMap().build();
   }
 
-  /** The W4 encoder for 64x64 grey frames: conv 32, conv 64, dense 512. */
-  public static FrameEncoder w4() {
-    return builder(64, 64, 1).build();
+  /**
+   * The default widths: conv 32, conv 64, dense 512 (the frame embedding).
+   *
+   * @param height frame height, divisible by 4
+   * @param width frame width, divisible by 4
+   * @param channels frame channels (1 for grey)
+   */
+  public static FrameEncoder small(int height, int width, int channels) {
+    return builder(height, width, channels).build();
   }
 
   /**

@@ -25,12 +25,12 @@ class W4StepTiming {
 
   @Test
   void convolutional() {
-    time("W4 ConvLstm 64 filters k3", NextFrameTask.w4Convolutional(), FrameEncoder.w4Map());
+    time("W4 ConvLstm 64 filters k3", NextFrameTask.convLstm(), FrameEncoder.smallMap(64, 64, 1));
   }
 
   @Test
   void lstm() {
-    time("W4 LSTM 512", NextFrameTask.w4(), FrameEncoder.w4());
+    time("W4 LSTM 512", NextFrameTask.lstm(), FrameEncoder.small(64, 64, 1));
   }
 
   private static void time(String label, NextFrameTask task, Encoder encoder) {
