@@ -1,6 +1,8 @@
-package io.github.ssl4j.tasks.nextframe;
+package io.github.ssl4j.bench;
 
 import io.github.ssl4j.core.Encoder;
+import io.github.ssl4j.tasks.nextframe.FrameEncoder;
+import io.github.ssl4j.tasks.nextframe.NextFrameTask;
 import io.github.ssl4j.core.dl4j.Dl4jSetup;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
