@@ -41,21 +41,6 @@ public record Compose(List<ImageAugmentation> steps) implements PixelAugmentatio
     return of(RandomResizedCrop.simclr(), HorizontalFlip.simclr(), ColorJitter.simclr(), new GaussianNoise(0.05));
   }
 
-  /**
-   * W1's pipeline with the PyTorch peer's view sampling ({@code simclr_view} in peer.py): the crop
-   * box of continuous size at a sub-pixel offset ({@link RandomResizedCrop.Placement#SUB_PIXEL}),
-   * and brightness always before contrast. Same parameters as {@link #w1()}; use it to train on
-   * the very view distribution of the peer. Measured on W1 (docs/benchmarks.md): the NT-Xent ends
-   * about 0.01 lower, the linear probe and the fine-tune do not improve.
-   */
-  public static Compose w1SubPixel() {
-    return of(
-        new RandomResizedCrop(0.5, 1.0, 3.0 / 4.0, 4.0 / 3.0, RandomResizedCrop.Placement.SUB_PIXEL),
-        HorizontalFlip.simclr(),
-        new ColorJitter(0.4, 0.4, 0.8, false),
-        new GaussianNoise(0.05));
-  }
-
   @Override
   public float[] apply(float[] pixels, int n, int c, int h, int w, RandomGenerator rng) {
     float[] current = pixels.clone();
