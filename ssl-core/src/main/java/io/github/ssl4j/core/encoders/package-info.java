@@ -1,7 +1,8 @@
 /**
- * Reference encoders: {@link io.github.ssl4j.core.encoders.MlpEncoder} for vectors and {@link
- * io.github.ssl4j.core.encoders.ConvEncoder}, the small CNN of workload W1 (and, without global
- * pooling, the feature-map encoder of W2).
+ * Reference encoders: {@link io.github.ssl4j.core.encoders.MlpEncoder} for vectors, {@link
+ * io.github.ssl4j.core.encoders.ConvEncoder}, a small CNN for images (with or without global
+ * pooling: a representation vector or a feature map), and {@link
+ * io.github.ssl4j.core.encoders.TransformerEncoder}, a BERT-style encoder over token ids.
  *
  * <p>All encoders are immutable, hold no randomness, and name every vertex through {@link
  * io.github.ssl4j.core.VertexNames#encoder(String)}. Layers leave {@code nIn} unset: DL4J infers it

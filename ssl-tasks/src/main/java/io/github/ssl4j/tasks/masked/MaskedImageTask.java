@@ -22,7 +22,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
- * Masked image modelling (workload W2): hide patches of each image, let an encoder that keeps a
+ * Masked image modelling: hide patches of each image, let an encoder that keeps a
  * spatial feature map and a convolutional {@link Decoder} inpaint them, and score the squared error
  * on the hidden pixels only.
  *
@@ -31,8 +31,8 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * CnnLossLayer} ({@link #LOSS_VERTEX}, MSE after the output activation) ignores visible pixels
  * exactly: they contribute zero to the loss and to every gradient. As DL4J scores a CNN loss layer,
  * the training loss is the squared error summed over the hidden pixels and averaged over images
- * (for W2, 400 hidden pixels per image, that is 400 × the masked-pixel MSE); {@link
- * #maskedPixelMse} gives the mean per hidden pixel, the figure the PyTorch peer reports.
+ * (with 25 hidden 4x4 patches, 400 hidden pixels per image, that is 400 × the masked-pixel MSE);
+ * {@link #maskedPixelMse} gives the mean per hidden pixel.
  *
  * <p>For a representation, feed the unmasked image with an empty mask channel ({@link
  * #withEmptyMask}) and pool the encoder's feature map (the fine-tune adapter and evaluation do the
@@ -61,7 +61,10 @@ public final class MaskedImageTask implements PretextTask {
     this.outputActivation = b.outputActivation;
   }
 
-  /** A builder with the W2 defaults. */
+  /**
+   * A builder with the defaults: {@code RandomPatchMask.of(4, 0.5)}, {@link ConvDecoder#small()},
+   * sigmoid output activation.
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -217,7 +220,7 @@ public final class MaskedImageTask implements PretextTask {
 
   /**
    * The encoder input for representation use (probe, kNN, fine-tuning): the unmasked images and an
-   * all-zero mask channel, as the peer's {@code w2_probe_input}.
+   * all-zero mask channel.
    *
    * @param images shape [n, c, h, w], floating point
    * @return shape [n, c + 1, h, w]
@@ -229,7 +232,7 @@ public final class MaskedImageTask implements PretextTask {
   }
 
   /**
-   * Mean squared error per hidden pixel, the figure the peer reports: sum over hidden pixels and
+   * Mean squared error per hidden pixel: sum over hidden pixels and
    * channels of (prediction − target)² divided by the number of hidden pixel values.
    *
    * @param predictions output of the loss layer (after the output activation), [n, c, h, w]
@@ -312,7 +315,7 @@ public final class MaskedImageTask implements PretextTask {
     return "MaskedImageTask" + config();
   }
 
-  /** Builder; defaults are the W2 settings. */
+  /** Builder; defaults as listed at {@link MaskedImageTask#builder()}. */
   public static final class Builder {
     private MaskGenerator masks = RandomPatchMask.of(4, 0.5);
     private Decoder decoder = ConvDecoder.small();

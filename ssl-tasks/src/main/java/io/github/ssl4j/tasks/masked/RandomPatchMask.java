@@ -8,12 +8,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Masks a fixed number of square patches per image, chosen uniformly at random without replacement
- * and independently per image, as the PyTorch reference {@code order = torch.rand(B, n).argsort(1);
+ * and independently per image, as the PyTorch idiom {@code order = torch.rand(B, n).argsort(1);
  * m[:, order[:, :k]] = 1}.
  *
  * <p>The image is split into a grid of {@code patchSize x patchSize} patches ({@code (h / p) * (w /
  * p)} patches, row-major) and exactly {@link #maskedPatches(int, int)} = {@code max(1, round(ratio *
- * nPatches))} of them are masked in every image (W2: 25 of 49). Draws per image: {@code k} calls of
+ * nPatches))} of them are masked in every image (e.g. 25 of 49 for {@code of(4, 0.5)} on 28x28 images). Draws per image: {@code k} calls of
  * {@code rng.nextInt(bound)} (a partial Fisher–Yates shuffle).
  *
  * @param patchSize side of a square patch in pixels, &gt;= 1

@@ -26,7 +26,7 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
- * Next-frame prediction (workload W4): from frames 1..T−1 of a sequence predict frames 2..T, the
+ * Next-frame prediction: from frames 1..T−1 of a sequence predict frames 2..T, the
  * next frame at every step (teacher forcing), through a per-frame {@link Encoder}, an LSTM over
  * the frame embeddings and a per-frame {@link Decoder}.
  *
@@ -36,8 +36,8 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * one image per frame for the encoder, whose input type must be {@code convolutional(height,
  * width, channels)} with a feed-forward output. The decoder gives pre-sigmoid logits per frame; the
  * loss is binary cross-entropy per pixel (sigmoid inside the loss), as DL4J scores an {@link
- * RnnLossLayer}: summed over pixels and time steps, averaged over sequences. The PyTorch peer
- * averages over all elements instead: the same minimiser, a loss {@code (time−1)·pixels} times as
+ * RnnLossLayer}: summed over pixels and time steps, averaged over sequences. PyTorch's default
+ * {@code BCEWithLogitsLoss} averages over all elements instead: the same minimiser, a loss {@code (time−1)·pixels} times as
  * large (Adam is insensitive to that scale).
  *
  * <pre>{@code
@@ -90,7 +90,7 @@ public final class NextFrameTask implements PretextTask {
     this.convKernel = b.convKernel;
   }
 
-  /** A builder with the W4 defaults (LSTM 512, {@link FrameDecoder#small(int, int, int)}). */
+  /** A builder with the defaults: LSTM 512, {@code FrameDecoder.small(64, 64, 1)}. */
   public static Builder builder() {
     return new Builder();
   }
@@ -373,7 +373,7 @@ public final class NextFrameTask implements PretextTask {
     return org.nd4j.linalg.indexing.NDArrayIndex.interval(from, to);
   }
 
-  /** Builder; defaults are W4's. */
+  /** Builder; defaults: LSTM 512, {@code FrameDecoder.small(64, 64, 1)}. */
   public static final class Builder {
     private int hiddenSize = 512;
     private Decoder decoder = FrameDecoder.small(64, 64, 1);
@@ -389,8 +389,8 @@ public final class NextFrameTask implements PretextTask {
      * FrameDecoder#small(int, int, int)} for 64 filters on 16x16). {@link #hiddenSize} is then unused. Default: the
      * LSTM.
      *
-     * @param filters ConvLstm output channels, ≥ 1 (W4 variant: 64)
-     * @param kernelSize odd kernel size, ≥ 1 (W4 variant: 3)
+     * @param filters ConvLstm output channels, ≥ 1 ({@link NextFrameTask#convLstm()}: 64)
+     * @param kernelSize odd kernel size, ≥ 1 ({@link NextFrameTask#convLstm()}: 3)
      */
     public Builder convolutional(int filters, int kernelSize) {
       this.convFilters = filters;
@@ -398,12 +398,12 @@ public final class NextFrameTask implements PretextTask {
       if (filters < 1 || kernelSize < 1 || kernelSize % 2 == 0) {
         throw new IllegalArgumentException("NextFrameTask.convolutional needs filters >= 1 and an odd"
             + " kernelSize >= 1, got filters=" + filters + ", kernelSize=" + kernelSize
-            + "; the W4 variant uses convolutional(64, 3)");
+            + "; e.g. convolutional(64, 3)");
       }
       return this;
     }
 
-    /** Units of the LSTM over frame embeddings; default 512 (W4). */
+    /** Units of the LSTM over frame embeddings; default 512. */
     public Builder hiddenSize(int units) {
       this.hiddenSize = units;
       return this;
@@ -419,7 +419,7 @@ public final class NextFrameTask implements PretextTask {
     public NextFrameTask build() {
       if (hiddenSize < 1) {
         throw new IllegalArgumentException("NextFrameTask hiddenSize must be >= 1, got " + hiddenSize
-            + "; W4 uses 512");
+            + "; e.g. 512");
       }
       return new NextFrameTask(this);
     }
