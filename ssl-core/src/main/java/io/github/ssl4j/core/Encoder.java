@@ -14,7 +14,7 @@ import org.deeplearning4j.nn.conf.inputs.InputType;
  * Representations}).
  *
  * <pre>{@code
- * Encoder enc = ConvEncoder.w1();            // 28x28x1 -> 128
+ * Encoder enc = ConvEncoder.small(28, 28, 1);            // 28x28x1 -> 128
  * String out = enc.addTo(graphBuilder, "input");
  * }</pre>
  */

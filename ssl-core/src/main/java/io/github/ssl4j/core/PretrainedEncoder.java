@@ -48,10 +48,10 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * plus the {@link ModelMetadata} of the run that trained it.
  *
  * <pre>{@code
- * PretrainedEncoder enc = PretrainedEncoder.from(trainedGraph, ConvEncoder.w1(), metadata);
+ * PretrainedEncoder enc = PretrainedEncoder.from(trainedGraph, ConvEncoder.small(28, 28, 1), metadata);
  * INDArray z = enc.embed(images);          // [batch, 1, 28, 28] -> [batch, 128]
- * enc.save(Path.of("w1-encoder.zip"));     // plain DL4J can restore it too
- * PretrainedEncoder again = PretrainedEncoder.load(Path.of("w1-encoder.zip"));
+ * enc.save(Path.of("encoder.zip"));     // plain DL4J can restore it too
+ * PretrainedEncoder again = PretrainedEncoder.load(Path.of("encoder.zip"));
  * }</pre>
  *
  * <p>Ownership: this object owns its graph. {@link #graph()} returns it for read-only use

@@ -8,7 +8,6 @@ import io.github.ssl4j.core.encoders.ConvEncoder;
 import io.github.ssl4j.core.eval.LabelledData;
 import io.github.ssl4j.core.train.TrainingResult;
 import io.github.ssl4j.tasks.contrastive.ContrastiveTask;
-import io.github.ssl4j.tasks.contrastive.augment.Compose;
 import io.github.ssl4j.tasks.contrastive.augment.MultiViewTransform;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -49,11 +48,6 @@ public final class ContrastiveFashionMnist implements Callable<Integer> {
   @Option(names = "--temperature", defaultValue = "0.5", description = "NT-Xent temperature (default ${DEFAULT-VALUE}).")
   double temperature;
 
-  @Option(names = "--sub-pixel-views", description = "Make the views as the PyTorch peer does"
-      + " (Compose.w1SubPixel: crop boxes of continuous size at sub-pixel offsets, brightness before"
-      + " contrast) instead of W1's torchvision-style crop and jitter.")
-  boolean subPixelViews;
-
   @Option(names = "--out", defaultValue = "target/examples/contrastive-fashion-mnist", description = "Output directory (default ${DEFAULT-VALUE}).")
   Path out;
 
@@ -75,7 +69,6 @@ public final class ContrastiveFashionMnist implements Callable<Integer> {
       int epochs,
       int batch,
       double temperature,
-      String views,
       long steps,
       double firstLoss,
       double finalLoss,
@@ -138,10 +131,10 @@ public final class ContrastiveFashionMnist implements Callable<Integer> {
     double loadSeconds = EncoderEvaluation.seconds(start);
 
     // ---- pretraining (W1: ConvEncoder.w1, T = 0.5, W1 head and augmentations, Adam)
-    ConvEncoder encoder = ConvEncoder.w1();
+    ConvEncoder encoder = ConvEncoder.small(28, 28, 1);
     ContrastiveTask task = ContrastiveTask.builder()
         .temperature(temperature)
-        .views(MultiViewTransform.of(subPixelViews ? Compose.w1SubPixel() : Compose.w1(), 2))
+        .views(MultiViewTransform.simclr())
         .build();
     long t = System.nanoTime();
     TrainingResult trained = o.pretrain(task, encoder, trainSet.features(), out);
@@ -167,7 +160,6 @@ public final class ContrastiveFashionMnist implements Callable<Integer> {
             o.epochs,
             o.batch,
             temperature,
-            subPixelViews ? "w1-sub-pixel" : "w1",
             trained.steps(),
             trained.history().get(0).loss(),
             trained.finalLoss(),

@@ -147,7 +147,7 @@ public final class MaskedImageFashionMnist implements Callable<Integer> {
     double loadSeconds = EncoderEvaluation.seconds(start);
 
     // ---- pretraining (W2: W1 CNN on image + mask channel, 7x7x128 map, ConvDecoder.w2, Adam)
-    ConvEncoder encoder = MaskedImageTask.w2Encoder();
+    ConvEncoder encoder = MaskedImageTask.smallCnnEncoder(28, 28, 1);
     MaskedImageTask task = MaskedImageTask.builder().masks(RandomPatchMask.of(patch, maskRatio)).build();
     long t = System.nanoTime();
     TrainingResult trained = o.pretrain(task, encoder, trainSet.features(), out);

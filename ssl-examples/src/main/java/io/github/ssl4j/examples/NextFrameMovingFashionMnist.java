@@ -141,8 +141,8 @@ public final class NextFrameMovingFashionMnist implements Callable<Integer> {
         .sequences(rolloutSequences).build();
     LOG.info("{}; held out: {}", train, test);
 
-    FrameEncoder encoder = model == Model.convlstm ? FrameEncoder.w4Map() : FrameEncoder.w4();
-    NextFrameTask task = model == Model.convlstm ? NextFrameTask.w4Convolutional() : NextFrameTask.w4();
+    FrameEncoder encoder = model == Model.convlstm ? FrameEncoder.smallMap(64, 64, 1) : FrameEncoder.small(64, 64, 1);
+    NextFrameTask task = model == Model.convlstm ? NextFrameTask.convLstm() : NextFrameTask.lstm();
     TrainingConfig config = TrainingConfig.builder(batch).epochs(epochs).seed(seed).updater(new Adam(lr))
         .logEverySteps(25).checkpointDir(out.resolve("checkpoints")).build();
     Files.createDirectories(out);

@@ -3,7 +3,6 @@ package io.github.ssl4j.examples;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.ssl4j.core.text.Document;
-import io.github.ssl4j.core.text.SpamAssassinReader;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;

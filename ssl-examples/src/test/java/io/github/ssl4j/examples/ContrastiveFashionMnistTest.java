@@ -2,7 +2,6 @@ package io.github.ssl4j.examples;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -29,7 +28,6 @@ class ContrastiveFashionMnistTest {
             "--epochs", "1", "--batch", "64", "--ft-repeats", "2", "--ft-epochs", "2", "--labels-per-class", "5",
             "--probe-iterations", "100", "--out", out.toString());
 
-    assertEquals("w1", r.views());
     assertEquals(512, r.trainImages());
     assertEquals(200, r.testImages());
     assertEquals(1 * (512 / 64), r.steps()); // the incomplete last batch is dropped
@@ -83,30 +81,6 @@ class ContrastiveFashionMnistTest {
       assertTrue(json.path("seconds").has(phase), "results.json lacks seconds." + phase);
     }
     assertEquals(r.steps(), json.get("steps").asLong());
-  }
-
-  @Test
-  void subPixelViewsFlagTrainsOnThePeersViews() throws Exception {
-    String data = SampleData.writeTo(out);
-    String[] common = {"--data", data, "--train-limit", "128", "--test-limit", "50", "--epochs", "1",
-        "--batch", "64", "--ft-repeats", "1", "--ft-epochs", "1", "--head-warmup-epochs", "1",
-        "--labels-per-class", "2", "--probe-iterations", "5"};
-    ContrastiveFashionMnist.Result plain = ContrastiveFashionMnist.run(concat(common,
-        "--out", out.resolve("plain").toString()));
-    ContrastiveFashionMnist.Result sub = ContrastiveFashionMnist.run(concat(common,
-        "--sub-pixel-views", "--out", out.resolve("sub").toString()));
-    assertEquals("w1", plain.views());
-    assertEquals("w1-sub-pixel", sub.views());
-    // same seed, weights and batches: only the views differ, so the first step's loss does
-    assertNotEquals(plain.firstLoss(), sub.firstLoss());
-    assertEquals("w1-sub-pixel", new ObjectMapper()
-        .readTree(out.resolve("sub").resolve("results.json").toFile()).get("views").asText());
-  }
-
-  private static String[] concat(String[] a, String... b) {
-    String[] r = java.util.Arrays.copyOf(a, a.length + b.length);
-    System.arraycopy(b, 0, r, a.length, b.length);
-    return r;
   }
 
   @Test

@@ -19,14 +19,14 @@ import org.nd4j.linalg.activations.Activation;
  * loss layer applies the output activation, e.g. a sigmoid for pixels in [0, 1]).
  *
  * <p>Input and output shape [batch, channels, height, width] (NCHW); each stage multiplies height and
- * width by {@code upsample}. The W2 decoder ({@link #w2()}) maps the 7x7x128 map of {@code
- * ConvEncoder.builder(28, 28, 2).globalPool(false)} to 28x28x1.
+ * width by {@code upsample}. {@link #small()} maps a 7x7 map (e.g. the 7x7x128 map of {@code
+ * ConvEncoder.builder(28, 28, 2).globalPool(false)}) to a 28x28x1 image.
  *
  * <p>Vertices of stage i (1-based): {@code decoder/up<i>} (when upsampling), {@code decoder/conv<i>}
  * (convolution with ReLU); the output convolution is {@code decoder/output} ({@link #OUTPUT}).
  *
  * <pre>{@code
- * Decoder dec = ConvDecoder.w2();                               // 7x7xC -> 28x28x1
+ * Decoder dec = ConvDecoder.small();                               // 7x7xC -> 28x28x1
  * Decoder same = ConvDecoder.builder(3).channelWidths(16).upsample(1).build(); // HxWxC -> HxWx3
  * }</pre>
  */
@@ -45,9 +45,10 @@ public final class ConvDecoder implements Decoder {
   }
 
   /**
-   * The W2 decoder: upsample 2 → conv3x3 64 → ReLU → upsample 2 → conv3x3 32 → ReLU → conv3x3 1.
+   * A small decoder to one channel, the mirror of {@code ConvEncoder.small}: upsample 2 → conv3x3
+   * 64 → ReLU → upsample 2 → conv3x3 32 → ReLU → conv3x3 1 (a 7x7 map becomes 28x28x1).
    */
-  public static ConvDecoder w2() {
+  public static ConvDecoder small() {
     return builder(1).build();
   }
 

@@ -17,14 +17,14 @@ import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.nd4j.linalg.activations.Activation;
 
 /**
- * The small CNN of workload W1: for each channel width but the last, conv3x3 (same padding) → batch
+ * A small CNN for small images: for each channel width but the last, conv3x3 (same padding) → batch
  * norm → ReLU → max-pool 2x2 (stride 2); then conv3x3 → batch norm → ReLU for the last width,
  * optionally followed by global average pooling.
  *
  * <p>Input shape [batch, channels, height, width] (NCHW). With {@code globalPool(true)} (default)
  * the output is feed-forward, shape [batch, last width]; with {@code globalPool(false)} it is the
  * last ReLU feature map, shape [batch, last width, height / 2^(stages-1), width / 2^(stages-1)]
- * (7x7x128 for 28x28 input and the default widths, as W2 uses).
+ * (7x7x128 for 28x28 input and the default widths).
  *
  * <p>Vertices of stage i (1-based): {@code encoder/conv<i>}, {@code encoder/bn<i>} (batch norm and
  * ReLU in one {@link BatchNormRelu} layer), {@code encoder/pool<i>} (not in the last stage), and
@@ -34,8 +34,8 @@ import org.nd4j.linalg.activations.Activation;
  * {@link SingleForwardConvolution.Builder#inputGradient}); added after other vertices, it does.
  *
  * <pre>{@code
- * Encoder w1 = ConvEncoder.w1();                                    // 28x28x1 -> 128
- * Encoder w2 = ConvEncoder.builder(28, 28, 2).globalPool(false).build(); // -> 7x7x128 map
+ * Encoder enc = ConvEncoder.small(28, 28, 1);                             // 28x28x1 -> 128
+ * Encoder map = ConvEncoder.builder(28, 28, 2).globalPool(false).build(); // -> 7x7x128 map
  * }</pre>
  */
 public final class ConvEncoder implements Encoder {
@@ -63,9 +63,17 @@ public final class ConvEncoder implements Encoder {
     this.blocks = List.copyOf(names);
   }
 
-  /** The W1 encoder: 28x28x1 input, widths 32, 64, 128, global average pooling → 128-d. */
-  public static ConvEncoder w1() {
-    return builder(28, 28, 1).build();
+  /**
+   * The small CNN with its default widths: conv3x3 32 → BN → ReLU → max-pool, conv3x3 64 → BN →
+   * ReLU → max-pool, conv3x3 128 → BN → ReLU, global average pooling → a 128-d representation
+   * (about 93k parameters on one input channel). For 28x28 grey images: {@code small(28, 28, 1)}.
+   *
+   * @param height input height in pixels, &gt; 0
+   * @param width input width in pixels, &gt; 0
+   * @param channels input channels, &gt; 0
+   */
+  public static ConvEncoder small(int height, int width, int channels) {
+    return builder(height, width, channels).build();
   }
 
   /**
@@ -195,7 +203,7 @@ public final class ConvEncoder implements Encoder {
 
     /**
      * Output channels of each conv stage; every stage but the last ends with 2x2 max pooling.
-     * Default {@code [32, 64, 128]} (W1).
+     * Default {@code [32, 64, 128]}.
      */
     public Builder channelWidths(int... widths) {
       this.widths = Objects.requireNonNull(widths, "widths").clone();

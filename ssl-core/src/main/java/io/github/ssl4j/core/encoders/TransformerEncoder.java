@@ -18,22 +18,22 @@ import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 
 /**
- * A transformer encoder over token ids (BERT-style; workload W3): token embedding + learned
+ * A transformer encoder over token ids (BERT-style): token embedding + learned
  * position embedding → dropout → {@code blocks} × [multi-head self-attention, GELU feed-forward,
  * each with a residual connection, LayerNorm and dropout] → (pre-LN: a final LayerNorm). Input:
  * token ids {@code [batch, length]} padded with {@link Vocabulary#PAD}; ssl4j derives the padding
  * mask from the ids ({@link #paddingId()}), so attention ignores padding and the representation is
- * the mean over real tokens (as the PyTorch peer's classifier). Output: {@code [batch, width,
+ * the mean over real tokens. Output: {@code [batch, width,
  * length]} (recurrent, NCW).
  *
- * <p>Pre-LN (default, as the peer: {@code x + Attn(LN(x))}, {@code x + FFN(LN(x))}, final LN) or
+ * <p>Pre-LN (default: {@code x + Attn(LN(x))}, {@code x + FFN(LN(x))}, final LN) or
  * post-LN (BERT's original: {@code LN(x + Attn(x))}, {@code LN(x + FFN(x))}). Every vertex is
  * named under {@code encoder/}: {@code tokens}, {@code positions}, {@code embedding_dropout},
  * {@code block<i>/norm1, attention, attention_dropout, residual1, norm2, feed_forward,
  * ffn_dropout, output} and {@code final_norm}. Immutable.
  *
  * <pre>{@code
- * TransformerEncoder enc = TransformerEncoder.w3(vocabulary.size()); // 2 blocks, d=128, 4 heads, FFN 512, length 64
+ * TransformerEncoder enc = TransformerEncoder.tiny(vocabulary.size(), 64); // 2 blocks, d=128, 4 heads, FFN 512
  * }</pre>
  */
 public final class TransformerEncoder implements Encoder {
@@ -68,19 +68,27 @@ public final class TransformerEncoder implements Encoder {
   }
 
   /**
-   * A builder with W3's settings: width 128, 4 heads, feed-forward 512, 2 blocks, dropout 0.1,
-   * pre-LN.
+   * A builder with the defaults of {@link #tiny}: width 128, 4 heads, feed-forward 512, 2 blocks,
+   * dropout 0.1, pre-LN.
    *
    * @param vocabSize number of token ids, specials included (e.g. {@code vocabulary.size()})
-   * @param length sequence length the encoder takes (W3: 64 = [CLS] + 63 tokens)
+   * @param length sequence length the encoder takes (e.g. {@link io.github.ssl4j.core.text.TokenWindows#DEFAULT_LENGTH})
    */
   public static Builder builder(int vocabSize, int length) {
     return new Builder(vocabSize, length);
   }
 
-  /** W3's encoder for windows of 64 tokens. */
-  public static TransformerEncoder w3(int vocabSize) {
-    return builder(vocabSize, 64).build();
+  /**
+   * A tiny BERT-style encoder: 2 blocks, width 128, 4 heads of 32, feed-forward 512, dropout 0.1,
+   * pre-LN. Depth, width and feed-forward are BERT-Tiny's (Turc et al. 2019, L=2, H=128); it
+   * differs in 4 heads instead of 2 and in pre-LN instead of BERT's post-LN.
+   *
+   * @param vocabSize number of token ids, specials included (e.g. {@code vocabulary.size()})
+   * @param length sequence length the encoder takes, &gt;= 1 (e.g. {@link
+   *     io.github.ssl4j.core.text.TokenWindows#DEFAULT_LENGTH} = 64)
+   */
+  public static TransformerEncoder tiny(int vocabSize, int length) {
+    return builder(vocabSize, length).build();
   }
 
   private static String block(int i, String local) {
@@ -228,7 +236,7 @@ public final class TransformerEncoder implements Encoder {
         + dropout + ", " + (preNorm ? "pre-LN" : "post-LN") + "]";
   }
 
-  /** Builder of {@link TransformerEncoder}; defaults are W3's. {@link #build()} validates. */
+  /** Builder of {@link TransformerEncoder}; defaults are those of {@link #tiny}. {@link #build()} validates. */
   public static final class Builder {
     private final int vocabSize;
     private final int length;
@@ -274,7 +282,7 @@ public final class TransformerEncoder implements Encoder {
       return this;
     }
 
-    /** Pre-LN (true, default, as the peer) or post-LN (BERT's original). */
+    /** Pre-LN (true, default) or post-LN (BERT's original). */
     public Builder preNorm(boolean preNorm) {
       this.preNorm = preNorm;
       return this;
@@ -289,11 +297,11 @@ public final class TransformerEncoder implements Encoder {
       }
       if (length < 1) {
         throw new IllegalArgumentException("TransformerEncoder length must be >= 1, got " + length
-            + "; W3 uses windows of 64 tokens");
+            + "; pass the window length, e.g. TokenWindows.DEFAULT_LENGTH (64)");
       }
       if (width < 1 || heads < 1 || width % heads != 0) {
         throw new IllegalArgumentException("TransformerEncoder width must be a positive multiple of heads,"
-            + " got width " + width + " and heads " + heads + "; W3 uses width 128 with 4 heads");
+            + " got width " + width + " and heads " + heads + "; e.g. width 128 with 4 heads");
       }
       if (feedForward < 1 || blocks < 1) {
         throw new IllegalArgumentException("TransformerEncoder feedForward and blocks must be >= 1, got "
@@ -301,7 +309,7 @@ public final class TransformerEncoder implements Encoder {
       }
       if (!(dropout >= 0 && dropout < 1)) {
         throw new IllegalArgumentException("TransformerEncoder dropout must be in [0, 1), got " + dropout
-            + "; W3 uses 0.1");
+            + "; BERT uses 0.1");
       }
       return new TransformerEncoder(this);
     }

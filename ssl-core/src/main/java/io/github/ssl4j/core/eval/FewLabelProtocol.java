@@ -15,9 +15,8 @@ import java.util.Objects;
  * <p>With {@link Builder#repeats(int) repeats(n)} this is done n times per budget, repeat r with
  * seed {@code seed + r} for both the subset and the trainers ({@link ClassifierTrainer#train(
  * LabelledData, long)}), and each row reports the mean and standard deviation over the repeats.
- * Few-label results swing by several points from one subset and initialisation to the next (on
- * Fashion-MNIST with 600 labels a from-scratch CNN ranges from 68 % to 79 %), so a single repeat
- * cannot tell a 3-point difference from noise.
+ * Few-label results swing by several points from one subset and initialisation to the next, so a
+ * single repeat cannot tell a small difference from noise.
  *
  * <p>The subset for a budget depends only on the training labels, the budget and the seed (see
  * {@link StratifiedSampler}), so runs with different trainers are comparable. The trainers decide

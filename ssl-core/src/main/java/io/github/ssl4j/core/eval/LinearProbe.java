@@ -76,7 +76,7 @@ public final class LinearProbe implements ClassifierTrainer {
   public static final long DEFAULT_SEED = 42L;
   /** Default solver of the builder. */
   public static final Solver DEFAULT_SOLVER = Solver.ADAM;
-  /** Default L-BFGS iteration budget, as in the PyTorch reference. */
+  /** Default L-BFGS iteration budget, 300. */
   public static final int DEFAULT_MAX_ITERATIONS = 300;
 
   /** How the probe is trained. */
@@ -464,7 +464,7 @@ public final class LinearProbe implements ClassifierTrainer {
       if (maxIterations < 1) {
         throw new IllegalArgumentException(
             "maxIterations (L-BFGS iteration budget) must be >= 1, got " + maxIterations
-                + "; e.g. 300 as in the PyTorch reference");
+                + "; e.g. " + DEFAULT_MAX_ITERATIONS);
       }
       return new LinearProbe(this);
     }

@@ -13,7 +13,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * not penalised).
  *
  * <p>Parameters are one {@code double[]} of length d·k + k: W [d, k] in row-major order, then b
- * [k]; that is also W1 = [W; b] of shape [d + 1, k] in row-major order, so logits are X1·W1 with
+ * [k]; that is also weights = [W; b] of shape [d + 1, k] in row-major order, so logits are X1·weights with
  * X1 = [X, 1] and the bias needs no separate pass. One evaluation is two GEMMs ([n,d+1]×[d+1,k] and
  * [d+1,n]×[n,k]) plus element-wise work on an [n, k] buffer allocated once. Not thread-safe.
  */
@@ -24,7 +24,7 @@ final class SoftmaxRegressionObjective implements Lbfgs.Objective {
   private final int n;
   private final int d;
   private final int k;
-  private final INDArray w1; // [d + 1, k]: W, then b as the last row = theta reshaped
+  private final INDArray weights; // [d + 1, k]: W, then b as the last row = theta reshaped
   private final INDArray z; // [n, k] logits, then softmax probabilities
   private final INDArray grad1; // [d + 1, k]
 
@@ -48,7 +48,7 @@ final class SoftmaxRegressionObjective implements Lbfgs.Objective {
     INDArray sums = Nd4j.create(DataType.DOUBLE, d + 1, k);
     Nd4j.gemm(x1, y, sums, true, false, 1.0, 0.0);
     this.labelSums = sums.data().asDouble();
-    this.w1 = Nd4j.create(DataType.DOUBLE, d + 1, k);
+    this.weights = Nd4j.create(DataType.DOUBLE, d + 1, k);
     this.z = Nd4j.create(DataType.DOUBLE, n, k);
     this.grad1 = Nd4j.create(DataType.DOUBLE, d + 1, k);
   }
@@ -69,8 +69,8 @@ final class SoftmaxRegressionObjective implements Lbfgs.Objective {
       throw new IllegalArgumentException(
           "parameter vector must have d*k+k = " + numParameters() + " values, got " + theta.length);
     }
-    w1.assign(Nd4j.createFromArray(theta).reshape(d + 1, k));
-    Nd4j.gemm(x1, w1, z, false, false, 1.0, 0.0);
+    weights.assign(Nd4j.createFromArray(theta).reshape(d + 1, k));
+    Nd4j.gemm(x1, weights, z, false, false, 1.0, 0.0);
     // Stable log-sum-exp per row from the (fused, max-shifted) softmax: the largest probability is
     // exp(0) / sum_j exp(z_j - max z) >= 1/k, so logsumexp(z) = max z - log(max p), no underflow.
     double sumRowMax = z.max(1).sumNumber().doubleValue();

@@ -7,8 +7,8 @@ import java.util.Objects;
 import java.util.SplittableRandom;
 
 /**
- * Fixed-seed stratified subsets of labelled data, for few-label evaluation (for example W1's 60
- * labelled images per class, W3's 1 % of labels).
+ * Fixed-seed stratified subsets of labelled data, for few-label evaluation (for example 60
+ * labelled images per class, or 1 % of the labels).
  *
  * <p>Both methods return indices into {@code data}, sorted ascending and without duplicates, so
  * that {@code data.subset(indices)} keeps the original order. The subset depends only on the

@@ -53,8 +53,7 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * representations and then fine-tunes from that head ("LP-FT", Kumar et al. 2022, <a
  * href="https://arxiv.org/abs/2202.10054">Fine-Tuning can Distort Pretrained Features</a>): a
  * randomly initialised head sends large, random gradients into the pretrained encoder in the first
- * steps and pulls its features away; a fitted head does not. On W1 with 600 labels it is worth
- * several accuracy points (docs/tasks/contrastive.md).
+ * steps and pulls its features away; a fitted head does not.
  *
  * <p>Immutable and reusable: each {@link #fit} builds a new graph from the pretrained encoder's
  * parameters, which are never modified. Randomness (head initialisation, per-epoch shuffling) comes

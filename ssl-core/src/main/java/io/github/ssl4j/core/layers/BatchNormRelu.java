@@ -24,7 +24,7 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>DL4J 1.0.0-M2.1's activation layer copies its input in the forward pass (to keep it for the
  * backward pass) and again in the backward pass (its activation function overwrites the copy).
- * On W1 those copies were 7 % of a training step. This layer applies ReLU in place to the batch
+ * This layer applies ReLU in place to the batch
  * norm's fresh output and derives the backward mask from that output ({@code y > 0} exactly when
  * the normalised value is &gt; 0), so the gradient reaching the batch norm is {@code step(y) · dy}
  * with no copy of the activations. Parameters (gamma, beta, running mean and log10 standard

@@ -33,8 +33,8 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * #OUT_WEIGHTS} [d, d], {@value #OUT_BIAS} [1, d]; weights Xavier-uniform, biases 0 (PyTorch's
  * initialisation of the input projection).
  *
- * <p>Defined as a SameDiff graph on {@link CorrectedSameDiffLayer} (DESIGN B2), with the softmax
- * from sum/max/exp (B3); training runs a native implementation of the same function with its
+ * <p>Defined as a SameDiff graph on {@link CorrectedSameDiffLayer}, with the softmax
+ * from sum/max/exp (docs/dl4j-workarounds.md, B2 and B3); training runs a native implementation of the same function with its
  * backward pass written out ({@link Runtime}), because DL4J's SameDiff layer runs the graph
  * forward again inside every backward pass. Parameters and their layout are the SameDiff layer's.
  * Gradient-checked with padding masks in double precision. No dropout on the attention
@@ -72,7 +72,7 @@ public class MultiHeadSelfAttention extends CorrectedSameDiffLayer {
     }
     if (heads < 1 || size % heads != 0) {
       throw new IllegalArgumentException("MultiHeadSelfAttention heads must be >= 1 and divide the size "
-          + size + " but was " + heads + "; W3 uses d = 128 with 4 heads of 32");
+          + size + " but was " + heads + "; e.g. d = 128 with 4 heads of 32");
     }
     this.size = size;
     this.heads = heads;

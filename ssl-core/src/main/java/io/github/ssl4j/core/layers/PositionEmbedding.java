@@ -13,7 +13,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
 
 /**
- * Learned absolute position embeddings added to a sequence of token embeddings (BERT, W3): {@code
+ * Learned absolute position embeddings added to a sequence of token embeddings (as BERT's): {@code
  * y[:, :, t] = x[:, :, t] + P[:, t]} for activations {@code [batch, d, T]} (DL4J NCW) with one
  * learned {@code d}-vector per position up to {@code maxLength}. Parameter {@value #WEIGHTS} has
  * shape [d, maxLength] and starts as N(0, 1), as PyTorch's {@code nn.Embedding}. Shorter sequences
@@ -48,7 +48,7 @@ public class PositionEmbedding extends CorrectedSameDiffLayer {
     }
     if (maxLength < 1) {
       throw new IllegalArgumentException("PositionEmbedding maxLength must be at least 1 but was "
-          + maxLength + "; pass the longest sequence length, e.g. 64 for W3");
+          + maxLength + "; pass the longest sequence length, e.g. 64 for windows of TokenWindows.DEFAULT_LENGTH");
     }
     this.size = size;
     this.maxLength = maxLength;

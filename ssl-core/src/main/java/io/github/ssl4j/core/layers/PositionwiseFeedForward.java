@@ -20,8 +20,8 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
 
 /**
  * The transformer's position-wise feed-forward network on sequence activations {@code [batch, d,
- * T]} (DL4J NCW): {@code y = GELU(x W1 + b1) W2 + b2} at every position, widths d → hidden → d
- * (W3: 128 → 512 → 128). GELU is the tanh form {@code 0.5 h (1 + tanh(sqrt(2/pi) (h + 0.044715
+ * T]} (DL4J NCW): {@code y = GELU(x W_in + b_in) W_out + b_out} at every position, widths d → hidden → d
+ * (e.g. 128 → 512 → 128). GELU is the tanh form {@code 0.5 h (1 + tanh(sqrt(2/pi) (h + 0.044715
  * h^3)))} (within 1e-3 of the exact erf form PyTorch uses by default; built from ops that
  * gradient-check in ND4J M2.1). Weights Xavier-uniform, biases 0. Positions are independent, so
  * masks pass through unchanged.
@@ -34,13 +34,13 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  */
 public class PositionwiseFeedForward extends CorrectedSameDiffLayer {
   /** First weight matrix, [d, hidden]. */
-  public static final String W1 = "W1";
+  public static final String W_IN = "Win";
   /** First bias, [1, hidden]. */
-  public static final String B1 = "b1";
+  public static final String B_IN = "bin";
   /** Second weight matrix, [hidden, d]. */
-  public static final String W2 = "W2";
+  public static final String W_OUT = "Wout";
   /** Second bias, [1, d]. */
-  public static final String B2 = "b2";
+  public static final String B_OUT = "bout";
 
   @JsonProperty
   private long size;
@@ -58,7 +58,7 @@ public class PositionwiseFeedForward extends CorrectedSameDiffLayer {
   public PositionwiseFeedForward(long size, long hidden) {
     if (size < 1 || hidden < 1) {
       throw new IllegalArgumentException("PositionwiseFeedForward sizes must be at least 1 but were d="
-          + size + ", hidden=" + hidden + "; W3 uses d=128, hidden=512");
+          + size + ", hidden=" + hidden + "; e.g. d=128, hidden=512");
     }
     this.size = size;
     this.hidden = hidden;
@@ -78,8 +78,8 @@ public class PositionwiseFeedForward extends CorrectedSameDiffLayer {
   public SDVariable defineLayer(SameDiff sd, SDVariable x, Map<String, SDVariable> p, SDVariable mask) {
     long steps = x.getShape()[2];
     SDVariable rows = x.permute(0, 2, 1).reshape(-1, size); // [batch*T, d]
-    SDVariable h = rows.mmul(p.get(W1)).add(p.get(B1));
-    SDVariable out = gelu(sd, h).mmul(p.get(W2)).add(p.get(B2));
+    SDVariable h = rows.mmul(p.get(W_IN)).add(p.get(B_IN));
+    SDVariable out = gelu(sd, h).mmul(p.get(W_OUT)).add(p.get(B_OUT));
     return out.reshape(-1, steps, size).permute(0, 2, 1);
   }
 
@@ -95,8 +95,8 @@ public class PositionwiseFeedForward extends CorrectedSameDiffLayer {
   }
 
   /**
-   * Native forward and backward pass. Rows are the positions: X [batch·T, d]; H = X W1 + b1; G =
-   * GELU(H); Y = G W2 + b2.
+   * Native forward and backward pass. Rows are the positions: X [batch·T, d]; H = X W_in + b_in; G =
+   * GELU(H); Y = G W_out + b_out.
    */
   static final class Runtime extends NativeSequenceRuntime {
     private static final double C = Math.sqrt(2 / Math.PI);
@@ -117,7 +117,7 @@ public class PositionwiseFeedForward extends CorrectedSameDiffLayer {
       INDArray x = rows(input, kept, workspaceMgr);
       long n = x.size(0);
       INDArray h = workspaceMgr.createUninitialized(kept, dataType, new long[] {n, c.hidden}, 'c');
-      x.mmul(getParam(W1), h).addiRowVector(getParam(B1));
+      x.mmul(getParam(W_IN), h).addiRowVector(getParam(B_IN));
       // t = tanh(C·h·(1 + A·h²)); g = 0.5·h·(1 + t)
       INDArray t = workspaceMgr.createUninitialized(kept, dataType, h.shape(), 'c');
       t.assign(h).muli(h).muli(A).addi(1.0).muli(h).muli(C);
@@ -126,7 +126,7 @@ public class PositionwiseFeedForward extends CorrectedSameDiffLayer {
       g.assign(t).addi(1.0).muli(h).muli(0.5);
       INDArray y = workspaceMgr.createUninitialized(ArrayType.FF_WORKING_MEM, dataType,
           new long[] {n, c.size}, 'c');
-      g.mmul(getParam(W2), y).addiRowVector(getParam(B2));
+      g.mmul(getParam(W_OUT), y).addiRowVector(getParam(B_OUT));
       rows = x;
       pre = h;
       tanh = t;
@@ -137,10 +137,10 @@ public class PositionwiseFeedForward extends CorrectedSameDiffLayer {
     @Override
     protected INDArray backward(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
       INDArray dy = rows(epsilon, ArrayType.BP_WORKING_MEM, workspaceMgr);
-      Nd4j.gemm(act, dy, gradTable.get(W2), true, false, 1.0, 0.0);
-      gradTable.get(B2).assign(dy.sum(true, 0));
+      Nd4j.gemm(act, dy, gradTable.get(W_OUT), true, false, 1.0, 0.0);
+      gradTable.get(B_OUT).assign(dy.sum(true, 0));
       INDArray dh = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, pre.shape(), 'c');
-      Nd4j.gemm(dy, getParam(W2), dh, false, true, 1.0, 0.0); // dG
+      Nd4j.gemm(dy, getParam(W_OUT), dh, false, true, 1.0, 0.0); // dG
       // GELU'(h) = 0.5(1 + t) + 0.5·h·(1 − t²)·C·(1 + 3A·h²)
       INDArray d = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, pre.shape(), 'c');
       d.assign(pre).muli(pre).muli(3 * A).addi(1.0).muli(pre).muli(0.5 * C);
@@ -148,10 +148,10 @@ public class PositionwiseFeedForward extends CorrectedSameDiffLayer {
       oneMinusT2.assign(tanh).muli(tanh).rsubi(1.0);
       d.muli(oneMinusT2).addi(tanh.add(1.0).muli(0.5));
       dh.muli(d);
-      Nd4j.gemm(rows, dh, gradTable.get(W1), true, false, 1.0, 0.0);
-      gradTable.get(B1).assign(dh.sum(true, 0));
+      Nd4j.gemm(rows, dh, gradTable.get(W_IN), true, false, 1.0, 0.0);
+      gradTable.get(B_IN).assign(dh.sum(true, 0));
       INDArray dx = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, rows.shape(), 'c');
-      Nd4j.gemm(dh, getParam(W1), dx, false, true, 1.0, 0.0);
+      Nd4j.gemm(dh, getParam(W_IN), dx, false, true, 1.0, 0.0);
       return sequence(dx, ArrayType.ACTIVATION_GRAD, workspaceMgr);
     }
 
@@ -166,18 +166,18 @@ public class PositionwiseFeedForward extends CorrectedSameDiffLayer {
 
   @Override
   public void defineParameters(SDLayerParams params) {
-    params.addWeightParam(W1, size, hidden);
-    params.addWeightParam(W2, hidden, size);
-    params.addBiasParam(B1, 1, hidden);
-    params.addBiasParam(B2, 1, size);
+    params.addWeightParam(W_IN, size, hidden);
+    params.addWeightParam(W_OUT, hidden, size);
+    params.addBiasParam(B_IN, 1, hidden);
+    params.addBiasParam(B_OUT, 1, size);
   }
 
   @Override
   public void initializeParameters(Map<String, INDArray> params) {
-    initWeights((int) size, (int) hidden, WeightInit.XAVIER_UNIFORM, params.get(W1));
-    initWeights((int) hidden, (int) size, WeightInit.XAVIER_UNIFORM, params.get(W2));
-    params.get(B1).assign(0);
-    params.get(B2).assign(0);
+    initWeights((int) size, (int) hidden, WeightInit.XAVIER_UNIFORM, params.get(W_IN));
+    initWeights((int) hidden, (int) size, WeightInit.XAVIER_UNIFORM, params.get(W_OUT));
+    params.get(B_IN).assign(0);
+    params.get(B_OUT).assign(0);
   }
 
   @Override

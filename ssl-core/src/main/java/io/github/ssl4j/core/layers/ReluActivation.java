@@ -11,8 +11,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * ReLU, {@code max(x, 0)}, with a vectorised backward pass: the same values as ND4J's {@code
  * ActivationReLU} (derivative 1 for x &gt; 0, else 0), computed as a step mask multiplied by the
  * incoming gradient in place. ND4J 1.0.0-M2.1's {@code relu_bp} calls a {@code std::function}
- * per element and writes a fresh array: about 20 ms for a [512, 32, 28, 28] W1 activation against
- * 5 ms here. Use it where DL4J takes an {@code IActivation}, e.g. {@code new
+ * per element and writes a fresh array; this one works in place with vectorised ops. Use it where DL4J takes an {@code IActivation}, e.g. {@code new
  * ActivationLayer.Builder().activation(new ReluActivation())}.
  */
 public class ReluActivation extends BaseActivationFunction {

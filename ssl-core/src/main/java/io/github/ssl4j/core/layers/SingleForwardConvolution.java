@@ -32,7 +32,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  *
  * <p>DL4J 1.0.0-M2.1's convolution layer recomputes its pre-activation output at the start of
  * every backward pass, to differentiate the activation function. With oneDNN that is one extra
- * forward convolution per layer and step (about 10 % of a W1 step). This layer keeps the
+ * forward convolution per layer and step. This layer keeps the
  * pre-activation of its training forward pass instead (the array itself for the identity
  * activation, which every ssl4j encoder uses before batch norm; a copy for other activations,
  * which DL4J applies in place) and hands it to the backward pass that follows on the same input.
@@ -47,13 +47,13 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * gradients then come from one batched matrix product of the output gradient with the input's
  * patches (im2col) and a row of ones, in place of oneDNN's backward pass, which for a one-channel
  * input pads the channels to 16 and reorders the input and the output gradient to a blocked
- * layout: on W1 about a tenth of a step for a layer with 0.3 % of the FLOPs.
+ * layout, which costs far more than the layer's arithmetic.
  *
  * <p>A stride-1 convolution with an odd kernel, same-size output and few output channels (out ·
- * kH · kW ≤ in, e.g. W2's 32 → 1 output layer) also takes its own backward pass: the patches of
+ * kH · kW ≤ in, e.g. a 32 → 1 image-output layer) also takes its own backward pass: the patches of
  * the output gradient (im2col) times the flipped kernel give the input gradient, and the input
  * times the same patches the weight gradient, each one batched product. oneDNN pads such an
- * output to 16 channels and runs a Winograd backward pass on it (39 ms of a 0.44 s W2 step).
+ * output to 16 channels and runs a Winograd backward pass on it.
  */
 public class SingleForwardConvolution extends ConvolutionLayer {
 
@@ -211,7 +211,7 @@ public class SingleForwardConvolution extends ConvolutionLayer {
      * Whether the output is so narrow that its gradient's patches (outChannels·kH·kW rows per
      * position) are no larger than the input, for a stride-1, undilated NCHW convolution with an odd
      * kernel whose output has the input's size (same padding). oneDNN pads such outputs to 16
-     * channels and picks a Winograd backward pass: 39 ms for W2's 32 → 1 output layer.
+     * channels and picks a Winograd backward pass (e.g. for a 32 → 1 image-output layer).
      */
     private boolean narrowOutput(SingleForwardConvolution c) {
       int[] k = c.getKernelSize();

@@ -66,7 +66,7 @@ public final class TokenWindowSource implements ExampleSource {
     return count;
   }
 
-  /** Window length (W3: 64). */
+  /** Window length, [CLS] included. */
   public int length() {
     return length;
   }

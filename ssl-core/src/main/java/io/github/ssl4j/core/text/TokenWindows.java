@@ -9,10 +9,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Cuts encoded documents into fixed-length token windows as W3 and its PyTorch peer: each window is
+ * Cuts encoded documents into fixed-length token windows: each window is
  * {@link Vocabulary#CLS} followed by up to {@code length - 1} consecutive tokens of one document;
  * windows do not overlap and do not cross documents, and the last window of a document is padded
- * with {@link Vocabulary#PAD} at the end (W3: length 64 = [CLS] + 63 tokens).
+ * with {@link Vocabulary#PAD} at the end (e.g. length 64 = [CLS] + 63 tokens).
  *
  * <pre>{@code
  * int[][] train = TokenWindows.of(encodedTrainMails, 64);   // all windows, empty mails skipped
@@ -20,14 +20,14 @@ import org.nd4j.linalg.factory.Nd4j;
  * }</pre>
  */
 public final class TokenWindows {
-  /** W3's window length: [CLS] + 63 tokens. */
-  public static final int W3_LENGTH = 64;
+  /** The default window length: [CLS] + 63 tokens. */
+  public static final int DEFAULT_LENGTH = 64;
 
   private TokenWindows() {}
 
   /**
    * The windows of one document ({@code ceil(ids.length / (length - 1))} of them; one window
-   * {@code [CLS, PAD, ...]} for an empty document, as the peer's {@code windows([])}).
+   * {@code [CLS, PAD, ...]} for an empty document).
    *
    * @param ids the document's token ids
    * @param length window length including [CLS], &gt;= 2
@@ -53,8 +53,8 @@ public final class TokenWindows {
   }
 
   /**
-   * All windows of all documents, in order; documents without tokens are skipped (as the peer's
-   * {@code [w for ids in enc if ids for w in windows(ids)]}), so no window is all padding.
+   * All windows of all documents, in order; documents without tokens are skipped, so no
+   * window is all padding.
    *
    * @return shape [windows][length]
    */
@@ -72,8 +72,7 @@ public final class TokenWindows {
 
   /**
    * The first window of every document, empty ones included ({@code [CLS, PAD, ...]}), one per
-   * document in order: the input of the W3 ham/spam classification (the peer's {@code
-   * windows(ids)[0]}).
+   * document in order: e.g. the input of a per-document classification.
    *
    * @return shape [documents][length]
    */
@@ -128,7 +127,7 @@ public final class TokenWindows {
   private static void checkLength(int length) {
     if (length < 2) {
       throw new IllegalArgumentException(
-          "window length must be >= 2 ([CLS] + at least one token), got " + length + "; W3 uses 64");
+          "window length must be >= 2 ([CLS] + at least one token), got " + length + "; e.g. " + DEFAULT_LENGTH);
     }
   }
 }

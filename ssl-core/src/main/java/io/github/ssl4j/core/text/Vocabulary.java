@@ -26,11 +26,11 @@ import java.util.Objects;
  *
  * <p>Ids 0 to 4 are the special tokens, always in this order: {@link #PAD} = 0 {@code [PAD]}, {@link
  * #UNK} = 1 {@code [UNK]}, {@link #CLS} = 2 {@code [CLS]}, {@link #SEP} = 3 {@code [SEP]}, {@link
- * #MASK} = 4 {@code [MASK]} (as the PyTorch peer). Regular tokens start at {@link
+ * #MASK} = 4 {@code [MASK]} (BERT's special tokens). Regular tokens start at {@link
  * #FIRST_REGULAR_ID} = 5. {@link #build} orders them by descending count in the corpus and keeps
- * the {@code maxTokens} most frequent (W3: 8,000, so 8,005 ids in all); count ties are broken by
- * {@link TieBreak#FIRST_OCCURRENCE} (default, Python's {@code Counter.most_common} as the peer, so
- * the same texts in the same order give the peer's exact ids) or {@link TieBreak#TOKEN_STRING}
+ * the {@code maxTokens} most frequent (e.g. 8,000, so 8,005 ids in all); count ties are broken by
+ * {@link TieBreak#FIRST_OCCURRENCE} (default, as Python's {@code Counter.most_common}, so the same
+ * texts in the same order give the same ids as a Python pipeline built on it) or {@link TieBreak#TOKEN_STRING}
  * (independent of the text order). Tokens not in the vocabulary encode to {@link #UNK}.
  *
  * <pre>{@code
@@ -47,7 +47,7 @@ public final class Vocabulary {
   public static final int UNK = 1;
   /** Sequence start / classification token, id 2. */
   public static final int CLS = 2;
-  /** Separator, id 3 (reserved; W3 does not use it). */
+  /** Separator, id 3 (reserved; the built-in windowing does not use it). */
   public static final int SEP = 3;
   /** The mask token of masked language modelling, id 4. */
   public static final int MASK = 4;
@@ -97,7 +97,7 @@ public final class Vocabulary {
   public enum TieBreak {
     /**
      * The token seen first in the corpus comes first, as Python's {@code
-     * Counter(...).most_common(n)} (the peer); depends on the order of the texts.
+     * Counter(...).most_common(n)}; depends on the order of the texts.
      */
     FIRST_OCCURRENCE,
     /** Ascending {@link String#compareTo} order; independent of the order of the texts. */
@@ -105,7 +105,7 @@ public final class Vocabulary {
   }
 
   /**
-   * Builds a vocabulary from a corpus with the peer's tie-break ({@link TieBreak#FIRST_OCCURRENCE}).
+   * Builds a vocabulary from a corpus with the default tie-break ({@link TieBreak#FIRST_OCCURRENCE}).
    *
    * @see #build(Tokenizer, Iterable, int, TieBreak)
    */
@@ -119,8 +119,8 @@ public final class Vocabulary {
    * token string are not counted.
    *
    * @param tokenizer splits each text
-   * @param texts the corpus (W3: the training split's mail bodies only, in split order)
-   * @param maxTokens number of regular tokens to keep, &gt;= 1 (W3: 8000); fewer if the corpus has
+   * @param texts the corpus (e.g. the training split's texts only, in split order)
+   * @param maxTokens number of regular tokens to keep, &gt;= 1 (e.g. 8000); fewer if the corpus has
    *     fewer distinct tokens
    * @param tieBreak order of tokens with equal counts
    */
@@ -131,7 +131,7 @@ public final class Vocabulary {
     Objects.requireNonNull(tieBreak, "tieBreak");
     if (maxTokens < 1) {
       throw new IllegalArgumentException(
-          "maxTokens must be >= 1, got " + maxTokens + "; W3 keeps the 8000 most frequent tokens");
+          "maxTokens must be >= 1, got " + maxTokens + "; e.g. 8000 keeps the 8000 most frequent tokens");
     }
     Map<String, long[]> counts = new LinkedHashMap<>(); // first-occurrence order
     for (String text : texts) {
@@ -177,7 +177,7 @@ public final class Vocabulary {
     return tokenizer;
   }
 
-  /** Number of ids, specials included (W3: 8,005). */
+  /** Number of ids, specials included ({@code maxTokens + 5} for a large enough corpus). */
   public int size() {
     return tokens.size();
   }

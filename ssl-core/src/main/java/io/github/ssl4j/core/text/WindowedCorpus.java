@@ -7,18 +7,18 @@ import java.util.Objects;
 import java.util.TreeSet;
 
 /**
- * A corpus prepared for masked language modelling as W3 and its PyTorch peer: documents split by
+ * A corpus prepared for masked language modelling: documents split by
  * document ({@link TrainTestSplit}), a {@link Vocabulary} built from the training part only, every
  * document encoded, cut into windows ({@link TokenWindows}) and wrapped as {@link
  * TokenWindowSource}s, plus the first window and the class of every document for a downstream
- * classification (W3: ham/spam from the [CLS] / mean-pooled representation). Immutable.
+ * classification (e.g. ham/spam from the [CLS] / mean-pooled representation). Immutable.
  *
  * <pre>{@code
- * WindowedCorpus corpus = WindowedCorpus.w3(SpamAssassinReader.read(Path.of("spam/package/data")), 0);
- * ExampleSource pretrain = corpus.trainWindows();          // [n, 64] ids, 81,821 windows
- * Vocabulary vocab = corpus.vocabulary();                  // 8,005 ids
+ * WindowedCorpus corpus = WindowedCorpus.builder().seed(0).build(documents);
+ * ExampleSource pretrain = corpus.trainWindows();          // [n, 64] ids
+ * Vocabulary vocab = corpus.vocabulary();                  // at most 8,005 ids
  * TokenWindowSource probeInputs = corpus.trainFirstWindows(); // one window per training mail
- * int[] probeLabels = corpus.trainLabels();                // index into classes(): ham 0, spam 1
+ * int[] probeLabels = corpus.trainLabels();                // index into classes()
  * }</pre>
  */
 public final class WindowedCorpus {
@@ -42,7 +42,7 @@ public final class WindowedCorpus {
                 + "; label all documents or none");
       }
     }
-    split = TrainTestSplit.of(documents, b.trainFraction, b.seed);
+    split = TrainTestSplit.of(documents, b.trainFraction, b.seed, b.permutation);
     vocabulary =
         Vocabulary.build(b.tokenizer, split.train().stream().map(Document::text).toList(), b.maxTokens, b.tieBreak);
     List<int[]> train = split.train().stream().map(d -> vocabulary.encode(d.text())).toList();
@@ -76,14 +76,10 @@ public final class WindowedCorpus {
   }
 
   /**
-   * W3's preparation: 80 / 20 split with NumPy seed {@code seed}, 8,000-token vocabulary of {@link
-   * WordTokenizer} with the peer's tie-break, windows of 64 = [CLS] + 63 tokens.
+   * A builder with the defaults: {@link WordTokenizer}, 8,000 regular tokens, {@link
+   * Vocabulary.TieBreak#FIRST_OCCURRENCE}, windows of {@link TokenWindows#DEFAULT_LENGTH}, an 80 /
+   * 20 split by {@link TrainTestSplit.Permutation#SEEDED_SHUFFLE} with seed 0.
    */
-  public static WindowedCorpus w3(List<Document> documents, long seed) {
-    return builder().seed(seed).build(documents);
-  }
-
-  /** A builder with W3's settings as defaults. */
   public static Builder builder() {
     return new Builder();
   }
@@ -146,8 +142,8 @@ public final class WindowedCorpus {
   private static int[] checkLabelled(int[] labels) {
     if (labels == null) {
       throw new IllegalStateException(
-          "the documents carry no labels (e.g. PlainTextReader); use a labelled reader such as"
-              + " SpamAssassinReader, or check isLabelled() first");
+          "the documents carry no labels (e.g. PlainTextReader); give every Document a label,"
+              + " or check isLabelled() first");
     }
     return labels;
   }
@@ -160,14 +156,15 @@ public final class WindowedCorpus {
     return out;
   }
 
-  /** Settings of {@link WindowedCorpus}; defaults are W3's. */
+  /** Settings of {@link WindowedCorpus}; defaults as listed at {@link WindowedCorpus#builder()}. */
   public static final class Builder {
     private Tokenizer tokenizer = WordTokenizer.INSTANCE;
     private int maxTokens = 8000;
     private Vocabulary.TieBreak tieBreak = Vocabulary.TieBreak.FIRST_OCCURRENCE;
-    private int windowLength = TokenWindows.W3_LENGTH;
+    private int windowLength = TokenWindows.DEFAULT_LENGTH;
     private double trainFraction = 0.8;
     private long seed = 0;
+    private TrainTestSplit.Permutation permutation = TrainTestSplit.Permutation.SEEDED_SHUFFLE;
 
     private Builder() {}
 
@@ -183,7 +180,7 @@ public final class WindowedCorpus {
       return this;
     }
 
-    /** Order of equal-count tokens; default {@link Vocabulary.TieBreak#FIRST_OCCURRENCE} (the peer). */
+    /** Order of equal-count tokens; default {@link Vocabulary.TieBreak#FIRST_OCCURRENCE}. */
     public Builder tieBreak(Vocabulary.TieBreak tieBreak) {
       this.tieBreak = Objects.requireNonNull(tieBreak, "tieBreak");
       return this;
@@ -201,9 +198,18 @@ public final class WindowedCorpus {
       return this;
     }
 
-    /** NumPy seed of the split, &gt;= 0; default 0 (the peer's default {@code --seed}). */
+    /** Seed of the split, &gt;= 0; default 0. */
     public Builder seed(long seed) {
       this.seed = seed;
+      return this;
+    }
+
+    /**
+     * The order in which documents are dealt to the two parts; default {@link
+     * TrainTestSplit.Permutation#SEEDED_SHUFFLE}.
+     */
+    public Builder permutation(TrainTestSplit.Permutation permutation) {
+      this.permutation = Objects.requireNonNull(permutation, "permutation");
       return this;
     }
 
@@ -216,11 +222,11 @@ public final class WindowedCorpus {
     public WindowedCorpus build(List<Document> documents) {
       Objects.requireNonNull(documents, "documents");
       if (maxTokens < 1) {
-        throw new IllegalArgumentException("maxTokens must be >= 1, got " + maxTokens + "; W3 uses 8000");
+        throw new IllegalArgumentException("maxTokens must be >= 1, got " + maxTokens + "; e.g. 8000");
       }
       if (windowLength < 2) {
         throw new IllegalArgumentException(
-            "windowLength must be >= 2 ([CLS] + at least one token), got " + windowLength + "; W3 uses 64");
+            "windowLength must be >= 2 ([CLS] + at least one token), got " + windowLength + "; e.g. " + TokenWindows.DEFAULT_LENGTH);
       }
       if (documents.size() < 2) {
         throw new IllegalArgumentException(

@@ -9,8 +9,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The word-level tokeniser of workload W3, identical to the PyTorch peer's {@code
- * TOKEN_RE.findall(body.lower())} with <code>TOKEN_RE = [a-z0-9]+|[!-/:-&#64;\[-`&#123;-~]</code>: the text is
+ * A word-level tokeniser, the same as Python's {@code
+ * TOKEN_RE.findall(text.lower())} with <code>TOKEN_RE = [a-z0-9]+|[!-/:-&#64;\[-`&#123;-~]</code>: the text is
  * lower-cased ({@link Locale#ROOT}), then every maximal run of ASCII letters and digits is one
  * token and every ASCII punctuation character is a token of its own. Everything else (white space,
  * control and non-ASCII characters) separates tokens and is dropped.

@@ -19,7 +19,7 @@ class ConvDecoderTest {
 
   @Test
   void w2DecoderMaps7x7x128To28x28x1WithNamedVertices() {
-    ConvDecoder dec = ConvDecoder.w2();
+    ConvDecoder dec = ConvDecoder.small();
     InputType in = InputType.convolutional(7, 7, 128);
     ComputationGraphConfiguration.GraphBuilder gb =
         new NeuralNetConfiguration.Builder().seed(1).graphBuilder();
@@ -49,7 +49,7 @@ class ConvDecoderTest {
   @Test
   void rejectsVectorsAndBadSettings() {
     IllegalArgumentException ff =
-        assertThrows(IllegalArgumentException.class, () -> ConvDecoder.w2().outputType(InputType.feedForward(128)));
+        assertThrows(IllegalArgumentException.class, () -> ConvDecoder.small().outputType(InputType.feedForward(128)));
     assertTrue(ff.getMessage().contains("globalPool(false)"), ff.getMessage());
     IllegalArgumentException ch = assertThrows(IllegalArgumentException.class, () -> ConvDecoder.builder(0).build());
     assertTrue(ch.getMessage().contains("got 0"), ch.getMessage());

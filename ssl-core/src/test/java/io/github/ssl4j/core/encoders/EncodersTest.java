@@ -86,7 +86,7 @@ class EncodersTest {
 
   @Test
   void w1IsTheWorkloadEncoder() {
-    ConvEncoder w1 = ConvEncoder.w1();
+    ConvEncoder w1 = ConvEncoder.small(28, 28, 1);
     assertEquals(InputType.convolutional(28, 28, 1), w1.inputType());
     assertEquals(128, w1.representationSize());
     assertArrayEquals(new int[] {32, 64, 128}, w1.channelWidths());

@@ -310,12 +310,12 @@ class TransformerLayersTest {
     INDArray y = g.getLayer("layer").activate(x, false, LayerWorkspaceMgr.noWorkspaces());
     for (int t = 0; t < 4; t++) {
       INDArray row = x.get(NDArrayIndex.point(0), NDArrayIndex.all(), NDArrayIndex.point(t)).reshape(1, 2);
-      INDArray h = row.mmul(p.get(PositionwiseFeedForward.W1)).addi(p.get(PositionwiseFeedForward.B1));
+      INDArray h = row.mmul(p.get(PositionwiseFeedForward.W_IN)).addi(p.get(PositionwiseFeedForward.B_IN));
       for (int j = 0; j < h.length(); j++) {
         double v = h.getDouble(j);
         h.putScalar(j, 0.5 * v * (1 + erf(v / Math.sqrt(2)))); // exact GELU
       }
-      INDArray out = h.mmul(p.get(PositionwiseFeedForward.W2)).addi(p.get(PositionwiseFeedForward.B2));
+      INDArray out = h.mmul(p.get(PositionwiseFeedForward.W_OUT)).addi(p.get(PositionwiseFeedForward.B_OUT));
       for (int c = 0; c < 2; c++) {
         assertEquals(out.getDouble(c), y.getDouble(0, c, t), 2e-3); // tanh form within 1e-3 of exact
       }

@@ -12,38 +12,6 @@ import org.junit.jupiter.api.Test;
 
 class WindowedCorpusTest {
 
-  /** Expected values printed by the peer's W3 data code run on the fixture (SPAM_DIR, seed 0). */
-  @Test
-  void fixtureMatchesThePeer() {
-    WindowedCorpus c = WindowedCorpus.w3(SpamAssassinReader.read(SpamAssassinReaderTest.fixture()), 0);
-    // perm [3 2 5 4 0 1]: train = hard-ham, easy-ham-2 (empty body), spam-2, spam-1
-    assertArrayEquals(new int[] {3, 2, 5, 4}, c.split().trainIndices());
-    assertEquals(
-        List.of("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", ".", "!", ":", "/", ",", "best", "win"),
-        c.vocabulary().tokens().subList(0, 12));
-    assertEquals(40, c.vocabulary().size());
-    assertEquals(3, c.trainWindows().size()); // the empty mail has no window
-    assertEquals(2, c.testWindows().size());
-    assertArrayEquals(
-        new int[] {2, 12, 13, 7, 14, 15, 16, 9, 17, 18, 5, 19}, Arrays.copyOf(c.trainWindows().window(0), 12));
-    // test-only words are unknown: vocabulary from the training part only
-    assertArrayEquals(
-        new int[] {2, 1, 1, 9, 1, 1, 1, 7, 1, 1, 1, 0}, Arrays.copyOf(c.testWindows().window(0), 12));
-    assertEquals(4, c.trainFirstWindows().size());
-    assertArrayEquals(new int[64], shiftCls(c.trainFirstWindows().window(1)));
-    assertEquals(List.of("ham", "spam"), c.classes());
-    assertArrayEquals(new int[] {0, 0, 1, 1}, c.trainLabels());
-    assertArrayEquals(new int[] {0, 0}, c.testLabels());
-    assertEquals(64, c.trainWindows().length());
-  }
-
-  private static int[] shiftCls(int[] w) {
-    assertEquals(Vocabulary.CLS, w[0]);
-    int[] out = w.clone();
-    out[0] = 0;
-    return out;
-  }
-
   @Test
   void unlabelledCorpusAndSettings() {
     List<Document> docs =
@@ -61,13 +29,35 @@ class WindowedCorpusTest {
   }
 
   @Test
+  void labelledCorpusSplitsVocabularyFromTrainingPartOnly() {
+    List<Document> docs =
+        List.of(
+            new Document("alpha beta gamma", "spam", "1"),
+            new Document("alpha beta", "ham", "2"),
+            new Document("delta delta", "ham", "3"),
+            new Document("beta epsilon", "spam", "4"),
+            new Document("alpha", "ham", "5"));
+    WindowedCorpus c = WindowedCorpus.builder().trainFraction(0.6)
+        .permutation((n, seed) -> new int[] {0, 1, 3, 2, 4}).build(docs);
+    assertArrayEquals(new int[] {0, 1, 3}, c.split().trainIndices());
+    assertEquals(List.of("ham", "spam"), c.classes());
+    assertArrayEquals(new int[] {1, 0, 1}, c.trainLabels());
+    assertArrayEquals(new int[] {0, 0}, c.testLabels());
+    // alpha 2, beta 3, gamma 1, epsilon 1 in the training part; delta only in the test part
+    assertEquals(List.of("beta", "alpha", "gamma", "epsilon"),
+        c.vocabulary().tokens().subList(Vocabulary.FIRST_REGULAR_ID, c.vocabulary().size()));
+    assertEquals(Vocabulary.UNK, c.testWindows().window(0)[1]);
+    assertEquals(TokenWindows.DEFAULT_LENGTH, c.trainWindows().length());
+  }
+
+  @Test
   void validation() {
     List<Document> mixed = List.of(new Document("a", "x", "1"), new Document("b", null, "2"));
-    assertThrows(IllegalArgumentException.class, () -> WindowedCorpus.w3(mixed, 0));
+    assertThrows(IllegalArgumentException.class, () -> WindowedCorpus.builder().build(mixed));
     List<Document> one = List.of(new Document("a", null, "1"));
-    assertThrows(IllegalArgumentException.class, () -> WindowedCorpus.w3(one, 0));
+    assertThrows(IllegalArgumentException.class, () -> WindowedCorpus.builder().build(one));
     List<Document> empty = List.of(new Document("", null, "1"), new Document(" ", null, "2"));
-    assertThrows(IllegalArgumentException.class, () -> WindowedCorpus.w3(empty, 0));
+    assertThrows(IllegalArgumentException.class, () -> WindowedCorpus.builder().build(empty));
     assertThrows(IllegalArgumentException.class, () -> WindowedCorpus.builder().windowLength(1).build(mixed));
     assertThrows(IllegalArgumentException.class, () -> WindowedCorpus.builder().maxTokens(0).build(mixed));
   }

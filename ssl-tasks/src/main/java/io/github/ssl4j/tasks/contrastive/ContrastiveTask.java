@@ -18,11 +18,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 
 /**
- * SimCLR contrastive pretext task (workload W1): two augmented views per image, an encoder, a
+ * SimCLR contrastive pretext task (Chen et al. 2020): two augmented views per image, an encoder, a
  * projection head and the InfoNCE (NT-Xent) loss.
  *
  * <pre>{@code
- * PretextTask task = ContrastiveTask.w1();
+ * PretextTask task = ContrastiveTask.simclr();
  * }</pre>
  */
 public final class ContrastiveTask implements PretextTask {
@@ -43,13 +43,21 @@ public final class ContrastiveTask implements PretextTask {
     this.views = b.views;
   }
 
-  /** A builder with the W1 defaults. */
+  /**
+   * A builder with the defaults of {@link #simclr()}: temperature 0.5, {@link
+   * ProjectionHead#simclr()}, {@link MultiViewTransform#simclr()}.
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** The W1 task: temperature 0.5, {@link ProjectionHead#w1()}, {@link MultiViewTransform#w1()}. */
-  public static ContrastiveTask w1() {
+  /**
+   * SimCLR for small grey images: NT-Xent with temperature 0.5 (SimCLR's CIFAR-10 setting), the
+   * projection head {@link ProjectionHead#simclr()} and two views by {@link
+   * MultiViewTransform#simclr()} (see {@link Compose#simclr()} for where the augmentations deviate
+   * from the paper's).
+   */
+  public static ContrastiveTask simclr() {
     return builder().build();
   }
 
@@ -144,11 +152,11 @@ public final class ContrastiveTask implements PretextTask {
     return "ContrastiveTask" + config();
   }
 
-  /** Builder; defaults are the W1 settings. */
+  /** Builder; defaults: temperature 0.5, {@link ProjectionHead#simclr()}, {@link MultiViewTransform#simclr()}. */
   public static final class Builder {
     private double temperature = InfoNceLoss.DEFAULT_TEMPERATURE;
-    private ProjectionHead head = ProjectionHead.w1();
-    private MultiViewTransform views = MultiViewTransform.w1();
+    private ProjectionHead head = ProjectionHead.simclr();
+    private MultiViewTransform views = MultiViewTransform.simclr();
 
     private Builder() {}
 
@@ -162,13 +170,13 @@ public final class ContrastiveTask implements PretextTask {
       return this;
     }
 
-    /** Projection head; default {@link ProjectionHead#w1()}. */
+    /** Projection head; default {@link ProjectionHead#simclr()}. */
     public Builder projectionHead(ProjectionHead head) {
       this.head = Objects.requireNonNull(head, "projectionHead");
       return this;
     }
 
-    /** View transform; default {@link MultiViewTransform#w1()}. */
+    /** View transform; default {@link MultiViewTransform#simclr()}. */
     public Builder views(MultiViewTransform views) {
       this.views = Objects.requireNonNull(views, "views");
       return this;

@@ -24,7 +24,7 @@ import org.nd4j.linalg.activations.Activation;
  * builder before {@link #addTo}.
  *
  * <pre>{@code
- * ProjectionHead head = ProjectionHead.w1();          // 128 -> 128 -> ReLU -> 64
+ * ProjectionHead head = ProjectionHead.simclr();          // 128 -> 128 -> ReLU -> 64
  * String z = head.addTo(graph, encoder.outputVertex()); // input [batch, 128], output [batch, 64]
  * }</pre>
  *
@@ -49,14 +49,18 @@ public final class ProjectionHead {
    * A builder for a head with the given layer widths.
    *
    * @param widths output size of each dense layer in order; the last is the projection size. At
-   *     least one, each &gt;= 1. {@code builder(128, 64)} is W1's head.
+   *     least one, each &gt;= 1. {@code builder(128, 64)} is {@link #simclr()}.
    */
   public static Builder builder(int... widths) {
     return new Builder(widths);
   }
 
-  /** W1's head: dense 128 -&gt; ReLU -&gt; dense 64 (input 128 from the encoder). */
-  public static ProjectionHead w1() {
+  /**
+   * SimCLR's head shape, one hidden layer: dense 128 -&gt; ReLU -&gt; dense 64, with biases. Sized
+   * for a 128-d representation; SimCLR itself uses the representation's width for the hidden
+   * layer and projects to 128.
+   */
+  public static ProjectionHead simclr() {
     return builder(128, 64).build();
   }
 

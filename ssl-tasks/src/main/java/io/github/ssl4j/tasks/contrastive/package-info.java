@@ -1,5 +1,5 @@
 /**
- * Contrastive pretraining (SimCLR, workload W1): the building blocks a contrastive pretext task
+ * Contrastive pretraining (SimCLR): the building blocks a contrastive pretext task
  * composes.
  *
  * <ul>
@@ -13,9 +13,9 @@
  *
  * <pre>{@code
  * String rep = encoder.addTo(graph, VertexNames.INPUT);
- * String z = ProjectionHead.w1().addTo(graph, rep);
+ * String z = ProjectionHead.simclr().addTo(graph, rep);
  * graph.addLayer(VertexNames.loss("infonce"), InfoNceLoss.withTemperature(0.5), z);
- * // per step: features = MultiViewTransform.w1().apply(images, rng)      [2n, 1, 28, 28]
+ * // per step: features = MultiViewTransform.simclr().apply(images, rng)      [2n, 1, 28, 28]
  * //           labels   = InfoNceLoss.viewLabels(n, 2, DataType.FLOAT)    [2n, 1]
  * }</pre>
  */

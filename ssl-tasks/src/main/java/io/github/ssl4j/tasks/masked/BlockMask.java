@@ -23,7 +23,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *   <li>block height {@code round(sqrt(s * r))} and width {@code round(sqrt(s / r))} patches,
  *       clipped to [1, grid side]; top-left corner uniform over the positions where it fits;
  *   <li>the block is kept only if it masks at least one new patch and at most {@code remaining}
- *       new patches (as the reference implementation's {@code MaskingGenerator}), so the count never
+ *       new patches (as BEiT's {@code MaskingGenerator}), so the count never
  *       overshoots the target; otherwise the draw is retried, up to {@value #ATTEMPTS} times.
  * </ol>
  *

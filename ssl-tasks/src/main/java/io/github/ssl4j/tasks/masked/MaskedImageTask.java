@@ -22,7 +22,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
- * Masked image modelling (workload W2): hide patches of each image, let an encoder that keeps a
+ * Masked image modelling: hide patches of each image, let an encoder that keeps a
  * spatial feature map and a convolutional {@link Decoder} inpaint them, and score the squared error
  * on the hidden pixels only.
  *
@@ -31,15 +31,15 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * CnnLossLayer} ({@link #LOSS_VERTEX}, MSE after the output activation) ignores visible pixels
  * exactly: they contribute zero to the loss and to every gradient. As DL4J scores a CNN loss layer,
  * the training loss is the squared error summed over the hidden pixels and averaged over images
- * (for W2, 400 hidden pixels per image, that is 400 × the masked-pixel MSE); {@link
- * #maskedPixelMse} gives the mean per hidden pixel, the figure the PyTorch peer reports.
+ * (with 25 hidden 4x4 patches, 400 hidden pixels per image, that is 400 × the masked-pixel MSE);
+ * {@link #maskedPixelMse} gives the mean per hidden pixel.
  *
  * <p>For a representation, feed the unmasked image with an empty mask channel ({@link
  * #withEmptyMask}) and pool the encoder's feature map (the fine-tune adapter and evaluation do the
  * pooling).
  *
  * <pre>{@code
- * PretextTask task = MaskedImageTask.w2();   // 4x4 patches, 50 %, ConvDecoder.w2(), sigmoid
+ * PretextTask task = MaskedImageTask.inpainting();   // 4x4 patches, 50 %, ConvDecoder.small(), sigmoid
  * Encoder enc = ConvEncoder.builder(28, 28, 2).globalPool(false).build();
  * }</pre>
  */
@@ -61,22 +61,34 @@ public final class MaskedImageTask implements PretextTask {
     this.outputActivation = b.outputActivation;
   }
 
-  /** A builder with the W2 defaults. */
+  /**
+   * A builder with the defaults: {@code RandomPatchMask.of(4, 0.5)}, {@link ConvDecoder#small()},
+   * sigmoid output activation.
+   */
   public static Builder builder() {
     return new Builder();
   }
 
   /**
-   * The W2 task: {@link RandomPatchMask#w2()} (25 of the 49 4x4 patches), {@link ConvDecoder#w2()},
-   * sigmoid output.
+   * Patch inpainting with the builder's defaults: {@code RandomPatchMask.of(4, 0.5)} (25 of the 49
+   * 4x4 patches of a 28x28 image), {@link ConvDecoder#small()} and a sigmoid output, for images
+   * whose pixels are in [0, 1]. Pair it with {@link #smallCnnEncoder}.
    */
-  public static MaskedImageTask w2() {
+  public static MaskedImageTask inpainting() {
     return builder().build();
   }
 
-  /** The encoder W2 pretrains: {@code ConvEncoder}'s W1 widths on 28x28x2, keeping the 7x7x128 map. */
-  public static ConvEncoder w2Encoder() {
-    return ConvEncoder.builder(28, 28, 2).globalPool(false).build();
+  /**
+   * An encoder for this task: {@link ConvEncoder#small}'s widths (32, 64, 128) on {@code
+   * imageChannels + 1} input channels (the image and the mask channel), without global pooling so
+   * the feature map is kept (7x7x128 for 28x28 images).
+   *
+   * @param height image height in pixels, &gt; 0
+   * @param width image width in pixels, &gt; 0
+   * @param imageChannels channels of the image without the mask channel, &gt; 0
+   */
+  public static ConvEncoder smallCnnEncoder(int height, int width, int imageChannels) {
+    return ConvEncoder.builder(height, width, imageChannels + 1).globalPool(false).build();
   }
 
   /** The mask generator. */
@@ -208,7 +220,7 @@ public final class MaskedImageTask implements PretextTask {
 
   /**
    * The encoder input for representation use (probe, kNN, fine-tuning): the unmasked images and an
-   * all-zero mask channel, as the peer's {@code w2_probe_input}.
+   * all-zero mask channel.
    *
    * @param images shape [n, c, h, w], floating point
    * @return shape [n, c + 1, h, w]
@@ -220,7 +232,7 @@ public final class MaskedImageTask implements PretextTask {
   }
 
   /**
-   * Mean squared error per hidden pixel, the figure the peer reports: sum over hidden pixels and
+   * Mean squared error per hidden pixel: sum over hidden pixels and
    * channels of (prediction − target)² divided by the number of hidden pixel values.
    *
    * @param predictions output of the loss layer (after the output activation), [n, c, h, w]
@@ -303,15 +315,15 @@ public final class MaskedImageTask implements PretextTask {
     return "MaskedImageTask" + config();
   }
 
-  /** Builder; defaults are the W2 settings. */
+  /** Builder; defaults as listed at {@link MaskedImageTask#builder()}. */
   public static final class Builder {
-    private MaskGenerator masks = RandomPatchMask.w2();
-    private Decoder decoder = ConvDecoder.w2();
+    private MaskGenerator masks = RandomPatchMask.of(4, 0.5);
+    private Decoder decoder = ConvDecoder.small();
     private Activation outputActivation = Activation.SIGMOID;
 
     private Builder() {}
 
-    /** Which pixels to hide; default {@link RandomPatchMask#w2()}. */
+    /** Which pixels to hide; default {@code RandomPatchMask.of(4, 0.5)}. */
     public Builder masks(MaskGenerator masks) {
       this.masks = Objects.requireNonNull(masks, "masks");
       return this;
@@ -319,7 +331,7 @@ public final class MaskedImageTask implements PretextTask {
 
     /**
      * Decoder from the encoder's feature map to the image (the encoder input minus the mask
-     * channel); default {@link ConvDecoder#w2()} (7x7 → 28x28, one channel).
+     * channel); default {@link ConvDecoder#small()} (7x7 → 28x28, one channel).
      */
     public Builder decoder(Decoder decoder) {
       this.decoder = Objects.requireNonNull(decoder, "decoder");

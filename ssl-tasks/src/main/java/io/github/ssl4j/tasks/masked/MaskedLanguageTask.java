@@ -18,12 +18,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 
 /**
- * Masked language modelling (BERT; workload W3): a {@link MlmMasker} corrupts 15 % of the regular
+ * Masked language modelling (BERT, Devlin et al. 2019): a {@link MlmMasker} corrupts 15 % of the regular
  * tokens of each window, the encoder reads the corrupted window, and an MLM head predicts the
  * original token; the loss (softmax cross-entropy) counts only the selected positions (DL4J
  * labels mask), and in training the head computes its logits only there ({@link
  * MaskedSoftmaxOutputLayer}). The head is a dense {@code width → vocabSize} layer <b>untied</b>
- * from the token embedding, as the PyTorch peer's {@code nn.Linear(128, vocab)} (DL4J's embedding
+ * from the token embedding (DL4J's embedding
  * layer cannot share its weight matrix with an output layer).
  *
  * <p>Batches: token ids {@code [batch, length]} (e.g. from a {@link
@@ -35,9 +35,12 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
  * with Adam the two train alike).
  *
  * <pre>{@code
- * MaskedLanguageTask task = MaskedLanguageTask.w3(vocabulary.size());
- * TransformerEncoder encoder = TransformerEncoder.w3(vocabulary.size());
- * TrainingResult r = Trainer.builder(task, encoder, corpus.trainWindows()).config(config).build().fit();
+ * WindowedCorpus corpus = WindowedCorpus.builder().build(documents);
+ * int vocab = corpus.vocabulary().size();
+ * MaskedLanguageTask task = MaskedLanguageTask.bert(vocab);
+ * TransformerEncoder encoder = TransformerEncoder.tiny(vocab, TokenWindows.DEFAULT_LENGTH);
+ * TrainingConfig config = TrainingConfig.builder(64).updater(new Adam(5e-4)).weightDecay(0.01).build();
+ * TrainingResult r = new Trainer(config).fit(task, encoder, corpus.trainWindows());
  * }</pre>
  */
 public final class MaskedLanguageTask implements PretextTask {
@@ -59,9 +62,9 @@ public final class MaskedLanguageTask implements PretextTask {
     return new MaskedLanguageTask(Objects.requireNonNull(masker, "masker"));
   }
 
-  /** W3: BERT masking (15 %; 80 / 10 / 10) over a vocabulary of {@code vocabSize} ids. */
-  public static MaskedLanguageTask w3(int vocabSize) {
-    return of(MlmMasker.w3(vocabSize));
+  /** BERT masking ({@link MlmMasker#bert}: 15 %; 80 / 10 / 10) over a vocabulary of {@code vocabSize} ids. */
+  public static MaskedLanguageTask bert(int vocabSize) {
+    return of(MlmMasker.bert(vocabSize));
   }
 
   /** The masker. */

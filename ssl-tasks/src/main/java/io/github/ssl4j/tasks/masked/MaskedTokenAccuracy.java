@@ -14,7 +14,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Masked-token top-1 accuracy of a trained {@link MaskedLanguageTask} graph on held-out windows
- * (W3's quality figure), next to the unigram baseline (always predict the most frequent regular
+ * (the usual quality figure of masked language modelling), next to the unigram baseline (always predict the most frequent regular
  * token; with a frequency-sorted {@link Vocabulary} that is id {@link Vocabulary#FIRST_REGULAR_ID}).
  * The masks come from {@code seed}, so repeated evaluations see the same targets. The MLM head is
  * applied only at the masked positions (the encoder output is taken from the graph).

@@ -16,7 +16,7 @@ final class Masks {
     if (patchSize < 1) {
       throw new IllegalArgumentException(
           owner + " patchSize must be >= 1 pixel, got " + patchSize
-              + "; use a size that divides the image sides, W2 uses 4 (28x28 -> 7x7 patches)");
+              + "; use a size that divides the image sides, e.g. 4 for 28x28 images (7x7 patches)");
     }
   }
 
@@ -24,7 +24,7 @@ final class Masks {
     if (!(ratio > 0 && ratio < 1)) {
       throw new IllegalArgumentException(
           owner + " ratio (fraction of patches masked) must be in (0, 1), got " + ratio
-              + "; W2 uses 0.5");
+              + "; e.g. 0.5");
     }
   }
 

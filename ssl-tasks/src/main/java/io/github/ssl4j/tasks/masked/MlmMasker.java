@@ -12,14 +12,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * BERT masking of token-id batches for masked language modelling (workload W3), as the PyTorch
- * peer's {@code mlm_mask}: every regular token (id &gt;= {@link Vocabulary#FIRST_REGULAR_ID}) is
- * selected independently with probability {@code selectProbability} (W3: 0.15; a Bernoulli draw
+ * BERT masking of token-id batches for masked language modelling: every regular token (id &gt;=
+ * {@link Vocabulary#FIRST_REGULAR_ID}) is selected independently with probability {@code
+ * selectProbability} (default 0.15; a Bernoulli draw
  * per token, so the count per batch varies); a selected token becomes {@link Vocabulary#MASK} with
  * probability {@code maskFraction} (0.8), a uniformly random regular token with probability {@code
- * randomFraction} (0.1; it may by chance equal the original, as in the peer) and stays unchanged
- * otherwise (0.1). Special tokens — [PAD], [UNK], [CLS], [SEP], [MASK] — are never selected (the
- * peer's {@code seq >= len(SPECIALS)}; note [UNK] is not a target either).
+ * randomFraction} (0.1; it may by chance equal the original, as in BERT) and stays unchanged
+ * otherwise (0.1). Special tokens — [PAD], [UNK], [CLS], [SEP], [MASK] — are never selected (note
+ * that [UNK] is not a target either).
  *
  * <p>Immutable and thread-safe; all randomness comes from the caller's generator, drawn position by
  * position in row-major order — for each regular token one {@code nextDouble()} (selection) and,
@@ -27,7 +27,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * nextInt(FIRST_REGULAR_ID, vocabSize)} — so the same generator state gives the same batch.
  *
  * <pre>{@code
- * MlmMasker masker = MlmMasker.w3(vocab.size());
+ * MlmMasker masker = MlmMasker.bert(vocab.size());
  * MaskedTokens batch = masker.mask(source.get(indices), new SplittableRandom(seed));
  * // batch.inputs() -> model, batch.labels() + batch.labelMask() -> loss
  * }</pre>
@@ -49,14 +49,18 @@ public final class MlmMasker {
    * A builder with BERT's defaults (select 0.15; 0.8 [MASK], 0.1 random, 0.1 unchanged).
    *
    * @param vocabSize number of token ids including the 5 specials, &gt; {@link
-   *     Vocabulary#FIRST_REGULAR_ID} (W3: 8,005); random replacements are drawn from [5, vocabSize)
+   *     Vocabulary#FIRST_REGULAR_ID} (e.g. 8,005); random replacements are drawn from [5, vocabSize)
    */
   public static Builder builder(int vocabSize) {
     return new Builder(vocabSize);
   }
 
-  /** W3's masker: BERT's defaults for a vocabulary of {@code vocabSize} ids. */
-  public static MlmMasker w3(int vocabSize) {
+  /**
+   * BERT's masking (Devlin et al. 2019) for a vocabulary of {@code vocabSize} ids: each regular
+   * token selected with probability 0.15; of the selected, 80 % become [MASK], 10 % a random
+   * regular token, 10 % stay unchanged.
+   */
+  public static MlmMasker bert(int vocabSize) {
     return builder(vocabSize).build();
   }
 
@@ -146,7 +150,7 @@ public final class MlmMasker {
         throw new IllegalArgumentException(
             "token id " + v + " at [" + i / n + ", " + i % n + "] is not a whole number in [0, "
                 + vocabSize + "); the ids must come from the vocabulary the masker was built for"
-                + " (MlmMasker.w3(vocab.size()))");
+                + " (MlmMasker.bert(vocab.size()))");
       }
       out[i] = (int) v;
     }

@@ -8,12 +8,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Masks a fixed number of square patches per image, chosen uniformly at random without replacement
- * and independently per image, as the PyTorch reference {@code order = torch.rand(B, n).argsort(1);
+ * and independently per image, as the PyTorch idiom {@code order = torch.rand(B, n).argsort(1);
  * m[:, order[:, :k]] = 1}.
  *
  * <p>The image is split into a grid of {@code patchSize x patchSize} patches ({@code (h / p) * (w /
  * p)} patches, row-major) and exactly {@link #maskedPatches(int, int)} = {@code max(1, round(ratio *
- * nPatches))} of them are masked in every image (W2: 25 of 49). Draws per image: {@code k} calls of
+ * nPatches))} of them are masked in every image (e.g. 25 of 49 for {@code of(4, 0.5)} on 28x28 images). Draws per image: {@code k} calls of
  * {@code rng.nextInt(bound)} (a partial Fisher–Yates shuffle).
  *
  * @param patchSize side of a square patch in pixels, &gt;= 1
@@ -30,11 +30,6 @@ public record RandomPatchMask(int patchSize, double ratio) implements MaskGenera
   /** Random patches of {@code patchSize x patchSize} pixels, a fraction {@code ratio} masked. */
   public static RandomPatchMask of(int patchSize, double ratio) {
     return new RandomPatchMask(patchSize, ratio);
-  }
-
-  /** W2: 4x4 patches (49 on a 28x28 image), ratio 0.5, so 25 patches masked per image. */
-  public static RandomPatchMask w2() {
-    return of(4, 0.5);
   }
 
   /**

@@ -13,17 +13,16 @@ import org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor;
 import org.nd4j.linalg.activations.Activation;
 
 /**
- * Per-frame decoder of workload W4: a dense layer to a small feature map, then transposed 4x4
+ * Per-frame decoder for next-frame prediction: a dense layer to a small feature map, then transposed 4x4
  * convolutions (stride 2, padding 1, each doubling height and width) back to a frame.
  *
- * <p>W4: 512 → dense 64x16x16 → deconv 32 → ReLU → deconv 1, giving pre-sigmoid logits of a 64x64
- * frame, as the PyTorch peer's {@code dec_fc} + {@code dec}. The output has no activation: the
+ * <p>{@link #small}(64, 64, 1): 512 → dense 64x16x16 → deconv 32 → ReLU → deconv 1, giving
+ * pre-sigmoid logits of a 64x64 frame. The output has no activation: the
  * task's loss applies the sigmoid.
  *
  * <p>Given a feature map instead of a vector (convolutional input type equal to the first map,
- * {@code mapWidths[0] x height/2^n x width/2^n}, e.g. 64x16x16 for W4), the dense layer is left out
- * and the transposed convolutions start from that map (W4's convolutional variant after a
- * {@code ConvLstm}).
+ * {@code mapWidths[0] x height/2^n x width/2^n}, e.g. 64x16x16 for 64x64 frames), the dense layer is left
+ * out and the transposed convolutions start from that map (e.g. after a {@code ConvLstm}).
  */
 public final class FrameDecoder implements Decoder {
   /** Name of the dense vertex. */
@@ -45,9 +44,16 @@ public final class FrameDecoder implements Decoder {
     this.activation = b.activation;
   }
 
-  /** The W4 decoder to 64x64 grey frames: dense 64x16x16, deconv 32, deconv 1. */
-  public static FrameDecoder w4() {
-    return builder(64, 64, 1).build();
+  /**
+   * The default widths: dense to a 64 x height/4 x width/4 map, deconv 32 → ReLU, deconv to
+   * {@code channels} (64x64 grey frames: dense 64x16x16, deconv 32, deconv 1).
+   *
+   * @param height decoded frame height, divisible by 4
+   * @param width decoded frame width, divisible by 4
+   * @param channels decoded frame channels (1 for grey)
+   */
+  public static FrameDecoder small(int height, int width, int channels) {
+    return builder(height, width, channels).build();
   }
 
   /**
@@ -126,7 +132,7 @@ public final class FrameDecoder implements Decoder {
         + Arrays.toString(deconvWidths) + ", deconv4x4/2, " + activation + "]";
   }
 
-  /** Builder; defaults are W4's (map of 64 channels, one deconv to 32, one to the frame). */
+  /** Builder; defaults: map of 64 channels, one deconv to 32, one to the frame; ReLU. */
   public static final class Builder {
     private final int height;
     private final int width;
@@ -142,14 +148,14 @@ public final class FrameDecoder implements Decoder {
 
     /**
      * Channels of the dense layer's feature map, then of each hidden transposed convolution; one
-     * more transposed convolution goes to the frame's channels. W4: {@code (64, 32)}.
+     * more transposed convolution goes to the frame's channels. Default {@code (64, 32)}.
      */
     public Builder mapWidths(int... widths) {
       this.deconvWidths = Objects.requireNonNull(widths, "widths").clone();
       return this;
     }
 
-    /** Activation after each hidden layer; default ReLU (W4). */
+    /** Activation after each hidden layer; default ReLU. */
     public Builder activation(Activation activation) {
       this.activation = Objects.requireNonNull(activation, "activation");
       return this;

@@ -14,15 +14,15 @@ import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.nd4j.linalg.activations.Activation;
 
 /**
- * Per-frame encoder of workload W4: strided 4x4 convolutions (stride 2, padding 1, so each halves
+ * Per-frame encoder for next-frame prediction: strided 4x4 convolutions (stride 2, padding 1, so each halves
  * height and width) with ReLU, then a dense layer to the frame embedding.
  *
- * <p>W4: 64x64x1 → conv 32 → ReLU → conv 64 → ReLU → flatten (64x16x16) → dense 512 (no
- * activation), as the PyTorch peer's {@code NextFrameModel.enc}. The embedding is the
+ * <p>{@link #small}(64, 64, 1): 64x64x1 → conv 32 → ReLU → conv 64 → ReLU → flatten (64x16x16) →
+ * dense 512 (no activation). The embedding is the
  * representation (feed-forward output), so the encoder can be cut out and probed on single frames.
  *
  * <p>With {@link Builder#keepMap()} there is no dense layer: the last convolution's feature map is
- * the output (W4's convolutional variant: 64x64x1 → 16x16x64), for a temporal model that keeps the
+ * the output ({@link #smallMap}(64, 64, 1): 64x64x1 → 16x16x64), for a temporal model that keeps the
  * spatial layout such as {@code ConvLstm} ({@code NextFrameTask.builder().convolutional(...)}).
  */
 public final class FrameEncoder implements Encoder {
@@ -47,14 +47,27 @@ public final class FrameEncoder implements Encoder {
     this.activation = b.activation;
   }
 
-  /** W4's convolutional variant for 64x64 grey frames: conv 32, conv 64, output the 16x16x64 map. */
-  public static FrameEncoder w4Map() {
-    return builder(64, 64, 1).keepMap().build();
+  /**
+   * The default widths without the dense layer: conv 32, conv 64, output the last feature map
+   * (64 x height/4 x width/4; 16x16x64 for 64x64 frames), for a convolutional temporal model.
+   *
+   * @param height frame height, divisible by 4
+   * @param width frame width, divisible by 4
+   * @param channels frame channels (1 for grey)
+   */
+  public static FrameEncoder smallMap(int height, int width, int channels) {
+    return builder(height, width, channels).keepMap().build();
   }
 
-  /** The W4 encoder for 64x64 grey frames: conv 32, conv 64, dense 512. */
-  public static FrameEncoder w4() {
-    return builder(64, 64, 1).build();
+  /**
+   * The default widths: conv 32, conv 64, dense 512 (the frame embedding).
+   *
+   * @param height frame height, divisible by 4
+   * @param width frame width, divisible by 4
+   * @param channels frame channels (1 for grey)
+   */
+  public static FrameEncoder small(int height, int width, int channels) {
+    return builder(height, width, channels).build();
   }
 
   /**
@@ -140,7 +153,7 @@ public final class FrameEncoder implements Encoder {
         + (keepMap ? ", output=map]" : ", embedding=" + embedding + "]");
   }
 
-  /** Builder; defaults are W4's (conv widths 32, 64; embedding 512). */
+  /** Builder; defaults: conv widths 32, 64; embedding 512; ReLU; dense layer on. */
   public static final class Builder {
     private final int height;
     private final int width;
@@ -168,7 +181,7 @@ public final class FrameEncoder implements Encoder {
       return this;
     }
 
-    /** Activation after each hidden layer; default ReLU (W4). */
+    /** Activation after each hidden layer; default ReLU. */
     public Builder activation(Activation activation) {
       this.activation = Objects.requireNonNull(activation, "activation");
       return this;
@@ -177,7 +190,7 @@ public final class FrameEncoder implements Encoder {
     /**
      * No dense layer: the last convolution's feature map {@code [widths[last], height/2^n,
      * width/2^n]} is the output (convolutional output type); {@link #embedding} is then unused.
-     * Default off (W4 has the dense layer).
+     * Default off (a dense layer gives the embedding).
      */
     public Builder keepMap() {
       this.keepMap = true;

@@ -10,21 +10,20 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The Moving Fashion-MNIST generator of workload W4: a few garment images bounce inside a larger
+ * A Moving Fashion-MNIST generator (Moving MNIST, Srivastava et al. 2015, with garments): a few garment images bounce inside a larger
  * canvas, frames combined by pixel-wise maximum. Sequence {@code i} is a pure function of (seed,
  * i), so a data set of any size is reproducible without being stored; sequences are generated when
  * asked for (the trainer's prefetch thread pays for it).
  *
- * <p>Per sequence and per object, as the PyTorch peer's {@code MovingFashion}: a source image drawn
+ * <p>Per sequence and per object: a source image drawn
  * uniformly from the pool, a top-left start position uniform over the positions where the image
  * lies fully inside the canvas, a velocity of 2–4 pixels per frame on each axis with a random sign;
  * after each frame the position moves by the velocity and reflects at the borders ({@code p < 0 →
  * −p}, {@code p > max → 2·max − p}, velocity sign flipped). The random draws come from a
- * {@link SplittableRandom} seeded from (seed, i), not NumPy's generator, so the sequences are
- * statistically the same as the peer's, not identical.
+ * {@link SplittableRandom} seeded from (seed, i).
  *
  * <pre>{@code
- * ExampleSource train = MovingFashionMnist.builder(images).seed(0).sequences(10_000).build(); // W4
+ * ExampleSource train = MovingFashionMnist.builder(images).seed(0).sequences(10_000).build();
  * INDArray batch = train.get(new long[] {0, 1});   // [2, 11, 1, 64, 64] in [0, 1]
  * }</pre>
  */
@@ -53,8 +52,8 @@ public final class MovingFashionMnist implements ExampleSource {
 
   /**
    * @param images the source images, {@code [n, 1, s, s]} or {@code [n, s, s]}, values in [0, 1]
-   *     (e.g. Fashion-MNIST training images; the peer uses images 0..49999 for training sequences
-   *     and 50000..59999 for held-out ones)
+   *     (e.g. Fashion-MNIST training images 0..49999 for training sequences and 50000..59999
+   *     for held-out ones)
    */
   public static Builder builder(INDArray images) {
     return new Builder(images);
@@ -139,7 +138,7 @@ public final class MovingFashionMnist implements ExampleSource {
         + " images, speed " + minSpeed + "-" + maxSpeed + " px/frame, seed " + seed + "]";
   }
 
-  /** Builder; defaults are W4's (10,000 sequences, 11 frames, 64x64, 2 objects, speed 2–4). */
+  /** Builder; defaults: 10,000 sequences, 11 frames, 64x64, 2 objects, speed 2–4. */
   public static final class Builder {
     private final INDArray images;
     private long seed;
@@ -160,31 +159,31 @@ public final class MovingFashionMnist implements ExampleSource {
       return this;
     }
 
-    /** Number of sequences the source offers (any positive count). Default 10,000 (W4). */
+    /** Number of sequences the source offers (any positive count). Default 10,000. */
     public Builder sequences(long count) {
       this.sequences = count;
       return this;
     }
 
-    /** Frames per sequence, at least 2. Default 11 (W4). */
+    /** Frames per sequence, at least 2. Default 11. */
     public Builder frames(int frames) {
       this.frames = frames;
       return this;
     }
 
-    /** Side of the square canvas, at least the image side. Default 64 (W4). */
+    /** Side of the square canvas, at least the image side. Default 64. */
     public Builder canvas(int side) {
       this.canvas = side;
       return this;
     }
 
-    /** Objects per sequence, at least 1. Default 2 (W4). */
+    /** Objects per sequence, at least 1. Default 2. */
     public Builder objects(int objects) {
       this.objects = objects;
       return this;
     }
 
-    /** Speed range per axis in pixels per frame, inclusive, 0 ≤ min ≤ max. Default 2–4 (W4). */
+    /** Speed range per axis in pixels per frame, inclusive, 0 ≤ min ≤ max. Default 2–4. */
     public Builder speed(int min, int max) {
       this.minSpeed = min;
       this.maxSpeed = max;

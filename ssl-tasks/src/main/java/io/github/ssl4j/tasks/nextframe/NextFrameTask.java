@@ -26,7 +26,7 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
- * Next-frame prediction (workload W4): from frames 1..T−1 of a sequence predict frames 2..T, the
+ * Next-frame prediction: from frames 1..T−1 of a sequence predict frames 2..T, the
  * next frame at every step (teacher forcing), through a per-frame {@link Encoder}, an LSTM over
  * the frame embeddings and a per-frame {@link Decoder}.
  *
@@ -36,24 +36,24 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * one image per frame for the encoder, whose input type must be {@code convolutional(height,
  * width, channels)} with a feed-forward output. The decoder gives pre-sigmoid logits per frame; the
  * loss is binary cross-entropy per pixel (sigmoid inside the loss), as DL4J scores an {@link
- * RnnLossLayer}: summed over pixels and time steps, averaged over sequences. The PyTorch peer
- * averages over all elements instead: the same minimiser, a loss {@code (time−1)·pixels} times as
+ * RnnLossLayer}: summed over pixels and time steps, averaged over sequences. PyTorch's default
+ * {@code BCEWithLogitsLoss} averages over all elements instead: the same minimiser, a loss {@code (time−1)·pixels} times as
  * large (Adam is insensitive to that scale).
  *
  * <pre>{@code
- * NextFrameTask task = NextFrameTask.w4();         // LSTM 512, FrameDecoder.w4()
- * Encoder frames = FrameEncoder.w4();              // 64x64x1 -> 512
+ * NextFrameTask task = NextFrameTask.lstm();         // LSTM 512, FrameDecoder.small(64, 64, 1)
+ * Encoder frames = FrameEncoder.small(64, 64, 1);              // 64x64x1 -> 512
  * }</pre>
  *
  * <p><b>Convolutional variant</b> ({@link Builder#convolutional}): the encoder keeps the feature
- * map (e.g. {@link FrameEncoder#w4Map()}, 64x64x1 → 16x16x64), a {@link ConvLstm} runs over the
+ * map (e.g. {@link FrameEncoder#smallMap(int, int, int)}, 64x64x1 → 16x16x64), a {@link ConvLstm} runs over the
  * maps, and the decoder starts from its output map (no dense bottleneck, which blurs moving
  * objects). {@link #rollout} then re-runs the growing sequence, since {@code ConvLstm} is not a
  * DL4J {@code RecurrentLayer} and {@code rnnTimeStep} cannot carry its state.
  *
  * <pre>{@code
- * NextFrameTask task = NextFrameTask.w4Convolutional(); // ConvLstm 64 filters, k=3, FrameDecoder.w4()
- * Encoder frames = FrameEncoder.w4Map();                 // 64x64x1 -> 64x16x16
+ * NextFrameTask task = NextFrameTask.convLstm(); // ConvLstm 64 filters, k=3, FrameDecoder.small(64, 64, 1)
+ * Encoder frames = FrameEncoder.smallMap(64, 64, 1);                 // 64x64x1 -> 64x16x16
  * }</pre>
  */
 public final class NextFrameTask implements PretextTask {
@@ -90,21 +90,25 @@ public final class NextFrameTask implements PretextTask {
     this.convKernel = b.convKernel;
   }
 
-  /** A builder with the W4 defaults (LSTM 512, {@link FrameDecoder#w4()}). */
+  /** A builder with the defaults: LSTM 512, {@code FrameDecoder.small(64, 64, 1)}. */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** The W4 task. */
-  public static NextFrameTask w4() {
+  /**
+   * An LSTM of 512 units over frame embeddings (e.g. {@link FrameEncoder#small}), then {@code
+   * FrameDecoder.small(64, 64, 1)} per step: the builder's defaults, for 64x64 grey frames.
+   */
+  public static NextFrameTask lstm() {
     return builder().build();
   }
 
   /**
-   * W4's convolutional variant: ConvLstm with 64 filters, kernel 3, over the 16x16x64 maps of
-   * {@link FrameEncoder#w4Map()}, then {@link FrameDecoder#w4()} from the map.
+   * A ConvLstm with 64 filters and kernel 3 over feature maps (e.g. the 16x16x64 maps of {@link
+   * FrameEncoder#smallMap}), then {@code FrameDecoder.small(64, 64, 1)} from the map, for 64x64
+   * grey frames.
    */
-  public static NextFrameTask w4Convolutional() {
+  public static NextFrameTask convLstm() {
     return builder().convolutional(64, 3).build();
   }
 
@@ -130,7 +134,7 @@ public final class NextFrameTask implements PretextTask {
     if (!(encoder.outputType() instanceof InputType.InputTypeFeedForward embedding)) {
       throw new IllegalArgumentException("NextFrameTask needs an encoder with a feed-forward (vector)"
           + " output per frame, got " + encoder.outputType() + " from " + encoder.describe()
-          + "; end the encoder with a dense layer or global pooling, e.g. FrameEncoder.w4()");
+          + "; end the encoder with a dense layer or global pooling, e.g. FrameEncoder.small(64, 64, 1)");
     }
     InputType decoded = decoder.outputType(InputType.feedForward(hiddenSize));
     String encoded = addFramesAndEncoder(graph, encoder, frame, decoded);
@@ -186,7 +190,7 @@ public final class NextFrameTask implements PretextTask {
       throw new IllegalArgumentException("NextFrameTask.convolutional needs an encoder with a"
           + " convolutional (feature map) output per frame, got " + encoder.outputType() + " from "
           + encoder.describe() + "; drop the dense layer, e.g. FrameEncoder.builder(...).keepMap() or"
-          + " FrameEncoder.w4Map()");
+          + " FrameEncoder.smallMap(64, 64, 1)");
     }
     int mh = (int) map.getHeight();
     int mw = (int) map.getWidth();
@@ -207,7 +211,7 @@ public final class NextFrameTask implements PretextTask {
     if (!(encoder.inputType() instanceof InputType.InputTypeConvolutional frame)) {
       throw new IllegalArgumentException("NextFrameTask needs a per-frame encoder with convolutional"
           + " input (height, width, channels), got " + encoder.inputType() + " from "
-          + encoder.describe() + "; e.g. FrameEncoder.w4() for 64x64 grey frames");
+          + encoder.describe() + "; e.g. FrameEncoder.small(64, 64, 1) for 64x64 grey frames");
     }
     return frame;
   }
@@ -369,10 +373,10 @@ public final class NextFrameTask implements PretextTask {
     return org.nd4j.linalg.indexing.NDArrayIndex.interval(from, to);
   }
 
-  /** Builder; defaults are W4's. */
+  /** Builder; defaults: LSTM 512, {@code FrameDecoder.small(64, 64, 1)}. */
   public static final class Builder {
     private int hiddenSize = 512;
-    private Decoder decoder = FrameDecoder.w4();
+    private Decoder decoder = FrameDecoder.small(64, 64, 1);
     private int convFilters;
     private int convKernel;
 
@@ -380,13 +384,13 @@ public final class NextFrameTask implements PretextTask {
 
     /**
      * Use a {@link ConvLstm} over the encoder's feature maps instead of an LSTM over frame
-     * embeddings (the encoder must output a map, e.g. {@link FrameEncoder#w4Map()}; the decoder
+     * embeddings (the encoder must output a map, e.g. {@link FrameEncoder#smallMap(int, int, int)}; the decoder
      * must start from a {@code filters}-channel map of the same size, e.g. {@link
-     * FrameDecoder#w4()} for 64 filters on 16x16). {@link #hiddenSize} is then unused. Default: the
+     * FrameDecoder#small(int, int, int)} for 64 filters on 16x16). {@link #hiddenSize} is then unused. Default: the
      * LSTM.
      *
-     * @param filters ConvLstm output channels, ≥ 1 (W4 variant: 64)
-     * @param kernelSize odd kernel size, ≥ 1 (W4 variant: 3)
+     * @param filters ConvLstm output channels, ≥ 1 ({@link NextFrameTask#convLstm()}: 64)
+     * @param kernelSize odd kernel size, ≥ 1 ({@link NextFrameTask#convLstm()}: 3)
      */
     public Builder convolutional(int filters, int kernelSize) {
       this.convFilters = filters;
@@ -394,18 +398,18 @@ public final class NextFrameTask implements PretextTask {
       if (filters < 1 || kernelSize < 1 || kernelSize % 2 == 0) {
         throw new IllegalArgumentException("NextFrameTask.convolutional needs filters >= 1 and an odd"
             + " kernelSize >= 1, got filters=" + filters + ", kernelSize=" + kernelSize
-            + "; the W4 variant uses convolutional(64, 3)");
+            + "; e.g. convolutional(64, 3)");
       }
       return this;
     }
 
-    /** Units of the LSTM over frame embeddings; default 512 (W4). */
+    /** Units of the LSTM over frame embeddings; default 512. */
     public Builder hiddenSize(int units) {
       this.hiddenSize = units;
       return this;
     }
 
-    /** Per-frame decoder from the LSTM output to frame logits; default {@link FrameDecoder#w4()}. */
+    /** Per-frame decoder from the LSTM output to frame logits; default {@link FrameDecoder#small(int, int, int)}. */
     public Builder decoder(Decoder decoder) {
       this.decoder = Objects.requireNonNull(decoder, "decoder");
       return this;
@@ -415,7 +419,7 @@ public final class NextFrameTask implements PretextTask {
     public NextFrameTask build() {
       if (hiddenSize < 1) {
         throw new IllegalArgumentException("NextFrameTask hiddenSize must be >= 1, got " + hiddenSize
-            + "; W4 uses 512");
+            + "; e.g. 512");
       }
       return new NextFrameTask(this);
     }

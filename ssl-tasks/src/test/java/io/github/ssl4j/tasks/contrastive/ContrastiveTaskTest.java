@@ -104,7 +104,7 @@ class ContrastiveTaskTest extends PretextTaskContract {
     ContrastiveTask t = tiny();
     assertEquals("contrastive", t.config().get("id"));
     assertEquals(0.1, t.config().get("temperature"));
-    assertEquals(0.5, ContrastiveTask.w1().temperature());
+    assertEquals(0.5, ContrastiveTask.simclr().temperature());
     assertEquals(List.of(4, 3), t.config().get("headWidths"));
     List<String> names = t.pretextVertexNames();
     assertEquals(ContrastiveTask.LOSS_VERTEX, names.get(names.size() - 1));

@@ -16,10 +16,10 @@ import org.junit.jupiter.api.Test;
 class ContrastiveTaskW1Test {
   @Test
   void w1TaskTrainsWithTheW1EncoderThroughTheTrainer() {
-    ContrastiveTask task = ContrastiveTask.w1();
+    ContrastiveTask task = ContrastiveTask.simclr();
     TrainingConfig config = TrainingConfig.builder(16).maxSteps(3).seed(1).progressBar(false).build();
     TrainingResult result =
-        new Trainer(config).fit(task, ConvEncoder.w1(), new ArraySource(TestData.images(32, 1, 28, 28, 5)));
+        new Trainer(config).fit(task, ConvEncoder.small(28, 28, 1), new ArraySource(TestData.images(32, 1, 28, 28, 5)));
 
     assertEquals(3, result.steps());
     double first = result.history().get(0).loss();
@@ -28,6 +28,6 @@ class ContrastiveTaskW1Test {
     assertTrue(Double.isFinite(result.finalLoss()));
     assertArrayEquals(new long[] {32, 128},
         result.graph().feedForward(task.prepare(TestData.images(16, 1, 28, 28, 6), TestData.rng(7))
-            .getFeatures(0), false).get(ConvEncoder.w1().outputVertex()).shape());
+            .getFeatures(0), false).get(ConvEncoder.small(28, 28, 1).outputVertex()).shape());
   }
 }

@@ -31,7 +31,7 @@ class ProjectionHeadTest {
 
   @Test
   void w1HeadBuildsWithStableNamesAndOutputSize() {
-    ProjectionHead head = ProjectionHead.w1();
+    ProjectionHead head = ProjectionHead.simclr();
     assertEquals(List.of("head/proj1", "head/proj2"), head.vertexNames());
     assertEquals(64, head.outputSize());
 
@@ -84,9 +84,9 @@ class ProjectionHeadTest {
     assertTrue(e.getMessage().contains("layer 2 width must be >= 1, got 0"), e.getMessage());
 
     ComputationGraphConfiguration.GraphBuilder g = builder(8);
-    ProjectionHead.w1().addTo(g, "input");
+    ProjectionHead.simclr().addTo(g, "input");
     IllegalArgumentException dup = assertThrows(IllegalArgumentException.class,
-        () -> ProjectionHead.w1().addTo(g, "head/proj2"));
+        () -> ProjectionHead.simclr().addTo(g, "head/proj2"));
     assertTrue(dup.getMessage().contains("'head/proj1' already exists"), dup.getMessage());
   }
 }

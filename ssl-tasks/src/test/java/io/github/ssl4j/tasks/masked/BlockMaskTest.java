@@ -69,7 +69,7 @@ class BlockMaskTest {
     int n = 1000;
     double block = meanPairs(BlockMask.of(4, 0.5).sample(n, 28, 28, new SplittableRandom(3)), n);
     double random =
-        meanPairs(RandomPatchMask.w2().sample(n, 28, 28, new SplittableRandom(3)), n);
+        meanPairs(RandomPatchMask.of(4, 0.5).sample(n, 28, 28, new SplittableRandom(3)), n);
     // Random 25 of 49 on a 7x7 grid: 84 pairs * (25/49) * (24/48) = 21.4 expected.
     assertEquals(21.4, random, 1.0);
     assertTrue(block > random + 5, "block " + block + " vs random " + random);

@@ -172,16 +172,16 @@ class MaskedImageTaskTest extends PretextTaskContract {
   void w2GraphMapsTheMaskedImageBackTo28x28() {
     ComputationGraphConfiguration.GraphBuilder gb =
         new NeuralNetConfiguration.Builder().seed(1).graphBuilder();
-    MaskedImageTask.w2().buildGraph(gb, MaskedImageTask.w2Encoder());
+    MaskedImageTask.inpainting().buildGraph(gb, MaskedImageTask.smallCnnEncoder(28, 28, 1));
     ComputationGraph net = new ComputationGraph(gb.build());
     net.init();
-    MultiDataSet b = MaskedImageTask.w2().prepare(TestData.images(4, 1, 28, 28, 3), TestData.rng(1));
+    MultiDataSet b = MaskedImageTask.inpainting().prepare(TestData.images(4, 1, 28, 28, 3), TestData.rng(1));
     assertArrayEquals(new long[] {4, 2, 28, 28}, b.getFeatures(0).shape());
     assertEquals(400.0 * 4, b.getLabelsMaskArray(0).sumNumber().doubleValue(), 0.0);
     INDArray out = net.outputSingle(b.getFeatures(0));
     assertArrayEquals(new long[] {4, 1, 28, 28}, out.shape());
     assertTrue(out.minNumber().doubleValue() >= 0 && out.maxNumber().doubleValue() <= 1, "sigmoid output");
-    Map<String, Object> cfg = MaskedImageTask.w2().config();
+    Map<String, Object> cfg = MaskedImageTask.inpainting().config();
     assertEquals("masked-image", cfg.get("id"));
   }
 
@@ -191,12 +191,12 @@ class MaskedImageTaskTest extends PretextTaskContract {
     IllegalArgumentException pooled =
         assertThrows(
             IllegalArgumentException.class,
-            () -> MaskedImageTask.w2().buildGraph(gb, ConvEncoder.builder(28, 28, 2).build()));
+            () -> MaskedImageTask.inpainting().buildGraph(gb, ConvEncoder.builder(28, 28, 2).build()));
     assertTrue(pooled.getMessage().contains("globalPool(false)"), pooled.getMessage());
     IllegalArgumentException mismatch =
         assertThrows(
             IllegalArgumentException.class,
-            () -> MaskedImageTask.w2().buildGraph(
+            () -> MaskedImageTask.inpainting().buildGraph(
                 new NeuralNetConfiguration.Builder().graphBuilder(), TestData.tinyConv(8, 8, 2, 4)));
     assertTrue(mismatch.getMessage().contains("32x32x1") || mismatch.getMessage().contains("32"), mismatch.getMessage());
     assertThrows(

@@ -41,7 +41,7 @@ class MlmMaskerTest {
 
   @Test
   void bertStatisticsOnALargeBatch() {
-    MaskedTokens out = MlmMasker.w3(VOCAB).mask(ids, new SplittableRandom(42));
+    MaskedTokens out = MlmMasker.bert(VOCAB).mask(ids, new SplittableRandom(42));
     float[] in = out.inputs().data().asFloat();
     float[] lab = out.labels().data().asFloat();
     float[] m = out.labelMask().data().asFloat();
@@ -89,14 +89,14 @@ class MlmMaskerTest {
 
   @Test
   void typesAndShapesFollowTheInput() {
-    MaskedTokens f = MlmMasker.w3(VOCAB).mask(ids, new SplittableRandom(3));
+    MaskedTokens f = MlmMasker.bert(VOCAB).mask(ids, new SplittableRandom(3));
     assertArrayEquals(new long[] {ROWS, LEN}, f.inputs().shape());
     assertArrayEquals(new long[] {ROWS, LEN}, f.labels().shape());
     assertArrayEquals(new long[] {ROWS, LEN}, f.labelMask().shape());
     assertEquals(DataType.FLOAT, f.inputs().dataType());
     assertEquals(DataType.FLOAT, f.labelMask().dataType());
     INDArray ints = ids.castTo(DataType.INT32);
-    MaskedTokens i = MlmMasker.w3(VOCAB).mask(ints, new SplittableRandom(3));
+    MaskedTokens i = MlmMasker.bert(VOCAB).mask(ints, new SplittableRandom(3));
     assertEquals(DataType.INT32, i.inputs().dataType());
     assertEquals(DataType.INT32, i.labels().dataType());
     assertEquals(f.inputs().castTo(DataType.INT32), i.inputs());
@@ -106,7 +106,7 @@ class MlmMaskerTest {
 
   @Test
   void deterministicPerSeed() {
-    MlmMasker masker = MlmMasker.w3(VOCAB);
+    MlmMasker masker = MlmMasker.bert(VOCAB);
     MaskedTokens a = masker.mask(ids, new SplittableRandom(7));
     MaskedTokens b = masker.mask(ids, new SplittableRandom(7));
     MaskedTokens c = masker.mask(ids, new SplittableRandom(8));
@@ -130,12 +130,12 @@ class MlmMaskerTest {
 
   @Test
   void validation() {
-    assertThrows(IllegalArgumentException.class, () -> MlmMasker.w3(5));
+    assertThrows(IllegalArgumentException.class, () -> MlmMasker.bert(5));
     assertThrows(IllegalArgumentException.class, () -> MlmMasker.builder(VOCAB).selectProbability(0).build());
     assertThrows(IllegalArgumentException.class, () -> MlmMasker.builder(VOCAB).maskFraction(1.2).build());
     assertThrows(
         IllegalArgumentException.class, () -> MlmMasker.builder(VOCAB).maskFraction(0.95).randomFraction(0.1).build());
-    MlmMasker m = MlmMasker.w3(VOCAB);
+    MlmMasker m = MlmMasker.bert(VOCAB);
     IllegalArgumentException range =
         assertThrows(
             IllegalArgumentException.class,

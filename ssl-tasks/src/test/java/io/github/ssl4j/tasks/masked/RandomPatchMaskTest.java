@@ -22,7 +22,7 @@ class RandomPatchMaskTest {
 
   @Test
   void w2MasksExactly25Of49PatchesPerImage() {
-    RandomPatchMask m = RandomPatchMask.w2();
+    RandomPatchMask m = RandomPatchMask.of(4, 0.5);
     assertEquals(25, m.maskedPatches(28, 28));
     INDArray mask = m.sample(64, 28, 28, new SplittableRandom(7));
     int[][] grid = patchGrid(mask, 64, 28, 28, 4);
@@ -35,7 +35,7 @@ class RandomPatchMaskTest {
 
   @Test
   void sameSeedSameMasksOtherSeedAndOtherImagesDiffer() {
-    RandomPatchMask m = RandomPatchMask.w2();
+    RandomPatchMask m = RandomPatchMask.of(4, 0.5);
     INDArray a = m.sample(32, 28, 28, new SplittableRandom(7));
     assertEquals(a, m.sample(32, 28, 28, new SplittableRandom(7)));
     assertNotEquals(a, m.sample(32, 28, 28, new SplittableRandom(8)));
@@ -49,7 +49,7 @@ class RandomPatchMaskTest {
   @Test
   void everyPatchPositionIsMaskedWithFrequencyNearTheRatio() {
     int n = 2000;
-    int[][] grid = patchGrid(RandomPatchMask.w2().sample(n, 28, 28, new SplittableRandom(11)),
+    int[][] grid = patchGrid(RandomPatchMask.of(4, 0.5).sample(n, 28, 28, new SplittableRandom(11)),
         n, 28, 28, 4);
     for (int p = 0; p < 49; p++) {
       int hits = 0;
@@ -102,11 +102,11 @@ class RandomPatchMaskTest {
     assertRejected(() -> five.sample(2, 28, 28, new SplittableRandom(1)),
         "28x28 image is not divisible into 5x5 patches", "4", "7");
     assertRejected(() -> five.maskedPatches(28, 28), "28x28", "5x5");
-    assertRejected(() -> RandomPatchMask.w2().sample(4, 28, 30, new SplittableRandom(1)),
+    assertRejected(() -> RandomPatchMask.of(4, 0.5).sample(4, 28, 30, new SplittableRandom(1)),
         "28x30", "4x4", "2");
-    assertRejected(() -> RandomPatchMask.w2().sample(0, 28, 28, new SplittableRandom(1)),
+    assertRejected(() -> RandomPatchMask.of(4, 0.5).sample(0, 28, 28, new SplittableRandom(1)),
         "batch", "0");
-    assertRejected(() -> RandomPatchMask.w2().sample(1, 0, 28, new SplittableRandom(1)),
+    assertRejected(() -> RandomPatchMask.of(4, 0.5).sample(1, 0, 28, new SplittableRandom(1)),
         "0x28");
   }
 }

@@ -151,7 +151,7 @@ class ConvolutionalNextFrameTaskTest extends PretextTaskContract {
   void w4VariantBuildsWithW4Shapes() {
     ComputationGraphConfiguration.GraphBuilder gb =
         new NeuralNetConfiguration.Builder().dataType(DataType.FLOAT).graphBuilder();
-    NextFrameTask.w4Convolutional().buildGraph(gb, FrameEncoder.w4Map());
+    NextFrameTask.convLstm().buildGraph(gb, FrameEncoder.smallMap(64, 64, 1));
     ComputationGraph g = new ComputationGraph(gb.build());
     g.init();
     // enc 1->32 (4x4), 32->64 (4x4); ConvLstm 3x3 64->4*64 twice + bias; dec 64->32, 32->1 (4x4)

@@ -206,7 +206,7 @@ class NextFrameTaskTest extends PretextTaskContract {
   void w4ModelHasThePeersParameterCountAndShapes() {
     ComputationGraphConfiguration.GraphBuilder gb =
         new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().dataType(DataType.FLOAT).graphBuilder();
-    NextFrameTask.w4().buildGraph(gb, FrameEncoder.w4());
+    NextFrameTask.lstm().buildGraph(gb, FrameEncoder.small(64, 64, 1));
     ComputationGraph g = new ComputationGraph(gb.build());
     g.init();
     assertEquals(18_962_049L - 4 * 512, g.numParams());

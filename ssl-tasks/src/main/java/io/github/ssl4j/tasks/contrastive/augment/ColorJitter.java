@@ -8,8 +8,7 @@ import java.util.random.RandomGenerator;
  *
  * <p>For an image that is jittered: a brightness factor is drawn uniformly from [1 - brightness, 1 +
  * brightness] and a contrast factor from [1 - contrast, 1 + contrast]; the two adjustments are
- * applied in random order (one fair coin per image, as torchvision) or brightness first (as the
- * PyTorch peer's W1 view), each followed by clipping to [0, 1]:
+ * applied in random order (one fair coin per image, as torchvision) or brightness first, each followed by clipping to [0, 1]:
  *
  * <ul>
  *   <li>brightness: {@code v * factor};
@@ -38,18 +37,22 @@ public record ColorJitter(double brightness, double contrast, double p, boolean 
     if (!(brightness >= 0 && brightness <= 1)) {
       throw new IllegalArgumentException(
           "ColorJitter brightness must be in [0, 1] (factor drawn from [1-b, 1+b]), got "
-              + brightness + "; W1 uses 0.4");
+              + brightness + "; SimCLR uses 0.8 x strength, e.g. 0.4");
     }
     if (!(contrast >= 0 && contrast <= 1)) {
       throw new IllegalArgumentException(
           "ColorJitter contrast must be in [0, 1] (factor drawn from [1-c, 1+c]), got " + contrast
-              + "; W1 uses 0.4");
+              + "; SimCLR uses 0.8 x strength, e.g. 0.4");
     }
     Images.checkProbability("ColorJitter p", p);
   }
 
-  /** W1: brightness and contrast 0.4, applied with p = 0.8, in random order (torchvision). */
-  public static ColorJitter w1() {
+  /**
+   * SimCLR's colour jitter at strength 0.5 for grey images: brightness and contrast 0.4 (0.8 x
+   * strength), applied with p = 0.8, in random order (torchvision); saturation and hue, which have
+   * no effect on grey images, are left out.
+   */
+  public static ColorJitter simclr() {
     return new ColorJitter(0.4, 0.4, 0.8);
   }
 

@@ -31,26 +31,14 @@ public record Compose(List<ImageAugmentation> steps) implements PixelAugmentatio
   }
 
   /**
-   * W1's per-view pipeline: {@link RandomResizedCrop#w1()}, {@link HorizontalFlip#w1()}, {@link
-   * ColorJitter#w1()}, {@link GaussianNoise#w1()}.
+   * SimCLR's per-view pipeline adapted to small grey images: {@link RandomResizedCrop#simclr()}
+   * (area 0.5–1 instead of the paper's 0.08–1), {@link HorizontalFlip#simclr()} (p = 0.5, as the
+   * paper), {@link ColorJitter#simclr()} (brightness and contrast only, strength 0.5, p = 0.8),
+   * then {@code new GaussianNoise(0.05)}, which is not part of SimCLR's recipe. Random grayscale
+   * and Gaussian blur of the paper are left out (grey, small images).
    */
-  public static Compose w1() {
-    return of(RandomResizedCrop.w1(), HorizontalFlip.w1(), ColorJitter.w1(), GaussianNoise.w1());
-  }
-
-  /**
-   * W1's pipeline with the PyTorch peer's view sampling ({@code simclr_view} in peer.py): the crop
-   * box of continuous size at a sub-pixel offset ({@link RandomResizedCrop.Placement#SUB_PIXEL}),
-   * and brightness always before contrast. Same parameters as {@link #w1()}; use it to train on
-   * the very view distribution of the peer. Measured on W1 (docs/benchmarks.md): the NT-Xent ends
-   * about 0.01 lower, the linear probe and the fine-tune do not improve.
-   */
-  public static Compose w1SubPixel() {
-    return of(
-        new RandomResizedCrop(0.5, 1.0, 3.0 / 4.0, 4.0 / 3.0, RandomResizedCrop.Placement.SUB_PIXEL),
-        HorizontalFlip.w1(),
-        new ColorJitter(0.4, 0.4, 0.8, false),
-        GaussianNoise.w1());
+  public static Compose simclr() {
+    return of(RandomResizedCrop.simclr(), HorizontalFlip.simclr(), ColorJitter.simclr(), new GaussianNoise(0.05));
   }
 
   @Override

@@ -14,13 +14,8 @@ public record GaussianNoise(double sigma) implements PixelAugmentation {
   public GaussianNoise {
     if (!(sigma >= 0) || !Double.isFinite(sigma)) {
       throw new IllegalArgumentException(
-          "GaussianNoise sigma must be finite and >= 0, got " + sigma + "; W1 uses 0.05");
+          "GaussianNoise sigma must be finite and >= 0, got " + sigma + "; e.g. 0.05 for pixels in [0, 1]");
     }
-  }
-
-  /** W1: sigma = 0.05. */
-  public static GaussianNoise w1() {
-    return new GaussianNoise(0.05);
   }
 
   @Override

@@ -14,8 +14,8 @@ public record HorizontalFlip(double p) implements PixelAugmentation {
     Images.checkProbability("HorizontalFlip p", p);
   }
 
-  /** W1: p = 0.5. */
-  public static HorizontalFlip w1() {
+  /** SimCLR's flip: p = 0.5. */
+  public static HorizontalFlip simclr() {
     return new HorizontalFlip(0.5);
   }
 

@@ -15,7 +15,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * result is deterministic for a generator state.
  *
  * <pre>{@code
- * INDArray views = MultiViewTransform.w1().apply(images, rng); // [n,1,28,28] -> [2n,1,28,28]
+ * INDArray views = MultiViewTransform.simclr().apply(images, rng); // [n,1,28,28] -> [2n,1,28,28]
  * }</pre>
  *
  * @param views one augmentation per view (at least 2; may differ per view, as in BYOL)
@@ -49,9 +49,9 @@ public record MultiViewTransform(List<ImageAugmentation> views) {
     return new MultiViewTransform(java.util.Collections.nCopies(count, augmentation));
   }
 
-  /** W1: two views, each made by {@link Compose#w1()}. */
-  public static MultiViewTransform w1() {
-    return of(Compose.w1(), 2);
+  /** SimCLR's positive pair: two views, each made by {@link Compose#simclr()}. */
+  public static MultiViewTransform simclr() {
+    return of(Compose.simclr(), 2);
   }
 
   /** Number of views per image. */

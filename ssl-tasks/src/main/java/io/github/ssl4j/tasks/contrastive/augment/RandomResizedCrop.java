@@ -16,8 +16,8 @@ import java.util.random.RandomGenerator;
  * <p>{@link Placement} says how the box is placed: {@link Placement#WHOLE_PIXEL} (torchvision) rounds
  * its size to whole pixels and puts it at whole-pixel offsets, then resizes the cropped pixels;
  * {@link Placement#SUB_PIXEL} keeps the drawn size and draws the offset continuously, and samples
- * the whole image at the box's pixel positions (an affine warp, as {@code F.affine_grid} +
- * {@code F.grid_sample(align_corners=False, padding_mode='border')} in the PyTorch peer), so
+ * the whole image at the box's pixel positions (an affine warp, as PyTorch's {@code F.affine_grid} +
+ * {@code F.grid_sample(align_corners=False, padding_mode='border')}), so
  * samples near the box edge may blend in the pixel just outside it. Both draw the same number of
  * values from the generator.
  *
@@ -51,21 +51,21 @@ public record RandomResizedCrop(
     if (!(minScale > 0 && minScale <= maxScale && maxScale <= 1)) {
       throw new IllegalArgumentException(
           "RandomResizedCrop scale range must satisfy 0 < minScale <= maxScale <= 1, got ["
-              + minScale + ", " + maxScale + "]; W1 uses [0.5, 1.0]");
+              + minScale + ", " + maxScale + "]; e.g. [0.5, 1.0] for 28x28 images");
     }
     if (!(minAspect > 0 && minAspect <= maxAspect && Double.isFinite(maxAspect))) {
       throw new IllegalArgumentException(
           "RandomResizedCrop aspect range must satisfy 0 < minAspect <= maxAspect < infinity, got ["
-              + minAspect + ", " + maxAspect + "]; W1 uses [3/4, 4/3]");
+              + minAspect + ", " + maxAspect + "]; SimCLR uses [3/4, 4/3]");
     }
     Objects.requireNonNull(placement, "placement (WHOLE_PIXEL or SUB_PIXEL)");
   }
 
   /**
-   * W1: area scale 0.5–1.0, aspect ratio 3/4–4/3, whole-pixel boxes (torchvision). {@link
-   * Compose#w1SubPixel()} has the PyTorch peer's sub-pixel boxes instead.
+   * SimCLR's crop for small images: aspect ratio 3/4–4/3 (as the paper), area scale 0.5–1.0
+   * (the paper's 0.08–1.0 leaves too little of a 28x28 image), whole-pixel boxes (torchvision).
    */
-  public static RandomResizedCrop w1() {
+  public static RandomResizedCrop simclr() {
     return new RandomResizedCrop(0.5, 1.0, 3.0 / 4.0, 4.0 / 3.0);
   }
 

@@ -35,7 +35,7 @@ class AugmentationTest {
   void w1ViewsAreDeterministicForASeedAndStackedViewByView() {
     INDArray x = images(6, 1, 28, 28, 1);
     INDArray copy = x.dup();
-    MultiViewTransform t = MultiViewTransform.w1();
+    MultiViewTransform t = MultiViewTransform.simclr();
     INDArray a = t.apply(x, new SplittableRandom(7));
     INDArray b = t.apply(x, new SplittableRandom(7));
     INDArray c = t.apply(x, new SplittableRandom(8));
@@ -48,8 +48,8 @@ class AugmentationTest {
 
     // View 1 of all images first, drawn from the generator before view 2.
     RandomGenerator rng = new SplittableRandom(7);
-    INDArray view1 = Compose.w1().apply(x, rng);
-    INDArray view2 = Compose.w1().apply(x, rng);
+    INDArray view1 = Compose.simclr().apply(x, rng);
+    INDArray view2 = Compose.simclr().apply(x, rng);
     assertEquals(view1, a.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 6)));
     assertEquals(view2, a.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(6, 12)));
   }
@@ -78,7 +78,7 @@ class AugmentationTest {
   @Test
   void cropKeepsShapeAndRangeAndResizesConstantsToConstants() {
     INDArray x = images(8, 1, 28, 28, 6);
-    INDArray y = RandomResizedCrop.w1().apply(x, new SplittableRandom(5));
+    INDArray y = RandomResizedCrop.simclr().apply(x, new SplittableRandom(5));
     assertArrayEquals(x.shape(), y.shape());
     assertInUnitRange(y);
     assertNotEquals(x, y);
@@ -185,17 +185,12 @@ class AugmentationTest {
   }
 
   @Test
-  void w1IsTorchvisionStyleAndW1SubPixelDiffersOnlyInCropPlacementAndJitterOrder() {
+  void simclrPresetsAreTorchvisionStyle() {
     assertEquals(new RandomResizedCrop(0.5, 1.0, 0.75, 4.0 / 3.0,
-        RandomResizedCrop.Placement.WHOLE_PIXEL), RandomResizedCrop.w1());
-    assertEquals(new ColorJitter(0.4, 0.4, 0.8, true), ColorJitter.w1());
-    List<ImageAugmentation> w1 = Compose.w1().steps();
-    List<ImageAugmentation> sub = Compose.w1SubPixel().steps();
-    assertEquals(List.of(
-        new RandomResizedCrop(0.5, 1.0, 0.75, 4.0 / 3.0, RandomResizedCrop.Placement.SUB_PIXEL),
-        w1.get(1),
-        new ColorJitter(0.4, 0.4, 0.8, false),
-        w1.get(3)), sub);
+        RandomResizedCrop.Placement.WHOLE_PIXEL), RandomResizedCrop.simclr());
+    assertEquals(new ColorJitter(0.4, 0.4, 0.8, true), ColorJitter.simclr());
+    assertEquals(List.of(RandomResizedCrop.simclr(), new HorizontalFlip(0.5), ColorJitter.simclr(),
+        new GaussianNoise(0.05)), Compose.simclr().steps());
   }
 
   @Test
@@ -262,7 +257,7 @@ class AugmentationTest {
     assertEquals(x, Compose.of().apply(x, new SplittableRandom(1)));
     // Double input is accepted; output is FLOAT.
     INDArray d = x.castTo(DataType.DOUBLE);
-    assertEquals(DataType.FLOAT, HorizontalFlip.w1().apply(d, new SplittableRandom(1)).dataType());
+    assertEquals(DataType.FLOAT, HorizontalFlip.simclr().apply(d, new SplittableRandom(1)).dataType());
   }
 
   @Test
@@ -281,7 +276,7 @@ class AugmentationTest {
         () -> new ColorJitter(0.4, 1.5, 0.8),
         () -> new GaussianNoise(-0.01),
         () -> new GaussianNoise(Double.NaN),
-        () -> MultiViewTransform.of(Compose.w1(), 1));
+        () -> MultiViewTransform.of(Compose.simclr(), 1));
     NullPointerException placement = assertThrows(NullPointerException.class,
         () -> new RandomResizedCrop(0.5, 1, 0.75, 1.33, null));
     assertTrue(placement.getMessage().contains("WHOLE_PIXEL or SUB_PIXEL"), placement.getMessage());
@@ -293,14 +288,14 @@ class AugmentationTest {
     assertTrue(scale.getMessage().contains("0 < minScale <= maxScale <= 1, got [0.5, 1.2]"),
         scale.getMessage());
     IllegalArgumentException rank = assertThrows(IllegalArgumentException.class,
-        () -> Compose.w1().apply(Nd4j.rand(DataType.FLOAT, 4, 784), new SplittableRandom(1)));
+        () -> Compose.simclr().apply(Nd4j.rand(DataType.FLOAT, 4, 784), new SplittableRandom(1)));
     assertTrue(rank.getMessage().contains("[n, c, h, w], got FLOAT [4, 784]"), rank.getMessage());
   }
 
   @Test
   void w1TwoViewBatchOf256IsFast() {
     INDArray x = images(256, 1, 28, 28, 13);
-    MultiViewTransform t = MultiViewTransform.w1();
+    MultiViewTransform t = MultiViewTransform.simclr();
     RandomGenerator rng = new SplittableRandom(1);
     for (int i = 0; i < 100; i++) { // JIT warm-up
       t.apply(x, rng);

@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """Replays ssl4j's W1 training steps in the PyTorch peer's own modules and compares.
 
-  java -cp <ssl4j jars> io.github.ssl4j.examples.bench.W1StepDump --out DIR --dtype double --steps 5
-  /usr/bin/python3 ssl-examples/bench/w1-step-vs-peer.py DIR [--peer /work/shared/bench/peer/peer.py]
+  java -cp <ssl4j jars> io.github.ssl4j.bench.W1StepDump --out DIR --dtype double --steps 5
+  /usr/bin/python3 ssl-bench/scripts/w1-step-vs-peer.py DIR [--peer /work/shared/bench/peer/peer.py]
 
 Loads ssl4j's initial parameters into peer.Encoder and the peer's projection head, feeds the very
 batches ssl4j trained on (both views as ssl4j's augmentation made them), and compares the loss of

@@ -1,14 +1,15 @@
-package io.github.ssl4j.core.text;
+package io.github.ssl4j.bench;
 
 /**
  * Bit-exact re-implementation of NumPy's {@code np.random.default_rng(seed).permutation(n)} (NumPy
  * &gt;= 1.17 {@code Generator}: {@code SeedSequence} seeding of {@code PCG64}, Fisher–Yates shuffle
- * with masked rejection sampling), so that a split drawn here puts exactly the same items in each
- * part as the PyTorch peer's {@code np.random.default_rng(seed).permutation(len(mails))}.
+ * with masked rejection sampling), so that a split drawn with it puts exactly the same items in each
+ * part as the PyTorch reference's {@code np.random.default_rng(seed).permutation(len(mails))}. Fits
+ * {@code TrainTestSplit.Permutation} as {@code NumpyPermutation::permutation}.
  *
  * <p>Only non-negative seeds are supported (NumPy rejects negative ones too).
  */
-final class NumpyPermutation {
+public final class NumpyPermutation {
   private static final int INIT_A = 0x43b0d7e5;
   private static final int MULT_A = 0x931e8875;
   private static final int INIT_B = 0x8b51f9dd;
@@ -47,7 +48,7 @@ final class NumpyPermutation {
   }
 
   /** {@code np.random.default_rng(seed).permutation(n)}. */
-  static int[] permutation(int n, long seed) {
+  public static int[] permutation(int n, long seed) {
     if (n < 0) {
       throw new IllegalArgumentException("n must be >= 0, got " + n);
     }

@@ -1,6 +1,8 @@
-package io.github.ssl4j.tasks.nextframe;
+package io.github.ssl4j.bench;
 
 import io.github.ssl4j.core.Encoder;
+import io.github.ssl4j.tasks.nextframe.FrameEncoder;
+import io.github.ssl4j.tasks.nextframe.NextFrameTask;
 import io.github.ssl4j.core.dl4j.Dl4jSetup;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -25,12 +27,12 @@ class W4StepTiming {
 
   @Test
   void convolutional() {
-    time("W4 ConvLstm 64 filters k3", NextFrameTask.w4Convolutional(), FrameEncoder.w4Map());
+    time("W4 ConvLstm 64 filters k3", NextFrameTask.convLstm(), FrameEncoder.smallMap(64, 64, 1));
   }
 
   @Test
   void lstm() {
-    time("W4 LSTM 512", NextFrameTask.w4(), FrameEncoder.w4());
+    time("W4 LSTM 512", NextFrameTask.lstm(), FrameEncoder.small(64, 64, 1));
   }
 
   private static void time(String label, NextFrameTask task, Encoder encoder) {

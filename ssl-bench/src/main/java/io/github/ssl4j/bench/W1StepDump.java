@@ -1,10 +1,9 @@
-package io.github.ssl4j.examples.bench;
+package io.github.ssl4j.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.github.ssl4j.core.dl4j.Dl4jSetup;
 import io.github.ssl4j.core.dl4j.LayerHelpers;
-import io.github.ssl4j.core.encoders.ConvEncoder;
 import io.github.ssl4j.core.train.Seeds;
 import io.github.ssl4j.examples.FashionMnist;
 import io.github.ssl4j.tasks.contrastive.ContrastiveTask;
@@ -33,8 +32,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * Writes a few W1 training steps to a directory so that {@code ssl-examples/bench/w1-step-vs-peer.py}
- * can replay them in the PyTorch peer's own modules and compare: the initial parameters, each
+ * Writes a few W1 training steps ({@link Workloads}) to a directory so that {@code
+ * ssl-bench/scripts/w1-step-vs-peer.py} can replay them in the PyTorch reference's own modules and compare: the initial parameters, each
  * step's augmented batch (both views, as ssl4j made them), the mean-loss gradients of the first step,
  * the parameters after every step and each step's loss. Same graph, updater (Adam 1e-3) and helpers
  * as {@code Trainer}; workspaces off so the gradient can be read between steps.
@@ -80,22 +79,22 @@ public final class W1StepDump implements Callable<Integer> {
     if (steps < 1) {
       throw new CommandLine.ParameterException(new CommandLine(this), "--steps must be >= 1, got " + steps);
     }
-    int batch = 256;
+    int batch = Workloads.W1_BATCH;
     FashionMnist fm = FashionMnist.load(data, batch * steps, 1);
     if (fm.train().size() < batch * steps) {
       throw new CommandLine.ParameterException(new CommandLine(this), "--steps " + steps + " needs "
           + batch * steps + " training images, the data has " + fm.train().size());
     }
     Files.createDirectories(out);
-    ContrastiveTask task = ContrastiveTask.w1();
+    ContrastiveTask task = Workloads.w1Task();
     var graphBuilder = new NeuralNetConfiguration.Builder()
         .seed(Seeds.forNd4j(seed))
-        .updater(new Adam(1e-3))
+        .updater(new Adam(Workloads.LEARNING_RATE))
         .dataType(dt)
         .trainingWorkspaceMode(WorkspaceMode.NONE)
         .inferenceWorkspaceMode(WorkspaceMode.NONE)
         .graphBuilder();
-    task.buildGraph(graphBuilder, ConvEncoder.w1());
+    task.buildGraph(graphBuilder, Workloads.w1Encoder());
     ComputationGraph graph = new ComputationGraph(graphBuilder.build());
     graph.init();
     LayerHelpers.install(graph);

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """The PyTorch peer's W1 quality run up to its all-label linear probe, and no further.
 
-  /usr/bin/python3 ssl-examples/bench/peer-w1-probe.py --seed S [--peer /work/shared/bench/peer/peer.py] [--json out.json]
+  /usr/bin/python3 ssl-bench/scripts/peer-w1-probe.py --seed S [--peer /work/shared/bench/peer/peer.py] [--json out.json]
 
 peer.py --workload W1 --mode quality also runs its fine-tune and baselines (about 15 minutes on
 2 cores); for comparing linear probes over many seeds this runs the same code in the same order

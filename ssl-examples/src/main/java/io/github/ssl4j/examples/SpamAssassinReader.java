@@ -1,8 +1,9 @@
-package io.github.ssl4j.core.text;
+package io.github.ssl4j.examples;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.ssl4j.core.text.Document;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -23,7 +24,7 @@ import java.util.stream.Stream;
  * headers included). The {@code .txt} files next to them and the top-level {@code data.js} / {@code
  * file_list.json} are ignored.
  *
- * <p>As the PyTorch peer of W3: group folders in sorted order, files in sorted order within each;
+ * <p>Group folders in sorted order, files in sorted order within each;
  * the document text is the mail body, i.e. everything after the first blank line ({@code
  * \r?\n\r?\n}; empty if there is none); the label is {@code "spam"} when the {@code group} field
  * contains "spam", else {@code "ham"}. The full corpus has 6,046 mails (4,150 ham, 1,896 spam).
@@ -117,7 +118,7 @@ public final class SpamAssassinReader {
     return parts.length > 1 ? parts[1] : "";
   }
 
-  /** {@code "spam"} if {@code group} contains "spam" (as the peer's test), else {@code "ham"}. */
+  /** {@code "spam"} if {@code group} contains "spam" , else {@code "ham"}. */
   public static String label(String group) {
     return group.contains(SPAM) ? SPAM : HAM;
   }

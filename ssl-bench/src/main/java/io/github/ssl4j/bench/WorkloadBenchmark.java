@@ -1,26 +1,15 @@
-package io.github.ssl4j.examples.bench;
+package io.github.ssl4j.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.github.ssl4j.core.Encoder;
-import io.github.ssl4j.core.PretextTask;
-import io.github.ssl4j.core.data.ArraySource;
-import io.github.ssl4j.core.data.ExampleSource;
-import io.github.ssl4j.core.encoders.TransformerEncoder;
 import io.github.ssl4j.core.text.TokenWindowSource;
-import io.github.ssl4j.core.text.WindowedCorpus;
-import io.github.ssl4j.examples.SpamCorpus;
-import io.github.ssl4j.tasks.masked.MaskedLanguageTask;
+import io.github.ssl4j.bench.Workloads.Workload;
 import io.github.ssl4j.core.dl4j.Dl4jSetup;
-import io.github.ssl4j.core.encoders.ConvEncoder;
 import io.github.ssl4j.core.train.Seeds;
 import io.github.ssl4j.core.train.Trainer;
 import io.github.ssl4j.core.train.TrainingConfig;
 import io.github.ssl4j.core.train.TrainingResult;
-import io.github.ssl4j.examples.FashionMnist;
 import io.github.ssl4j.tasks.contrastive.ContrastiveTask;
-import io.github.ssl4j.tasks.masked.MaskedImageTask;
-import io.github.ssl4j.tasks.nextframe.FrameEncoder;
 import io.github.ssl4j.tasks.nextframe.MovingFashionMnist;
 import io.github.ssl4j.tasks.nextframe.NextFrameTask;
 import java.io.IOException;
@@ -42,20 +31,19 @@ import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.learning.config.Adam;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * Throughput of the reference workloads of {@code bench/WORKLOADS.md}, measured the way the PyTorch
- * peer ({@code peer.py --mode throughput}) measures them: warm-up steps, then timed optimiser steps
+ * Throughput of the reference workloads ({@link Workloads}), measured the way the PyTorch
+ * reference ({@code peer.py --mode throughput}) measures them: warm-up steps, then timed optimiser steps
  * through the library's own {@link Trainer} (batch preparation and augmentation included, on its
  * prefetch thread as users get it); the median of the per-step rates is the figure.
  *
  * <pre>
- * mvn -B -q -pl ssl-examples -am package -DskipTests exec:java \
- *   -Dexec.mainClass=io.github.ssl4j.examples.bench.WorkloadBenchmark -Dexec.args="--workload W1"
+ * mvn -B -q -pl ssl-bench -am package -DskipTests exec:java \
+ *   -Dexec.mainClass=io.github.ssl4j.bench.WorkloadBenchmark -Dexec.args="--workload W1"
  * </pre>
  */
 @Command(
@@ -79,6 +67,10 @@ public final class WorkloadBenchmark implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "0", description = "Seed (default ${DEFAULT-VALUE}).")
   long seed;
 
+  @Option(names = "--sub-pixel-views", description = "W1 only: make the views as the PyTorch reference"
+      + " does (Workloads.w1SubPixelViews: sub-pixel crop boxes, brightness before contrast).")
+  boolean subPixelViews;
+
   @Option(names = "--json", description = "Write the result as JSON here.")
   Path json;
 
@@ -99,51 +91,29 @@ public final class WorkloadBenchmark implements Callable<Integer> {
     System.exit(new CommandLine(new WorkloadBenchmark()).execute(args));
   }
 
-  /** One workload: its task, encoder, data and batch size. */
-  private record Workload(String name, String unit, PretextTask task, Encoder encoder, ExampleSource data,
-      int batch, String dataOrigin) {}
-
   private Workload workload() {
-    switch (workload.toUpperCase()) {
-      case "W1": {
-        FashionMnist fm = FashionMnist.load(data, -1, 1);
-        return new Workload("W1", "images/s", ContrastiveTask.w1(), ConvEncoder.w1(),
-            new ArraySource(fm.train().features()), 256, fm.origin());
-      }
-      case "W2": {
-        FashionMnist fm = FashionMnist.load(data, -1, 1);
-        return new Workload("W2", "images/s", MaskedImageTask.w2(), MaskedImageTask.w2Encoder(),
-            new ArraySource(fm.train().features()), 256, fm.origin());
-      }
-      case "W4": {
-        // as the peer: training sequences from train images 0..49999, batch 16, fresh sequences
-        FashionMnist fm = FashionMnist.load(data, -1, 1);
-        INDArray images = fm.train().features();
-        long pool = Math.min(50_000, images.size(0));
-        INDArray trainPool = images.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, pool));
-        return new Workload("W4", "sequences/s", NextFrameTask.w4(), FrameEncoder.w4(),
-            MovingFashionMnist.builder(trainPool).seed(seed).sequences(10_000).build(), 16, fm.origin());
-      }
-      case "W3": {
-        // as the peer: all training windows of the 80 % split, 64 tokens, batch 64
-        SpamCorpus corpus = SpamCorpus.load(data);
-        corpus.announce();
-        WindowedCorpus windows = WindowedCorpus.w3(corpus.documents(), seed);
-        int vocab = windows.vocabulary().size();
-        return new Workload("W3", "sequences/s", MaskedLanguageTask.w3(vocab), TransformerEncoder.w3(vocab),
-            windows.trainWindows(), 64, corpus.origin());
-      }
-      default:
-        throw new CommandLine.ParameterException(new CommandLine(this),
-            "Unknown or not yet implemented workload '" + workload + "'; available: W1, W2, W3, W4");
+    Workload w;
+    try {
+      w = Workloads.of(workload, data, seed);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
     }
+    if (!subPixelViews) {
+      return w;
+    }
+    if (!w.name().equals("W1")) {
+      throw new CommandLine.ParameterException(new CommandLine(this),
+          "--sub-pixel-views applies to W1 only, got --workload " + workload);
+    }
+    return new Workload(w.name(), w.unit(), Workloads.w1SubPixelTask(), w.encoder(), w.data(), w.batch(),
+        w.learningRate(), w.weightDecay(), w.dataOrigin());
   }
 
   @Override
   public Integer call() throws IOException {
     if (steps < 20) {
       throw new CommandLine.ParameterException(new CommandLine(this),
-          "--steps must be at least 20 (WORKLOADS.md), got " + steps);
+          "--steps must be at least 20, got " + steps);
     }
     if (warmup < 1) {
       throw new CommandLine.ParameterException(new CommandLine(this),
@@ -151,16 +121,13 @@ public final class WorkloadBenchmark implements Callable<Integer> {
     }
     Workload w = workload();
     StepClock clock = new StepClock();
-    TrainingConfig config = TrainingConfig.builder(w.batch)
+    TrainingConfig config = w.config(seed)
         .maxSteps(warmup + steps)
-        .seed(seed)
-        .updater(new Adam(w.name.equals("W3") ? 5e-4 : 1e-3))
-        .weightDecay(w.name.equals("W3") ? 0.01 : 0) // W3: AdamW
         .progressBar(false)
         .logEverySteps(0)
         .listeners(clock)
         .build();
-    TrainingResult trained = new Trainer(config).fit(w.task, w.encoder, w.data);
+    TrainingResult trained = new Trainer(config).fit(w.task(), w.encoder(), w.data());
     if (clock.wall.size() != warmup + steps + 1) {
       throw new IllegalStateException("expected " + (warmup + steps) + " steps, saw " + (clock.wall.size() - 1));
     }
@@ -170,7 +137,7 @@ public final class WorkloadBenchmark implements Callable<Integer> {
     for (int i = 0; i < steps; i++) {
       int k = warmup + i;
       stepSeconds[i] = (clock.wall.get(k + 1) - clock.wall.get(k)) / 1e9;
-      rates[i] = w.batch / stepSeconds[i];
+      rates[i] = w.batch() / stepSeconds[i];
     }
     int last = warmup + steps;
     double timedWall = (clock.wall.get(last) - clock.wall.get(warmup)) / 1e9;
@@ -180,15 +147,15 @@ public final class WorkloadBenchmark implements Callable<Integer> {
     // data preparation alone, on this thread, for the same kind of batches: its cost relative to a step
     double[] prep = new double[Math.min(steps, 20)];
     java.util.SplittableRandom rng = new java.util.SplittableRandom(Seeds.mix(seed, "bench-prepare", 0));
-    long n = w.data.size();
+    long n = w.data().size();
     for (int i = 0; i < prep.length; i++) {
-      long[] idx = new long[w.batch];
-      for (int j = 0; j < w.batch; j++) {
+      long[] idx = new long[w.batch()];
+      for (int j = 0; j < w.batch(); j++) {
         idx[j] = rng.nextLong(n);
       }
       long t0 = System.nanoTime();
-      INDArray batch = w.data.get(idx); // generated sources (W4) pay their generation here
-      w.task.prepare(batch, rng);
+      INDArray batch = w.data().get(idx); // generated sources (W4) pay their generation here
+      w.task().prepare(batch, rng);
       prep[i] = (System.nanoTime() - t0) / 1e9;
     }
 
@@ -202,19 +169,19 @@ public final class WorkloadBenchmark implements Callable<Integer> {
     double[] load = loadAverage();
 
     result = new LinkedHashMap<>();
-    result.put("workload", w.name);
+    result.put("workload", w.name());
     result.put("library", "ssl4j");
-    result.put("unit", w.unit);
-    result.put("median_rate", w.batch / medianStep);
-    if (w.data instanceof TokenWindowSource tw) {
-      result.put("median_tokens_per_s", w.batch * tw.length() / medianStep);
+    result.put("unit", w.unit());
+    result.put("median_rate", w.batch() / medianStep);
+    if (w.data() instanceof TokenWindowSource tw) {
+      result.put("median_tokens_per_s", w.batch() * tw.length() / medianStep);
     }
     result.put("min_rate", Arrays.stream(rates).min().orElse(0));
     result.put("max_rate", Arrays.stream(rates).max().orElse(0));
     result.put("median_step_s", medianStep);
     result.put("timed_steps", steps);
     result.put("warmup_steps", warmup);
-    result.put("batch", w.batch);
+    result.put("batch", w.batch());
     result.put("rows_per_step", rowsPerBatch);
     result.put("first_loss", trained.history().get(0).loss());
     result.put("last_loss", trained.finalLoss());
@@ -231,7 +198,7 @@ public final class WorkloadBenchmark implements Callable<Integer> {
         + " forward = previous step's end to onForwardPass (includes taking the prepared batch);"
         + " loss_and_backward = onForwardPass to onBackwardPass (backprop, then the loss score);"
         + " updater = onBackwardPass to iterationDone (gradient normalisation, updater, parameter update)");
-    result.put("data", w.dataOrigin);
+    result.put("data", w.dataOrigin());
     result.put("oneDnn", Dl4jSetup.report().toString());
     result.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
     result.put("available_processors", Runtime.getRuntime().availableProcessors());
@@ -247,7 +214,7 @@ public final class WorkloadBenchmark implements Callable<Integer> {
         "%s throughput: median %.1f %s (min %.1f, max %.1f, median step %.3f s, %.2f cores used),"
             + " %.1f GFLOP/s, data preparation %.1f ms per batch = %.0f %% of a step (off the training"
             + " thread; trainer waited for data %.1f %% of the time)%n",
-        w.name, w.batch / medianStep, w.unit, result.get("min_rate"), result.get("max_rate"), medianStep,
+        w.name(), w.batch() / medianStep, w.unit(), result.get("min_rate"), result.get("max_rate"), medianStep,
         cores, flopsPerStep / medianStep / 1e9, 1e3 * median(prep), 100 * median(prep) / medianStep,
         100 * trained.dataWaitShare());
     System.out.printf("  median parts of a step: forward %.3f s, loss + backward %.3f s, updater %.3f s"
@@ -274,21 +241,21 @@ public final class WorkloadBenchmark implements Callable<Integer> {
 
   /** The graph input a FLOP count starts from: one frame sequence for W4, one image otherwise. */
   private static InputType graphInputType(Workload w) {
-    if (w.task instanceof NextFrameTask && w.data instanceof MovingFashionMnist m) {
+    if (w.task() instanceof NextFrameTask && w.data() instanceof MovingFashionMnist m) {
       return InputType.recurrent((long) m.canvas() * m.canvas(), m.frames() - 1);
     }
-    return w.encoder.inputType();
+    return w.encoder().inputType();
   }
 
   /** Rows the FLOP count applies to per step: views (W1), images (W2) or frames (W4). */
   private long rowsPerStep(Workload w) {
-    if (w.task instanceof ContrastiveTask c) {
-      return (long) w.batch * c.views().count();
+    if (w.task() instanceof ContrastiveTask c) {
+      return (long) w.batch() * c.views().count();
     }
-    if (w.data instanceof MovingFashionMnist m) {
-      return (long) w.batch * (m.frames() - 1);
+    if (w.data() instanceof MovingFashionMnist m) {
+      return (long) w.batch() * (m.frames() - 1);
     }
-    return w.batch;
+    return w.batch();
   }
 
   private static double median(double[] xs) {

@@ -1,4 +1,4 @@
-package io.github.ssl4j.examples.bench;
+package io.github.ssl4j.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,4 +1,4 @@
-package io.github.ssl4j.examples.bench;
+package io.github.ssl4j.bench;
 
 import io.github.ssl4j.core.layers.MultiHeadSelfAttention;
 import io.github.ssl4j.core.layers.PositionwiseFeedForward;

@@ -1,9 +1,11 @@
-package io.github.ssl4j.core.text;
+package io.github.ssl4j.examples;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.ssl4j.core.text.Document;
+import io.github.ssl4j.core.text.WordTokenizer;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
