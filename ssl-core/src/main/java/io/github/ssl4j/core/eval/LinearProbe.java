@@ -72,8 +72,6 @@ public final class LinearProbe implements ClassifierTrainer {
   public static final double DEFAULT_LEARNING_RATE = 1e-3;
   /** Default L2 penalty on the weights (not the bias). */
   public static final double DEFAULT_L2 = 0.0;
-  /** Default seed of weight initialisation and shuffling. */
-  public static final long DEFAULT_SEED = 42L;
   /** Default solver of the builder. */
   public static final Solver DEFAULT_SOLVER = Solver.ADAM;
   /** Default L-BFGS iteration budget, as in the PyTorch reference. */
@@ -379,7 +377,7 @@ public final class LinearProbe implements ClassifierTrainer {
     private int batchSize = DEFAULT_BATCH_SIZE;
     private double learningRate = DEFAULT_LEARNING_RATE;
     private double l2 = DEFAULT_L2;
-    private long seed = DEFAULT_SEED;
+    private long seed = Seeds.DEFAULT;
     private boolean standardise = true;
     private Solver solver = DEFAULT_SOLVER;
     private int maxIterations = DEFAULT_MAX_ITERATIONS;
@@ -431,7 +429,7 @@ public final class LinearProbe implements ClassifierTrainer {
       return this;
     }
 
-    /** Seed of weight initialisation and shuffling; default 42. */
+    /** Seed of weight initialisation and shuffling; default {@link Seeds#DEFAULT} (42). */
     public Builder seed(long seed) {
       this.seed = seed;
       return this;

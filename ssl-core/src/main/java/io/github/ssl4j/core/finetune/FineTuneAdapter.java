@@ -320,7 +320,7 @@ public final class FineTuneAdapter {
     private double encoderLrMultiplier = 1.0;
     private int epochs = 10;
     private int batchSize = 64;
-    private long seed = 0;
+    private long seed = Seeds.DEFAULT;
     private int warmupEpochs = 0;
     private IUpdater warmupUpdater;
 
@@ -392,7 +392,7 @@ public final class FineTuneAdapter {
       return this;
     }
 
-    /** Seed of head initialisation and per-epoch shuffling; default 0. */
+    /** Seed of head initialisation, shuffling and dropout; default {@link Seeds#DEFAULT} (42). */
     public Builder seed(long seed) {
       this.seed = seed;
       return this;

@@ -1,5 +1,6 @@
 package io.github.ssl4j.core.text;
 
+import io.github.ssl4j.core.train.Seeds;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -167,7 +168,7 @@ public final class WindowedCorpus {
     private Vocabulary.TieBreak tieBreak = Vocabulary.TieBreak.FIRST_OCCURRENCE;
     private int windowLength = TokenWindows.W3_LENGTH;
     private double trainFraction = 0.8;
-    private long seed = 0;
+    private long seed = Seeds.DEFAULT;
 
     private Builder() {}
 
@@ -201,7 +202,7 @@ public final class WindowedCorpus {
       return this;
     }
 
-    /** NumPy seed of the split, &gt;= 0; default 0 (the peer's default {@code --seed}). */
+    /** NumPy seed of the split, &gt;= 0; default {@link Seeds#DEFAULT} (42). */
     public Builder seed(long seed) {
       this.seed = seed;
       return this;
