@@ -46,12 +46,15 @@ import org.slf4j.LoggerFactory;
  * Trainer trainer = new Trainer(TrainingConfig.builder(256).epochs(10)
  *     .checkpointDir(Path.of("runs/simclr")).checkpointEverySteps(500).build());
  * TrainingResult r = trainer.fit(task, encoder, source);
+ * PretrainedEncoder encoderOnly = r.pretrainedEncoder();
  * // after a crash, with the same task, encoder, data and config:
  * TrainingResult r2 = trainer.resume(Path.of("runs/simclr"), task, encoder, source);
  * }</pre>
  *
  * <p><b>Steps and epochs.</b> An epoch has {@code floor(size / batchSize)} steps; the last
- * incomplete batch is dropped. Step {@code s} (0-based) belongs to epoch {@code s / stepsPerEpoch}.
+ * incomplete batch is dropped ({@link io.github.ssl4j.core.data.Minibatches#dropLast}). Step {@code
+ * s} (0-based) belongs to epoch {@code s / stepsPerEpoch}. The steps run on a {@link TrainingLoop};
+ * history, logging, the progress bar, checkpoints and the epoch summary are its listeners.
  *
  * <p><b>Randomness.</b> Everything derives from {@link TrainingConfig#seed()} through {@link
  * Seeds#mix}: weight init from {@code ("init", 0)}, the shuffle of epoch e from {@code ("shuffle",
