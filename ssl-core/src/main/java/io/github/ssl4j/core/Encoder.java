@@ -1,7 +1,6 @@
 package io.github.ssl4j.core;
 
 import java.util.List;
-import java.util.OptionalInt;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 
@@ -11,7 +10,7 @@ import org.deeplearning4j.nn.conf.inputs.InputType;
  *
  * <p>Implementations are immutable and hold no randomness. The representation is the encoder output
  * when {@link #outputType()} is feed-forward, else the global average pool of it (see {@link
- * Representations}).
+ * Representations}). Encoders of padded token ids implement {@link TokenSequenceEncoder}.
  *
  * <pre>{@code
  * Encoder enc = ConvEncoder.small(28, 28, 1);            // 28x28x1 -> 128
@@ -51,25 +50,6 @@ public interface Encoder {
   /** Size of the representation vector: nOut for feed-forward output, channels/size otherwise. */
   default int representationSize() {
     return Representations.size(outputType());
-  }
-
-  /**
-   * For encoders of token ids ({@code [batch, length]}, e.g. {@link
-   * io.github.ssl4j.core.encoders.TransformerEncoder}): the id that pads short sequences. ssl4j then
-   * passes DL4J a features mask with every batch (1 where the id differs from it, 0 at padding),
-   * so attention, pooling and losses skip the padding; {@link #inputMask} computes it. Empty (the
-   * default) for encoders without padding.
-   */
-  default OptionalInt paddingId() {
-    return OptionalInt.empty();
-  }
-
-  /**
-   * The features mask for a batch of inputs: {@code [batch, length]} FLOAT, 1 at real tokens and 0
-   * at {@link #paddingId()}; null when this encoder has no padding id.
-   */
-  default org.nd4j.linalg.api.ndarray.INDArray inputMask(org.nd4j.linalg.api.ndarray.INDArray input) {
-    return InputMasks.paddingMask(input, paddingId());
   }
 
   /** Human-readable description stored in model metadata; records give a good one for free. */

@@ -5,7 +5,7 @@ import java.util.OptionalInt;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-/** Features masks for encoders of padded token ids ({@link Encoder#paddingId()}). */
+/** Features masks for encoders of padded token ids ({@link TokenSequenceEncoder#paddingId()}). */
 public final class InputMasks {
   private InputMasks() {}
 

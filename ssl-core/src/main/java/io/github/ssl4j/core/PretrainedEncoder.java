@@ -2,22 +2,18 @@ package io.github.ssl4j.core;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.ssl4j.core.io.AtomicFiles;
 import io.github.ssl4j.core.text.Vocabulary;
 import io.github.ssl4j.core.train.Seeds;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -114,13 +110,13 @@ public final class PretrainedEncoder {
     return Optional.ofNullable(vocabulary);
   }
 
-  /** The padding id of a token-id encoder ({@link Encoder#paddingId()}), else empty. */
+  /** The padding id of a token-id encoder ({@link TokenSequenceEncoder#paddingId()}), else empty. */
   public OptionalInt paddingId() {
     return paddingId;
   }
 
   /**
-   * The DL4J features mask for a batch of inputs ({@link Encoder#inputMask}): null for encoders
+   * The DL4J features mask for a batch of inputs ({@link TokenSequenceEncoder#inputMask}): null for encoders
    * without padding.
    */
   public INDArray inputMask(INDArray input) {
@@ -208,7 +204,7 @@ public final class PretrainedEncoder {
         p.getValue().assign(s);
       }
     }
-    return new PretrainedEncoder(cut, metadata, encoder.inputType(), rep, encoder.paddingId(), null);
+    return new PretrainedEncoder(cut, metadata, encoder.inputType(), rep, TokenSequenceEncoder.paddingIdOf(encoder), null);
   }
 
   /**
@@ -262,46 +258,7 @@ public final class PretrainedEncoder {
    *     one
    */
   public void checkInput(INDArray input) {
-    Objects.requireNonNull(input, "input");
-    long[] expected = expectedShape(input.rank() > 0 ? input.size(0) : -1);
-    boolean ok = input.rank() == expected.length;
-    for (int i = 1; ok && i < expected.length; i++) {
-      ok = expected[i] < 0 || expected[i] == input.size(i);
-    }
-    if (!ok) {
-      throw new IllegalArgumentException(
-          "Input for vertex '" + VertexNames.INPUT + "' has shape "
-              + Arrays.toString(input.shape()) + " but the encoder expects "
-              + describeShape(expected) + " (" + inputType + "); reshape the batch to that shape"
-              + (input.rank() == 2 && expected.length == 4
-                  ? ", e.g. x.reshape(x.size(0), " + expected[1] + ", " + expected[2] + ", "
-                      + expected[3] + ") for flattened images"
-                  : ""));
-    }
-  }
-
-  private long[] expectedShape(long batch) {
-    if (inputType instanceof InputType.InputTypeFeedForward ff) {
-      return new long[] {batch, ff.getSize()};
-    }
-    if (inputType instanceof InputType.InputTypeConvolutional c) {
-      return new long[] {batch, c.getChannels(), c.getHeight(), c.getWidth()};
-    }
-    if (inputType instanceof InputType.InputTypeRecurrent r) {
-      return new long[] {batch, r.getSize(), r.getTimeSeriesLength() > 0 ? r.getTimeSeriesLength() : -1};
-    }
-    if (inputType instanceof InputType.InputTypeConvolutional3D c3) {
-      return new long[] {batch, c3.getChannels(), c3.getDepth(), c3.getHeight(), c3.getWidth()};
-    }
-    throw new IllegalStateException("Unsupported encoder input type " + inputType);
-  }
-
-  private static String describeShape(long[] shape) {
-    StringBuilder sb = new StringBuilder("[batch");
-    for (int i = 1; i < shape.length; i++) {
-      sb.append(", ").append(shape[i] < 0 ? "any" : Long.toString(shape[i]));
-    }
-    return sb.append(']').toString();
+    InputShapes.check(inputType, input, VertexNames.INPUT);
   }
 
   /** The encoder-only graph (owned by this object; do not fit or modify it). */
@@ -363,18 +320,17 @@ public final class PretrainedEncoder {
   public void save(Path path) {
     Objects.requireNonNull(path, "path");
     Path target = path.toAbsolutePath();
-    Path tmp = null;
     try {
       ByteArrayOutputStream model = new ByteArrayOutputStream();
       ModelSerializer.writeModel(graph, model, false);
-      tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
-      try (OutputStream os = Files.newOutputStream(tmp);
-          ZipOutputStream zip = new ZipOutputStream(os);
-          ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(model.toByteArray()))) {
-        for (ZipEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
-          zip.putNextEntry(new ZipEntry(e.getName()));
-          in.transferTo(zip);
-          zip.closeEntry();
+      AtomicFiles.write(target, os -> {
+        ZipOutputStream zip = new ZipOutputStream(os);
+        try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(model.toByteArray()))) {
+          for (ZipEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+            zip.putNextEntry(new ZipEntry(e.getName()));
+            in.transferTo(zip);
+            zip.closeEntry();
+          }
         }
         zip.putNextEntry(new ZipEntry(METADATA_ENTRY));
         zip.write(JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(metadata));
@@ -392,27 +348,11 @@ public final class PretrainedEncoder {
           zip.write(vocabulary.toJson().getBytes(StandardCharsets.UTF_8));
           zip.closeEntry();
         }
-      }
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-        ch.force(true);
-      }
-      try {
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-      }
-      tmp = null;
+        zip.finish();
+      });
     } catch (IOException e) {
       throw new UncheckedIOException("Could not save the pretrained encoder to " + target
           + ": " + e.getMessage() + "; check that the directory exists and is writable", e);
-    } finally {
-      if (tmp != null) {
-        try {
-          Files.deleteIfExists(tmp);
-        } catch (IOException ignored) {
-          // best effort: the temporary file is hidden and harmless
-        }
-      }
     }
   }
 

@@ -1,6 +1,6 @@
 package io.github.ssl4j.core.encoders;
 
-import io.github.ssl4j.core.Encoder;
+import io.github.ssl4j.core.TokenSequenceEncoder;
 import io.github.ssl4j.core.VertexNames;
 import io.github.ssl4j.core.layers.LayerNormalization;
 import io.github.ssl4j.core.layers.MultiHeadSelfAttention;
@@ -12,7 +12,6 @@ import io.github.ssl4j.core.text.Vocabulary;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.OptionalInt;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -36,7 +35,7 @@ import org.deeplearning4j.nn.conf.inputs.InputType;
  * TransformerEncoder enc = TransformerEncoder.tiny(vocabulary.size(), 64); // 2 blocks, d=128, 4 heads, FFN 512
  * }</pre>
  */
-public final class TransformerEncoder implements Encoder {
+public final class TransformerEncoder implements TokenSequenceEncoder {
   private final int vocabSize;
   private final int length;
   private final int width;
@@ -101,8 +100,8 @@ public final class TransformerEncoder implements Encoder {
   }
 
   @Override
-  public OptionalInt paddingId() {
-    return OptionalInt.of(Vocabulary.PAD);
+  public int paddingId() {
+    return Vocabulary.PAD;
   }
 
   @Override

@@ -3,7 +3,6 @@ package io.github.ssl4j.core.eval;
 import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /** Row helpers shared by the evaluators (package-private). */
 final class Features {
@@ -33,20 +32,4 @@ final class Features {
     DataType t = x.dataType();
     return t == DataType.DOUBLE || t == DataType.FLOAT ? t : DataType.FLOAT;
   }
-
-  /**
-   * Selected rows, copied, in the given order.
-   *
-   * @param x shape [n, d]
-   * @return shape [indices.length, d]
-   */
-  static INDArray select(INDArray x, int[] indices) {
-    return Nd4j.pullRows(x, 1, indices);
-  }
-
-  /**
-   * The examples at {@code indices}, copied, in that order. Works for features of any rank
-   * (LabelledData.subset in this version pulls along the wrong dimension of a rank-2 array, so
-   * the evaluators use this instead).
-   */
 }

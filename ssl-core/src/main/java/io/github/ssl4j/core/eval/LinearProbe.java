@@ -1,9 +1,10 @@
 package io.github.ssl4j.core.eval;
 
+import io.github.ssl4j.core.data.Minibatches;
 import io.github.ssl4j.core.train.Seeds;
+import io.github.ssl4j.core.train.TrainingLoop;
 import java.util.Arrays;
 import java.util.Objects;
-import java.util.Random;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
@@ -12,7 +13,6 @@ import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.BooleanIndexing;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -42,9 +42,10 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * // same as builder().solver(LinearProbe.Solver.LBFGS).maxIterations(300).l2(2e-4)
  * }</pre>
  *
- * <p>With Adam, training shuffles the examples every epoch with a {@link Random} seeded from
- * {@code seed} and initialises the weights from the same seed, so two fits on the same data give
- * the same model. With {@code standardise(true)} (the default) every feature is shifted and scaled
+ * <p>With Adam, training runs through the {@link TrainingLoop} (the loop of pretraining): the
+ * examples are visited in the {@link Minibatches#keepLast} order of {@code seed} and the weights
+ * are initialised from the same seed, so two fits on the same data give the same model; a NaN or
+ * infinite loss throws {@link io.github.ssl4j.core.train.DivergenceException}. With {@code standardise(true)} (the default) every feature is shifted and scaled
  * by the training set's mean and population standard deviation (a feature with standard deviation below
  * 1e-8 is only shifted); the same transform is applied to every input of {@link Model#predict}.
  *
@@ -72,8 +73,6 @@ public final class LinearProbe implements ClassifierTrainer {
   public static final double DEFAULT_LEARNING_RATE = 1e-3;
   /** Default L2 penalty on the weights (not the bias). */
   public static final double DEFAULT_L2 = 0.0;
-  /** Default seed of weight initialisation and shuffling. */
-  public static final long DEFAULT_SEED = 42L;
   /** Default solver of the builder. */
   public static final Solver DEFAULT_SOLVER = Solver.ADAM;
   /** Default L-BFGS iteration budget, 300. */
@@ -180,27 +179,14 @@ public final class LinearProbe implements ClassifierTrainer {
       return new Model(net, mean, std, d, k);
     }
 
-    Random rng = new Random(seed);
-    int[] order = new int[n];
-    for (int i = 0; i < n; i++) {
-      order[i] = i;
-    }
-    for (int epoch = 0; epoch < epochs; epoch++) {
-      for (int i = n - 1; i > 0; i--) {
-        int j = rng.nextInt(i + 1);
-        int t = order[i];
-        order[i] = order[j];
-        order[j] = t;
-      }
-      INDArray xs = Features.select(x, order);
-      INDArray ys = Features.select(y, order);
-      for (int start = 0; start < n; start += batchSize) {
-        int end = Math.min(n, start + batchSize);
-        INDArray xb = xs.get(NDArrayIndex.interval(start, end), NDArrayIndex.all()).dup();
-        INDArray yb = ys.get(NDArrayIndex.interval(start, end), NDArrayIndex.all()).dup();
-        net.fit(new DataSet(xb, yb));
-      }
-    }
+    Minibatches order = Minibatches.keepLast(n, batchSize, seed);
+    TrainingLoop.builder(TrainingLoop.Network.of(net), TrainingLoop.Batches.of(x, y, order, null),
+            order.stepsPerEpoch(), epochs * order.stepsPerEpoch())
+        .seed(seed)
+        .paramCheckEverySteps(Math.toIntExact(order.stepsPerEpoch()))
+        .divergenceAdvice("standardise(true) (the default)", null)
+        .build()
+        .run();
     return new Model(net, mean, std, d, k);
   }
 
@@ -379,7 +365,7 @@ public final class LinearProbe implements ClassifierTrainer {
     private int batchSize = DEFAULT_BATCH_SIZE;
     private double learningRate = DEFAULT_LEARNING_RATE;
     private double l2 = DEFAULT_L2;
-    private long seed = DEFAULT_SEED;
+    private long seed = Seeds.DEFAULT;
     private boolean standardise = true;
     private Solver solver = DEFAULT_SOLVER;
     private int maxIterations = DEFAULT_MAX_ITERATIONS;
@@ -431,7 +417,7 @@ public final class LinearProbe implements ClassifierTrainer {
       return this;
     }
 
-    /** Seed of weight initialisation and shuffling; default 42. */
+    /** Seed of weight initialisation and shuffling; default {@link Seeds#DEFAULT} (42). */
     public Builder seed(long seed) {
       this.seed = seed;
       return this;

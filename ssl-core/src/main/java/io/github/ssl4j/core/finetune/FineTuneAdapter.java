@@ -5,16 +5,18 @@ import io.github.ssl4j.core.ModelMetadata;
 import io.github.ssl4j.core.PretrainedEncoder;
 import io.github.ssl4j.core.Versions;
 import io.github.ssl4j.core.VertexNames;
-import io.github.ssl4j.core.data.Rows;
+import io.github.ssl4j.core.data.Minibatches;
 import io.github.ssl4j.core.dl4j.LayerHelpers;
+import io.github.ssl4j.core.eval.ClassifierTrainer;
 import io.github.ssl4j.core.eval.LabelledData;
 import io.github.ssl4j.core.train.Seeds;
+import io.github.ssl4j.core.train.TrainingLoop;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Random;
+import java.util.function.UnaryOperator;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -24,8 +26,6 @@ import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
@@ -56,10 +56,13 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * steps and pulls its features away; a fitted head does not.
  *
  * <p>Immutable and reusable: each {@link #fit} builds a new graph from the pretrained encoder's
- * parameters, which are never modified. Randomness (head initialisation, per-epoch shuffling) comes
- * from {@link Builder#seed(long)} only.
+ * parameters, which are never modified. Training runs through the {@link TrainingLoop} (the loop
+ * of pretraining): randomness (head initialisation, the {@link Minibatches} order, dropout) comes
+ * from {@link Builder#seed(long)} only, a NaN or infinite loss throws {@link
+ * io.github.ssl4j.core.train.DivergenceException}. As a {@link ClassifierTrainer} it fine-tunes a
+ * classifier per labelled subset.
  */
-public final class FineTuneAdapter {
+public final class FineTuneAdapter implements ClassifierTrainer {
   static {
     // Before any layer is created: oneDNN helpers on when the oneDNN native build is present.
     io.github.ssl4j.core.dl4j.Dl4jSetup.ensureConfigured();
@@ -96,6 +99,20 @@ public final class FineTuneAdapter {
     this.seed = b.seed;
     this.warmupEpochs = b.warmupEpochs;
     this.warmupUpdater = b.warmupUpdater == null ? null : b.warmupUpdater.clone();
+  }
+
+  private FineTuneAdapter(FineTuneAdapter o, long seed) {
+    this.pretrained = o.pretrained;
+    this.classification = o.classification;
+    this.outputs = o.outputs;
+    this.mode = o.mode;
+    this.updater = o.updater;
+    this.encoderLrMultiplier = o.encoderLrMultiplier;
+    this.epochs = o.epochs;
+    this.batchSize = o.batchSize;
+    this.seed = seed;
+    this.warmupEpochs = o.warmupEpochs;
+    this.warmupUpdater = o.warmupUpdater;
   }
 
   /**
@@ -247,11 +264,12 @@ public final class FineTuneAdapter {
       INDArray representations = pretrained.embed(features, batchSize);
       IUpdater headUpdater = probe ? updater : warmupUpdater;
       ComputationGraph head = headOnlyGraph(dt, headUpdater);
-      train(head, representations, y, probe ? epochs : warmupEpochs, null);
+      fitLoop(head, representations, y, probe ? epochs : warmupEpochs, headUpdater, null);
       graph.getLayer(headVertex()).setParams(head.getLayer(headVertex()).params());
     }
     if (!probe) {
-      train(graph, features.dataType() == dt ? features : features.castTo(dt), y, epochs, pretrained);
+      fitLoop(graph, features.dataType() == dt ? features : features.castTo(dt), y, epochs, updater,
+          pretrained);
     }
     return new FineTuned(graph, pretrained, classification, batchSize);
   }
@@ -269,36 +287,48 @@ public final class FineTuneAdapter {
   }
 
   /**
-   * Minibatch training, reshuffled every epoch from {@link #seed}.
+   * Trains {@code graph} for {@code epochs} passes through the {@link TrainingLoop}: minibatches in
+   * the {@link Minibatches#keepLast} order of {@link #seed}, ND4J reseeded per step, a divergence
+   * check every epoch.
    *
-   * @param inputsOf the encoder whose padding mask goes with raw token-id batches, or null when
+   * @param maskOf the encoder whose padding mask goes with raw token-id batches, or null when
    *     {@code x} holds representations
    */
-  private void train(ComputationGraph graph, INDArray x, INDArray y, int passes, PretrainedEncoder inputsOf) {
-    int n = Math.toIntExact(x.size(0));
-    INDArray xFlat = Rows.flat(x);
-    int[] order = new int[n];
-    for (int i = 0; i < n; i++) {
-      order[i] = i;
-    }
-    Random rng = new Random(seed);
-    for (int epoch = 0; epoch < passes; epoch++) {
-      for (int i = n - 1; i > 0; i--) {
-        int j = rng.nextInt(i + 1);
-        int t = order[i];
-        order[i] = order[j];
-        order[j] = t;
-      }
-      for (int start = 0; start < n; start += batchSize) {
-        int[] idx = Arrays.copyOfRange(order, start, Math.min(n, start + batchSize));
-        INDArray xb = Rows.pull(xFlat, x.shape(), idx);
-        // token-id encoders: the padding mask goes with every batch (null otherwise)
-        INDArray mask = inputsOf == null ? null : inputsOf.inputMask(xb);
-        graph.fit(new DataSet(xb, Nd4j.pullRows(y, 1, idx), mask, null));
-      }
-    }
+  private void fitLoop(ComputationGraph graph, INDArray x, INDArray y, int epochs, IUpdater reported,
+      PretrainedEncoder maskOf) {
+    Minibatches order = Minibatches.keepLast(Math.toIntExact(x.size(0)), batchSize, seed);
+    UnaryOperator<INDArray> mask = maskOf != null && maskOf.paddingId().isPresent() ? maskOf::inputMask : null;
+    TrainingLoop.builder(TrainingLoop.Network.of(graph), TrainingLoop.Batches.of(x, y, order, mask),
+            order.stepsPerEpoch(), epochs * order.stepsPerEpoch())
+        .seed(seed)
+        .updater(reported)
+        .paramCheckEverySteps(Math.toIntExact(order.stepsPerEpoch()))
+        .divergenceAdvice("a smaller encoderLrMultiplier or a head warm-up (headWarmup)", null)
+        .build()
+        .run();
   }
 
+  /** Same as {@link #fit(LabelledData)}: this adapter as a {@link ClassifierTrainer}. */
+  @Override
+  public FineTuned train(LabelledData subset) {
+    return fit(subset);
+  }
+
+  /** {@link #fit(LabelledData)} with this adapter's settings and {@code seed} (see {@link #withSeed}). */
+  @Override
+  public FineTuned train(LabelledData subset, long seed) {
+    return withSeed(seed).fit(subset);
+  }
+
+  /** This adapter with another seed of head initialisation, shuffling and dropout. */
+  public FineTuneAdapter withSeed(long seed) {
+    return seed == this.seed ? this : new FineTuneAdapter(this, seed);
+  }
+
+  /** The seed of head initialisation, shuffling and dropout. */
+  public long seed() {
+    return seed;
+  }
 
   @Override
   public String toString() {
@@ -319,7 +349,7 @@ public final class FineTuneAdapter {
     private double encoderLrMultiplier = 1.0;
     private int epochs = 10;
     private int batchSize = 64;
-    private long seed = 0;
+    private long seed = Seeds.DEFAULT;
     private int warmupEpochs = 0;
     private IUpdater warmupUpdater;
 
@@ -391,7 +421,7 @@ public final class FineTuneAdapter {
       return this;
     }
 
-    /** Seed of head initialisation and per-epoch shuffling; default 0. */
+    /** Seed of head initialisation, shuffling and dropout; default {@link Seeds#DEFAULT} (42). */
     public Builder seed(long seed) {
       this.seed = seed;
       return this;

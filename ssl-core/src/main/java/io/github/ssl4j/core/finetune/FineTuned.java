@@ -1,8 +1,7 @@
 package io.github.ssl4j.core.finetune;
 
 import io.github.ssl4j.core.PretrainedEncoder;
-import io.github.ssl4j.core.eval.LabelledData;
-import java.util.Objects;
+import io.github.ssl4j.core.eval.Classifier;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -12,9 +11,10 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 /**
  * The result of {@link FineTuneAdapter#fit}: the fine-tuned graph (encoder + downstream head) and
  * convenience methods to use it. The caller owns {@link #graph()}; it shares no arrays with the
- * pretrained encoder.
+ * pretrained encoder. {@link #accuracy} (from {@link Classifier}) compares {@link #predict} with the
+ * labels.
  */
-public final class FineTuned {
+public final class FineTuned implements Classifier {
   private final ComputationGraph graph;
   private final PretrainedEncoder encoder;
   private final boolean classification;
@@ -66,29 +66,12 @@ public final class FineTuned {
    * @return class indices, length n
    * @throws IllegalStateException if this is a regression fine-tune
    */
+  @Override
   public int[] predict(INDArray x) {
     if (!classification) {
       throw new IllegalStateException(
           "predict(x) gives class indices but this fine-tune is a regression; use output(x)");
     }
     return output(x).argMax(1).toIntVector();
-  }
-
-  /**
-   * Fraction of examples whose predicted class equals the label.
-   *
-   * @param test raw inputs (shape [n, ...]) with their labels
-   */
-  public double accuracy(LabelledData test) {
-    Objects.requireNonNull(test, "test");
-    int[] predicted = predict(test.features());
-    int correct = 0;
-    int[] labels = test.labels();
-    for (int i = 0; i < labels.length; i++) {
-      if (predicted[i] == labels[i]) {
-        correct++;
-      }
-    }
-    return correct / (double) labels.length;
   }
 }

@@ -1,5 +1,6 @@
 package io.github.ssl4j.core.text;
 
+import io.github.ssl4j.core.train.Seeds;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -163,7 +164,7 @@ public final class WindowedCorpus {
     private Vocabulary.TieBreak tieBreak = Vocabulary.TieBreak.FIRST_OCCURRENCE;
     private int windowLength = TokenWindows.DEFAULT_LENGTH;
     private double trainFraction = 0.8;
-    private long seed = 0;
+    private long seed = Seeds.DEFAULT;
     private TrainTestSplit.Permutation permutation = TrainTestSplit.Permutation.SEEDED_SHUFFLE;
 
     private Builder() {}
@@ -198,7 +199,7 @@ public final class WindowedCorpus {
       return this;
     }
 
-    /** Seed of the split, &gt;= 0; default 0. */
+    /** Seed of the split, &gt;= 0; default {@link Seeds#DEFAULT} (42). */
     public Builder seed(long seed) {
       this.seed = seed;
       return this;

@@ -6,17 +6,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.ssl4j.core.ModelMetadata;
+import io.github.ssl4j.core.io.AtomicFiles;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -119,7 +118,7 @@ final class Checkpoints {
     m.put("seed", run.seed());
     m.put("configFingerprint", run.configFingerprint());
     m.put("format", FORMAT);
-    writeAtomically(dir.resolve(RUN_FILE), JSON.writeValueAsBytes(m));
+    AtomicFiles.write(dir.resolve(RUN_FILE), JSON.writeValueAsBytes(m));
   }
 
   /** Writes a checkpoint atomically and deletes all but the last {@code keep}. */
@@ -128,18 +127,13 @@ final class Checkpoints {
     Files.createDirectories(dir);
     state.put("modelSha256", sha256(model));
     Path target = fileFor(dir, step);
-    Path tmp = Files.createTempFile(dir, ".checkpoint-" + step + "-", ".tmp");
-    try {
-      try (OutputStream os = Files.newOutputStream(tmp);
-          ZipOutputStream zip = new ZipOutputStream(os)) {
-        putEntry(zip, STATE_ENTRY, JSON.writeValueAsBytes(state));
-        putEntry(zip, METADATA_ENTRY, JSON.writeValueAsBytes(metadata));
-        putEntry(zip, MODEL_ENTRY, model);
-      }
-      move(tmp, target);
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
+    AtomicFiles.write(target, os -> {
+      ZipOutputStream zip = new ZipOutputStream(os);
+      putEntry(zip, STATE_ENTRY, JSON.writeValueAsBytes(state));
+      putEntry(zip, METADATA_ENTRY, JSON.writeValueAsBytes(metadata));
+      putEntry(zip, MODEL_ENTRY, model);
+      zip.finish();
+    });
     List<Path> all = list(dir);
     for (int i = 0; i < all.size() - keep; i++) {
       Files.deleteIfExists(all.get(i));
@@ -151,26 +145,6 @@ final class Checkpoints {
     zip.putNextEntry(new ZipEntry(name));
     zip.write(bytes);
     zip.closeEntry();
-  }
-
-  static void writeAtomically(Path target, byte[] bytes) throws IOException {
-    Path dir = target.toAbsolutePath().getParent();
-    Files.createDirectories(dir);
-    Path tmp = Files.createTempFile(dir, "." + target.getFileName() + "-", ".tmp");
-    try {
-      Files.write(tmp, bytes);
-      move(tmp, target);
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
-  }
-
-  private static void move(Path tmp, Path target) throws IOException {
-    try {
-      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } catch (AtomicMoveNotSupportedException e) {
-      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-    }
   }
 
   /**
@@ -280,8 +254,8 @@ final class Checkpoints {
           .append(r.learningRate()).append(',')
           .append(String.format(Locale.ROOT, "%.3f", r.seconds())).append('\n');
     }
-    writeAtomically(dir.resolve("loss-history.csv"), csv.toString().getBytes(StandardCharsets.UTF_8));
-    writeAtomically(dir.resolve("loss-history.json"), JSON.writeValueAsBytes(history));
+    AtomicFiles.write(dir.resolve("loss-history.csv"), csv.toString().getBytes(StandardCharsets.UTF_8));
+    AtomicFiles.write(dir.resolve("loss-history.json"), JSON.writeValueAsBytes(history));
   }
 
   static String sha256(byte[] bytes) {

@@ -1,8 +1,5 @@
 package io.github.ssl4j.core.train;
 
-import io.github.ssl4j.core.PretextTask;
-import io.github.ssl4j.core.data.ExampleSource;
-import java.util.SplittableRandom;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -11,10 +8,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 
 /**
- * Background producer of training batches for global steps [from, to): shuffles each epoch from
- * {@code mix(seed, "shuffle", epoch)}, reads the examples and runs the task's collator with {@code
- * mix(seed, "prepare", step)}. Batches are handed over through a bounded queue. Package-private:
- * the trainer owns it and closes it on every exit path.
+ * Background producer of training batches for global steps [from, to): asks {@link
+ * TrainingLoop.Batches} for each step in order on its own thread, casts floating-point arrays to the
+ * training data type and hands the batches over through a bounded queue. Package-private: the
+ * {@link TrainingLoop} owns it and closes it on every exit path.
  */
 final class Prefetcher implements AutoCloseable {
   /** A prepared batch for a global step (0-based). */
@@ -24,10 +21,7 @@ final class Prefetcher implements AutoCloseable {
 
   private static final Object END = new Object();
 
-  private final ExampleSource data;
-  private final PretextTask task;
-  private final long seed;
-  private final int batchSize;
+  private final TrainingLoop.Batches batches;
   private final long stepsPerEpoch;
   private final long to;
   private final DataType dataType;
@@ -35,12 +29,12 @@ final class Prefetcher implements AutoCloseable {
   private final Thread thread;
   private volatile boolean closed;
 
-  Prefetcher(ExampleSource data, PretextTask task, long seed, int batchSize, long stepsPerEpoch,
-      long from, long to, int depth, DataType dataType) {
-    this.data = data;
-    this.task = task;
-    this.seed = seed;
-    this.batchSize = batchSize;
+  /**
+   * @param dataType the type floating-point arrays are cast to, or null to leave them as they are
+   */
+  Prefetcher(TrainingLoop.Batches batches, long stepsPerEpoch, long from, long to, int depth,
+      DataType dataType) {
+    this.batches = batches;
     this.stepsPerEpoch = stepsPerEpoch;
     this.to = to;
     this.dataType = dataType;
@@ -50,51 +44,20 @@ final class Prefetcher implements AutoCloseable {
     this.thread.start();
   }
 
-  /** Permutation of [0, n) for an epoch; the same for the same (seed, epoch). */
-  static int[] permutation(long seed, int epoch, int n) {
-    int[] perm = new int[n];
-    for (int i = 0; i < n; i++) {
-      perm[i] = i;
-    }
-    SplittableRandom rng = new SplittableRandom(Seeds.mix(seed, "shuffle", epoch));
-    for (int i = n - 1; i > 0; i--) {
-      int j = rng.nextInt(i + 1);
-      int t = perm[i];
-      perm[i] = perm[j];
-      perm[j] = t;
-    }
-    return perm;
-  }
-
   private void produce(long from) {
     long step = from;
     try {
-      int n = Math.toIntExact(data.size());
-      int permEpoch = -1;
-      int[] perm = null;
       for (; step < to && !closed; step++) {
-        int epoch = Math.toIntExact(step / stepsPerEpoch);
-        int batch = (int) (step % stepsPerEpoch);
-        if (epoch != permEpoch) {
-          perm = permutation(seed, epoch, n);
-          permEpoch = epoch;
-        }
-        long[] idx = new long[batchSize];
-        for (int i = 0; i < batchSize; i++) {
-          idx[i] = perm[batch * batchSize + i];
-        }
-        INDArray examples = data.get(idx);
-        if (examples == null) {
-          throw new IllegalStateException("ExampleSource.get returned null for " + batchSize + " indices");
-        }
-        MultiDataSet mds = task.prepare(examples, new SplittableRandom(Seeds.mix(seed, "prepare", step)));
+        MultiDataSet mds = batches.forStep(step);
         if (mds == null) {
-          throw new IllegalStateException("PretextTask '" + task.id() + "' prepare() returned null");
+          throw new IllegalStateException("The batch source returned null for step " + (step + 1));
         }
-        castAll(mds.getFeatures());
-        castAll(mds.getLabels());
-        castAll(mds.getFeaturesMaskArrays());
-        castAll(mds.getLabelsMaskArrays());
+        if (dataType != null) {
+          castAll(mds.getFeatures());
+          castAll(mds.getLabels());
+          castAll(mds.getFeaturesMaskArrays());
+          castAll(mds.getLabelsMaskArrays());
+        }
         if (!offer(new Batch(step, mds))) {
           return;
         }

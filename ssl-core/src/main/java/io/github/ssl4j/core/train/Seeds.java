@@ -9,6 +9,12 @@ import java.nio.charset.StandardCharsets;
  */
 public final class Seeds {
   /**
+   * The default seed of every ssl4j builder that takes one ({@code TrainingConfig}, {@code
+   * LinearProbe}, {@code FineTuneAdapter}, {@code WindowedCorpus}, ...): 42.
+   */
+  public static final long DEFAULT = 42L;
+
+  /**
    * What {@link #forNd4j} passes to ND4J instead of 0 (an arbitrary fixed value; the golden-ratio
    * constant SplitMix64 also uses).
    */

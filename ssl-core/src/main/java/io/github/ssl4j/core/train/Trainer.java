@@ -9,6 +9,7 @@ import io.github.ssl4j.core.ModelMetadata;
 import io.github.ssl4j.core.PretextTask;
 import io.github.ssl4j.core.Versions;
 import io.github.ssl4j.core.data.ExampleSource;
+import io.github.ssl4j.core.data.Minibatches;
 import io.github.ssl4j.core.dl4j.LayerHelpers;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -22,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.SplittableRandom;
 import java.util.UUID;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -32,8 +34,6 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
-import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.learning.config.IUpdater;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,12 +46,15 @@ import org.slf4j.LoggerFactory;
  * Trainer trainer = new Trainer(TrainingConfig.builder(256).epochs(10)
  *     .checkpointDir(Path.of("runs/simclr")).checkpointEverySteps(500).build());
  * TrainingResult r = trainer.fit(task, encoder, source);
+ * PretrainedEncoder encoderOnly = r.pretrainedEncoder();
  * // after a crash, with the same task, encoder, data and config:
  * TrainingResult r2 = trainer.resume(Path.of("runs/simclr"), task, encoder, source);
  * }</pre>
  *
  * <p><b>Steps and epochs.</b> An epoch has {@code floor(size / batchSize)} steps; the last
- * incomplete batch is dropped. Step {@code s} (0-based) belongs to epoch {@code s / stepsPerEpoch}.
+ * incomplete batch is dropped ({@link io.github.ssl4j.core.data.Minibatches#dropLast}). Step {@code
+ * s} (0-based) belongs to epoch {@code s / stepsPerEpoch}. The steps run on a {@link TrainingLoop};
+ * history, logging, the progress bar, checkpoints and the epoch summary are its listeners.
  *
  * <p><b>Randomness.</b> Everything derives from {@link TrainingConfig#seed()} through {@link
  * Seeds#mix}: weight init from {@code ("init", 0)}, the shuffle of epoch e from {@code ("shuffle",
@@ -110,7 +113,7 @@ public final class Trainer {
     LayerHelpers.install(graph);
     log.info("Training task '{}' from scratch: {} examples, {} steps per epoch, {} steps, {} parameters, run {}",
         task.id(), data.size(), stepsPerEpoch, config.totalSteps(stepsPerEpoch), graph.numParams(), runId);
-    return run(graph, built, task, encoder, data, stepsPerEpoch, run, 0, new ArrayList<>(), 0.0);
+    return run(graph, built, task, encoder, data, stepsPerEpoch, new Start(run, 0, new ArrayList<>(), 0.0));
   }
 
   /**
@@ -184,8 +187,8 @@ public final class Trainer {
     config.checkpointDir().ifPresent(dir -> claimForResume(dir, run));
     log.info("Resuming task '{}' from {} at step {} (epoch {}, batch {}), run {}",
         task.id(), file, globalStep, epoch, batchInEpoch, run.runId());
-    return run(graph, built, task, encoder, data, stepsPerEpoch, run, globalStep, history,
-        st.get("elapsedSeconds").asDouble());
+    return run(graph, built, task, encoder, data, stepsPerEpoch,
+        new Start(run, globalStep, history, st.get("elapsedSeconds").asDouble()));
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -307,115 +310,143 @@ public final class Trainer {
     }
   }
 
+  /** Where a run starts: its identity, first step, loss history so far and time spent before. */
+  private record Start(Checkpoints.RunInfo run, long step, List<LossRecord> history, double secondsBefore) {}
+
   private TrainingResult run(ComputationGraph graph, Built built, PretextTask task, Encoder encoder,
-      ExampleSource data, long stepsPerEpoch, Checkpoints.RunInfo run, long startStep,
-      List<LossRecord> history, double elapsedBefore) {
+      ExampleSource data, long stepsPerEpoch, Start start) {
     long total = config.totalSteps(stepsPerEpoch);
-    int batchSize = config.batchSize();
-    IUpdater updater = config.effectiveUpdater();
-    graph.setListeners(config.listeners());
-    Path dir = config.checkpointDir().orElse(null);
-    Path lastCheckpoint = dir == null ? null : lastOrNull(listQuietly(dir));
-    long callStart = System.nanoTime();
-    long waitNanos = 0;
-    long epochStart = callStart;
-    long epochWait = 0;
-    double epochLossSum = 0;
-    int epochSteps = 0;
-    long step = startStep;
-    if (startStep >= total) {
-      log.info("Nothing to do: the run already has {} of {} steps", startStep, total);
+    if (start.step() >= total) {
+      log.info("Nothing to do: the run already has {} of {} steps", start.step(), total);
     }
-    ProgressBar bar = config.progressBar() && startStep < total
+    graph.setListeners(config.listeners());
+    CheckpointWriter checkpoints = new CheckpointWriter(graph, task, encoder, start, stepsPerEpoch, total);
+    TrainingLoop.State end;
+    try (ProgressBar bar = progressBar(task, start.step(), total)) {
+      TrainingLoop.Builder loop = TrainingLoop.builder(TrainingLoop.Network.of(graph),
+              pretrainingBatches(task, data), stepsPerEpoch, total)
+          .startStep(start.step(), start.secondsBefore())
+          .seed(config.seed())
+          .prefetchDepth(config.prefetchDepth())
+          .dataType(config.dataType())
+          .updater(config.effectiveUpdater())
+          .excludeRegularization(config.weightDecay() > 0)
+          .paramCheckEverySteps(config.paramCheckEverySteps())
+          .divergenceAdvice(CLIPPING_ADVICE, checkpoints::last)
+          .firstBatchCheck(batch -> checkInputs(built, batch, task))
+          .listener(recordHistory(start.history()))
+          .listener(logEverySteps(total));
+      if (bar != null) {
+        loop.listener(progress(bar));
+      }
+      end = loop.listener(checkpoints).listener(epochSummary()).build().run();
+    }
+    return finish(graph, task, encoder, end, start.history());
+  }
+
+  private static final String CLIPPING_ADVICE = "gradient clipping"
+      + " (TrainingConfig.Builder.gradientClipping(GradientNormalization.ClipL2PerLayer, 1.0))";
+
+  /**
+   * The batch of each step: the examples of {@link Minibatches#dropLast} order from the config's
+   * seed, collated by the task with a generator seeded {@code ("prepare", step)}.
+   */
+  private TrainingLoop.Batches pretrainingBatches(PretextTask task, ExampleSource data) {
+    Minibatches order = Minibatches.dropLast(Math.toIntExact(data.size()), config.batchSize(), config.seed());
+    long seed = config.seed();
+    return step -> {
+      int[] picked = order.indices(step);
+      long[] idx = new long[picked.length];
+      for (int i = 0; i < picked.length; i++) {
+        idx[i] = picked[i];
+      }
+      INDArray examples = data.get(idx);
+      if (examples == null) {
+        throw new IllegalStateException("ExampleSource.get returned null for " + idx.length + " indices");
+      }
+      MultiDataSet mds = task.prepare(examples, new SplittableRandom(Seeds.mix(seed, "prepare", step)));
+      if (mds == null) {
+        throw new IllegalStateException("PretextTask '" + task.id() + "' prepare() returned null");
+      }
+      return mds;
+    };
+  }
+
+  private ProgressBar progressBar(PretextTask task, long startStep, long total) {
+    return config.progressBar() && startStep < total
         ? new ProgressBarBuilder().setTaskName("pretrain " + task.id()).setInitialMax(total)
             .startsFrom(startStep, Duration.ZERO).setUpdateIntervalMillis(500).build()
         : null;
-    try (Prefetcher prefetch = startStep < total
-        ? new Prefetcher(data, task, config.seed(), batchSize, stepsPerEpoch, startStep, total,
-            config.prefetchDepth(), config.dataType())
-        : null;
-        ProgressBar ignored = bar) {
-      for (; step < total; step++) {
-        long t0 = System.nanoTime();
-        Prefetcher.Batch batch = prefetch.take();
-        long waited = System.nanoTime() - t0;
-        waitNanos += waited;
-        epochWait += waited;
-        MultiDataSet mds = batch.data();
-        if (step == startStep) {
-          checkInputs(built, mds, task);
-        }
-        int epoch = Math.toIntExact(step / stepsPerEpoch);
-        graph.getConfiguration().setEpochCount(epoch);
-        double lr = updater.hasLearningRate() ? updater.getLearningRate(Math.toIntExact(step), epoch) : Double.NaN;
-        Nd4j.getRandom().setSeed(Seeds.forNd4j(Seeds.mix(config.seed(), "dropout", step)));
-        // DL4J adds 0.5 * coeff * |w|^2 of the weight decay to the score; the decay is decoupled
-        // (applied in the updater), so the task loss is recorded without it
-        double regularization = config.weightDecay() > 0 ? graph.calcRegularizationScore(true) : 0;
-        graph.fit(mds);
-        double loss = graph.score() - regularization;
-        long done = step + 1;
-        if (!Double.isFinite(loss)) {
-          throw diverged(done, epoch, "loss", loss, lr, lastCheckpoint);
-        }
-        double seconds = elapsedBefore + (System.nanoTime() - callStart) / 1e9;
-        history.add(new LossRecord(done, epoch, loss, lr, seconds));
-        epochLossSum += loss;
-        epochSteps++;
-        if (done % config.paramCheckEverySteps() == 0) {
-          checkParams(graph, done, epoch, lr, lastCheckpoint);
-        }
-        if (config.logEverySteps() > 0 && done % config.logEverySteps() == 0) {
-          log.info("step {}/{} epoch {} loss {} lr {}", done, total, epoch, fmt(loss), fmt(lr));
-        }
-        if (bar != null) {
-          bar.stepTo(done);
-          bar.setExtraMessage("loss " + fmt(loss));
-        }
-        boolean epochEnd = done % stepsPerEpoch == 0;
-        boolean checkpoint = dir != null
-            && ((config.checkpointEverySteps() > 0 && done % config.checkpointEverySteps() == 0)
-                || (config.checkpointAtEpochEnd() && epochEnd)
-                || done == total);
-        if (checkpoint) {
-          checkParams(graph, done, epoch, lr, lastCheckpoint);
-          lastCheckpoint = writeCheckpoint(dir, graph, task, encoder, run, done, stepsPerEpoch,
-              history, seconds);
-        }
-        if (epochEnd || done == total) {
-          long now = System.nanoTime();
-          double secs = (now - epochStart) / 1e9;
-          log.info("epoch {} {}: mean loss {}, {} samples/s, {} s, data wait {}% of step time",
-              epoch, epochEnd ? "done" : "stopped", fmt(epochLossSum / Math.max(1, epochSteps)),
-              String.format(Locale.ROOT, "%.1f", epochSteps * (double) batchSize / Math.max(secs, 1e-9)),
-              String.format(Locale.ROOT, "%.1f", secs),
-              String.format(Locale.ROOT, "%.1f", 100.0 * epochWait / Math.max(1, now - epochStart)));
-          epochStart = now;
-          epochWait = 0;
-          epochLossSum = 0;
-          epochSteps = 0;
+  }
+
+  private static TrainingLoop.Listener recordHistory(List<LossRecord> history) {
+    return new TrainingLoop.Listener() {
+      @Override
+      public void onStep(TrainingLoop.State s) {
+        history.add(new LossRecord(s.step(), s.epoch(), s.loss(), s.learningRate(), s.seconds()));
+      }
+    };
+  }
+
+  private TrainingLoop.Listener logEverySteps(long total) {
+    int every = config.logEverySteps();
+    return new TrainingLoop.Listener() {
+      @Override
+      public void onStep(TrainingLoop.State s) {
+        if (every > 0 && s.step() % every == 0) {
+          log.info("step {}/{} epoch {} loss {} lr {}", s.step(), total, s.epoch(), fmt(s.loss()),
+              fmt(s.learningRate()));
         }
       }
-    }
-    double callSeconds = (System.nanoTime() - callStart) / 1e9;
-    long stepsThisCall = step - startStep;
-    double samplesPerSecond = stepsThisCall * (double) batchSize / Math.max(callSeconds, 1e-9);
-    double waitShare = stepsThisCall == 0 ? 0 : Math.min(1, waitNanos / 1e9 / Math.max(callSeconds, 1e-9));
-    if (dir != null) {
+    };
+  }
+
+  private static TrainingLoop.Listener progress(ProgressBar bar) {
+    return new TrainingLoop.Listener() {
+      @Override
+      public void onStep(TrainingLoop.State s) {
+        bar.stepTo(s.step());
+        bar.setExtraMessage("loss " + fmt(s.loss()));
+      }
+    };
+  }
+
+  private TrainingLoop.Listener epochSummary() {
+    int batchSize = config.batchSize();
+    return new TrainingLoop.Listener() {
+      @Override
+      public void onEpochEnd(TrainingLoop.State s) {
+        long nanos = s.epochNanos();
+        double secs = nanos / 1e9;
+        log.info("epoch {} {}: mean loss {}, {} samples/s, {} s, data wait {}% of step time",
+            s.epoch(), s.atEpochEnd() ? "done" : "stopped", fmt(s.epochMeanLoss()),
+            String.format(Locale.ROOT, "%.1f", s.epochSteps() * (double) batchSize / Math.max(secs, 1e-9)),
+            String.format(Locale.ROOT, "%.1f", secs),
+            String.format(Locale.ROOT, "%.1f", 100.0 * s.epochDataWaitNanos() / Math.max(1, nanos)));
+      }
+    };
+  }
+
+  /** Writes the loss history, detaches the listeners and describes the run. */
+  private TrainingResult finish(ComputationGraph graph, PretextTask task, Encoder encoder,
+      TrainingLoop.State end, List<LossRecord> history) {
+    long step = end.step();
+    double callSeconds = end.runSeconds();
+    long stepsThisCall = step - end.startStep();
+    double samplesPerSecond = stepsThisCall * (double) config.batchSize() / Math.max(callSeconds, 1e-9);
+    double waitShare = stepsThisCall == 0 ? 0
+        : Math.min(1, end.dataWaitNanos() / 1e9 / Math.max(callSeconds, 1e-9));
+    config.checkpointDir().ifPresent(dir -> {
       try {
         Checkpoints.writeHistory(dir, history);
       } catch (IOException e) {
         throw new UncheckedIOException("Could not write the loss history into " + dir + ": " + e.getMessage(), e);
       }
-    }
+    });
     graph.setListeners(List.of());
-    return new TrainingResult(graph, encoder.outputVertex(), history, step,
-        Math.toIntExact(step / stepsPerEpoch), samplesPerSecond, waitShare,
+    return new TrainingResult(graph, encoder, history, step,
+        Math.toIntExact(step / end.stepsPerEpoch()), samplesPerSecond, waitShare,
         metadata(task, encoder, step));
-  }
-
-  private static Path lastOrNull(List<Path> files) {
-    return files.isEmpty() ? null : files.get(files.size() - 1);
   }
 
   private void checkInputs(Built built, MultiDataSet mds, PretextTask task) {
@@ -432,52 +463,78 @@ public final class Trainer {
     }
   }
 
-  private void checkParams(ComputationGraph graph, long step, int epoch, double lr, Path lastCheckpoint) {
-    double sum = graph.params().sumNumber().doubleValue();
-    if (!Double.isFinite(sum)) {
-      throw diverged(step, epoch, "sum of parameters", sum, lr, lastCheckpoint);
+  /**
+   * Writes a checkpoint every {@code checkpointEverySteps} steps, at epoch ends if asked, and after
+   * the last step; checks the parameters first, so a diverged model is never written.
+   */
+  private final class CheckpointWriter implements TrainingLoop.Listener {
+    private final Path dir;
+    private final ComputationGraph graph;
+    private final PretextTask task;
+    private final Encoder encoder;
+    private final Start start;
+    private final long stepsPerEpoch;
+    private final long total;
+    private Path last;
+
+    CheckpointWriter(ComputationGraph graph, PretextTask task, Encoder encoder, Start start,
+        long stepsPerEpoch, long total) {
+      this.dir = config.checkpointDir().orElse(null);
+      this.graph = graph;
+      this.task = task;
+      this.encoder = encoder;
+      this.start = start;
+      this.stepsPerEpoch = stepsPerEpoch;
+      this.total = total;
+      List<Path> existing = dir == null ? List.of() : listQuietly(dir);
+      this.last = existing.isEmpty() ? null : existing.get(existing.size() - 1);
     }
-  }
 
-  private DivergenceException diverged(long step, int epoch, String what, double value, double lr,
-      Path lastCheckpoint) {
-    String msg = "Training diverged at step " + step + " (epoch " + epoch + "): " + what + " is "
-        + value + " (learning rate " + fmt(lr) + "). Try a lower learning rate, gradient clipping"
-        + " (TrainingConfig.Builder.gradientClipping(GradientNormalization.ClipL2PerLayer, 1.0)),"
-        + " or check the input scaling (inputs roughly zero-mean, unit variance; no NaN in the data). "
-        + (lastCheckpoint != null
-            ? "The last good checkpoint is " + lastCheckpoint + " (left unchanged)."
-            : "No checkpoint was written before the divergence.");
-    log.error(msg);
-    return new DivergenceException(step, value, msg);
-  }
+    /** The newest checkpoint of the directory, null if none. */
+    Path last() {
+      return last;
+    }
 
-  private Path writeCheckpoint(Path dir, ComputationGraph graph, PretextTask task, Encoder encoder,
-      Checkpoints.RunInfo run, long done, long stepsPerEpoch, List<LossRecord> history, double seconds) {
-    try {
-      ByteArrayOutputStream bos = new ByteArrayOutputStream();
-      ModelSerializer.writeModel(graph, bos, true);
-      ObjectNode state = Checkpoints.JSON.createObjectNode();
-      state.put("format", Checkpoints.FORMAT);
-      state.put("runId", run.runId());
-      state.put("taskId", task.id());
-      state.set("taskConfig", Checkpoints.JSON.valueToTree(task.config()));
-      state.put("configFingerprint", run.configFingerprint());
-      state.put("seed", config.seed());
-      state.put("epoch", Math.toIntExact(done / stepsPerEpoch));
-      state.put("batchInEpoch", Math.toIntExact(done % stepsPerEpoch));
-      state.put("globalStep", done);
-      state.put("elapsedSeconds", seconds);
-      state.set("lossHistory", Checkpoints.JSON.valueToTree(history));
-      Path file = Checkpoints.write(dir, done, bos.toByteArray(), state, metadata(task, encoder, done),
-          config.keepLastCheckpoints());
-      Checkpoints.writeHistory(dir, history);
-      log.debug("checkpoint {}", file);
-      return file;
-    } catch (IOException e) {
-      throw new UncheckedIOException(
-          "Could not write the checkpoint for step " + done + " into " + dir + ": " + e.getMessage()
-              + "; check free disk space and permissions (earlier checkpoints are intact)", e);
+    @Override
+    public void onStep(TrainingLoop.State s) {
+      long done = s.step();
+      boolean due = dir != null
+          && ((config.checkpointEverySteps() > 0 && done % config.checkpointEverySteps() == 0)
+              || (config.checkpointAtEpochEnd() && s.atEpochEnd())
+              || done == total);
+      if (due) {
+        s.checkParameters();
+        last = write(done, s.seconds());
+      }
+    }
+
+    private Path write(long done, double seconds) {
+      List<LossRecord> history = start.history();
+      try {
+        ByteArrayOutputStream bos = new ByteArrayOutputStream();
+        ModelSerializer.writeModel(graph, bos, true);
+        ObjectNode state = Checkpoints.JSON.createObjectNode();
+        state.put("format", Checkpoints.FORMAT);
+        state.put("runId", start.run().runId());
+        state.put("taskId", task.id());
+        state.set("taskConfig", Checkpoints.JSON.valueToTree(task.config()));
+        state.put("configFingerprint", start.run().configFingerprint());
+        state.put("seed", config.seed());
+        state.put("epoch", Math.toIntExact(done / stepsPerEpoch));
+        state.put("batchInEpoch", Math.toIntExact(done % stepsPerEpoch));
+        state.put("globalStep", done);
+        state.put("elapsedSeconds", seconds);
+        state.set("lossHistory", Checkpoints.JSON.valueToTree(history));
+        Path file = Checkpoints.write(dir, done, bos.toByteArray(), state, metadata(task, encoder, done),
+            config.keepLastCheckpoints());
+        Checkpoints.writeHistory(dir, history);
+        log.debug("checkpoint {}", file);
+        return file;
+      } catch (IOException e) {
+        throw new UncheckedIOException(
+            "Could not write the checkpoint for step " + done + " into " + dir + ": " + e.getMessage()
+                + "; check free disk space and permissions (earlier checkpoints are intact)", e);
+      }
     }
   }
 

@@ -230,7 +230,7 @@ public final class TrainingConfig {
     private final int batchSize;
     private int epochs;
     private long maxSteps;
-    private long seed = 42;
+    private long seed = Seeds.DEFAULT;
     private IUpdater updater = new Adam(1e-3);
     private ISchedule learningRateSchedule;
     private double weightDecay;
@@ -271,7 +271,7 @@ public final class TrainingConfig {
       return this;
     }
 
-    /** The one seed every random generator derives from. Default 42. */
+    /** The one seed every random generator derives from. Default {@link Seeds#DEFAULT} (42). */
     public Builder seed(long seed) {
       this.seed = seed;
       return this;

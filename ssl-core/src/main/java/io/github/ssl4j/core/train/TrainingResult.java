@@ -1,6 +1,8 @@
 package io.github.ssl4j.core.train;
 
+import io.github.ssl4j.core.Encoder;
 import io.github.ssl4j.core.ModelMetadata;
+import io.github.ssl4j.core.PretrainedEncoder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -13,7 +15,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
  * (the trainer keeps no reference to it).
  *
  * @param graph the trained pretraining graph (encoder + heads + losses)
- * @param encoderOutputVertex name of the encoder's output vertex in {@code graph}
+ * @param encoder the encoder the graph was built with
  * @param history loss per step, from step 1 of the run (including steps before a resume)
  * @param steps optimiser steps taken in total (global step)
  * @param epochs complete epochs taken in total
@@ -23,7 +25,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
  */
 public record TrainingResult(
     ComputationGraph graph,
-    String encoderOutputVertex,
+    Encoder encoder,
     List<LossRecord> history,
     long steps,
     int epochs,
@@ -33,9 +35,28 @@ public record TrainingResult(
 
   public TrainingResult {
     Objects.requireNonNull(graph, "graph");
-    Objects.requireNonNull(encoderOutputVertex, "encoderOutputVertex");
+    Objects.requireNonNull(encoder, "encoder");
     history = List.copyOf(history);
     Objects.requireNonNull(metadata, "metadata");
+  }
+
+  /** Name of the encoder's output vertex in {@link #graph()}. */
+  public String encoderOutputVertex() {
+    return encoder.outputVertex();
+  }
+
+  /**
+   * The trained encoder cut out of {@link #graph()} with {@link #metadata()}: a new encoder-only
+   * graph that shares no arrays with the pretraining graph ({@link PretrainedEncoder#from}). Each
+   * call cuts a new copy.
+   *
+   * <pre>{@code
+   * PretrainedEncoder pretrained = new Trainer(config).fit(task, encoder, data).pretrainedEncoder();
+   * pretrained.save(Path.of("encoder.zip"));
+   * }</pre>
+   */
+  public PretrainedEncoder pretrainedEncoder() {
+    return PretrainedEncoder.from(graph, encoder, metadata);
   }
 
   /** Loss of the last step, NaN if no step was taken. */

@@ -11,7 +11,10 @@ import io.github.ssl4j.core.TestGraphs;
 import io.github.ssl4j.core.VertexNames;
 import io.github.ssl4j.core.encoders.ConvEncoder;
 import io.github.ssl4j.core.encoders.MlpEncoder;
+import io.github.ssl4j.core.eval.ClassifierTrainer;
 import io.github.ssl4j.core.eval.LabelledData;
+import io.github.ssl4j.core.eval.Metrics;
+import io.github.ssl4j.core.train.Seeds;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;
@@ -85,12 +88,27 @@ class FineTuneAdapterTest {
 
   @Test
   void seedZeroGivesTheSameHeadAndTheSameFineTuneEveryTime() {
-    // ND4J takes seed 0 as "seed from the clock"; 0 is also the builder's default seed
+    // ND4J takes seed 0 as "seed from the clock"
     FineTuneAdapter a = adapter(FineTuneMode.FULL).seed(0).build();
     FineTuneAdapter b = adapter(FineTuneMode.FULL).seed(0).build();
     assertEquals(a.newGraph().getLayer(FineTuneAdapter.CLASSIFIER).params(),
         b.newGraph().getLayer(FineTuneAdapter.CLASSIFIER).params());
     assertEquals(a.fit(images).graph().params(), b.fit(images).graph().params());
+  }
+
+  @Test
+  void asClassifierTrainerTheRepeatSeedDecidesTheFineTune() {
+    ClassifierTrainer trainer = adapter(FineTuneMode.FULL).build();
+    FineTuned a = (FineTuned) trainer.train(images, 7);
+    FineTuned b = (FineTuned) trainer.train(images, 7);
+    FineTuned c = (FineTuned) trainer.train(images, 8);
+    assertEquals(a.graph().params(), b.graph().params());
+    assertNotEquals(a.graph().params(), c.graph().params());
+    assertEquals(adapter(FineTuneMode.FULL).build().fit(images).graph().params(),
+        ((FineTuned) trainer.train(images)).graph().params(), "train(subset) is fit(subset)");
+    assertEquals(Seeds.DEFAULT, FineTuneAdapter.builder(pretrained).classification(3).build().seed());
+    assertEquals(a.accuracy(images), Metrics.accuracy(images.labels(), a.predict(images.features())));
+    assertPretrainedUntouched();
   }
 
   @Test

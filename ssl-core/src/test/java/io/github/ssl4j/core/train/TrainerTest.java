@@ -100,6 +100,9 @@ class TrainerTest {
     assertEquals("test-reconstruct", b.metadata().taskId());
     assertEquals(20, b.metadata().trainingSteps());
     assertEquals("encoder/dense2", b.encoderOutputVertex());
+    io.github.ssl4j.core.PretrainedEncoder cut = b.pretrainedEncoder();
+    assertEquals(b.graph().getLayer("encoder/dense2").params(), cut.graph().getLayer("encoder/dense2").params());
+    assertEquals(b.metadata(), cut.metadata());
     assertEquals(0.0, b.history().get(0).learningRate()); // warm-up starts at 0
     Path hist = tmp.resolve("hist");
     b.writeHistory(hist);

@@ -3,6 +3,7 @@ package io.github.ssl4j.tasks.masked;
 import io.github.ssl4j.core.Encoder;
 import io.github.ssl4j.core.InputMasks;
 import io.github.ssl4j.core.PretextTask;
+import io.github.ssl4j.core.TokenSequenceEncoder;
 import io.github.ssl4j.core.VertexNames;
 import io.github.ssl4j.core.layers.MaskedSoftmaxOutputLayer;
 import io.github.ssl4j.core.text.Vocabulary;
@@ -86,7 +87,7 @@ public final class MaskedLanguageTask implements PretextTask {
   public void buildGraph(ComputationGraphConfiguration.GraphBuilder graph, Encoder encoder) {
     Objects.requireNonNull(graph, "graph");
     Objects.requireNonNull(encoder, "encoder");
-    OptionalInt pad = encoder.paddingId();
+    OptionalInt pad = TokenSequenceEncoder.paddingIdOf(encoder);
     if (!(encoder.inputType() instanceof InputType.InputTypeFeedForward)
         || pad.isEmpty() || pad.getAsInt() != Vocabulary.PAD) {
       throw new IllegalArgumentException("MaskedLanguageTask needs an encoder of token ids [batch, length]"

@@ -141,7 +141,7 @@ public final class MovingFashionMnist implements ExampleSource {
   /** Builder; defaults: 10,000 sequences, 11 frames, 64x64, 2 objects, speed 2–4. */
   public static final class Builder {
     private final INDArray images;
-    private long seed;
+    private long seed = Seeds.DEFAULT;
     private long sequences = 10_000;
     private int frames = 11;
     private int canvas = 64;
@@ -153,7 +153,7 @@ public final class MovingFashionMnist implements ExampleSource {
       this.images = Objects.requireNonNull(images, "images");
     }
 
-    /** Seed of the whole data set; sequence i depends only on (seed, i). Default 0. */
+    /** Seed of the whole data set; sequence i depends only on (seed, i). Default {@link Seeds#DEFAULT} (42). */
     public Builder seed(long seed) {
       this.seed = seed;
       return this;

@@ -28,7 +28,7 @@ class Step1TrainAndSaveTest {
     double last = result.history().get(result.history().size() - 1).loss();
     assertTrue(last < 0.5 * first, "loss should fall: first " + first + ", last " + last);
 
-    PretrainedEncoder pretrained = PretrainedEncoder.from(result.graph(), encoder, result.metadata());
+    PretrainedEncoder pretrained = result.pretrainedEncoder();
     INDArray embeddings = pretrained.embed(x);
     assertArrayEquals(new long[] {256, 4}, embeddings.shape());
     assertEquals(MaskedFeatureTask.ID, pretrained.metadata().taskId());

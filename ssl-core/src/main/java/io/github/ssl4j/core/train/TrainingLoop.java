@@ -1,0 +1,562 @@
+package io.github.ssl4j.core.train;
+
+import io.github.ssl4j.core.data.Minibatches;
+import io.github.ssl4j.core.data.Rows;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one step loop of ssl4j: pretraining ({@link Trainer}), fine-tuning and the linear probe's
+ * minibatch path all train through it. One run takes global steps [{@code startStep}, {@code
+ * totalSteps}); each step is a few named parts:
+ *
+ * <ol>
+ *   <li>{@code nextBatch}: the batch of the step, prepared ahead on a background thread by {@link
+ *       Batches} (in step order);
+ *   <li>{@code seedStep}: the network's epoch counter is set (epoch-based schedules) and the ND4J
+ *       generator (dropout and other layer noise) is reseeded with {@code Seeds.mix(seed,
+ *       "dropout", step)};
+ *   <li>{@code fitStep}: one optimiser step; the loss is DL4J's score, optionally without the
+ *       regularisation term;
+ *   <li>{@code checkDivergence}: a non-finite loss, or (every {@code paramCheckEverySteps} steps) a
+ *       non-finite sum of parameters, throws {@link DivergenceException};
+ *   <li>the {@link Listener}s, in the order given: history, logging, progress, checkpoints.
+ * </ol>
+ *
+ * <pre>{@code
+ * Minibatches order = Minibatches.keepLast(n, 64, seed);
+ * TrainingLoop.builder(TrainingLoop.Network.of(graph), TrainingLoop.Batches.of(x, y, order, null),
+ *         order.stepsPerEpoch(), epochs * order.stepsPerEpoch())
+ *     .seed(seed).build().run();
+ * }</pre>
+ *
+ * <p>Randomness comes only from the seed: the same network, batches and seed give the same
+ * parameters. A loop runs once; build a new one for every run.
+ */
+public final class TrainingLoop {
+  private static final Logger log = LoggerFactory.getLogger(TrainingLoop.class);
+
+  /** What the loop trains: a DL4J {@link ComputationGraph} or {@link MultiLayerNetwork}. */
+  public interface Network {
+    /** One optimiser step on {@code batch}. */
+    void fit(MultiDataSet batch);
+
+    /** The loss of the last {@link #fit}, as DL4J reports it (with the regularisation term). */
+    double score();
+
+    /** The regularisation term DL4J adds to {@link #score()} for the current parameters. */
+    double regularizationScore();
+
+    /** All parameters as one view, shape [1, numParams]. */
+    INDArray params();
+
+    /** Sets the epoch counter DL4J hands to epoch-based schedules. */
+    void setEpochCount(int epoch);
+
+    /** The network {@code graph} as the loop sees it. */
+    static Network of(ComputationGraph graph) {
+      Objects.requireNonNull(graph, "graph");
+      return new Network() {
+        @Override
+        public void fit(MultiDataSet batch) {
+          graph.fit(batch);
+        }
+
+        @Override
+        public double score() {
+          return graph.score();
+        }
+
+        @Override
+        public double regularizationScore() {
+          return graph.calcRegularizationScore(true);
+        }
+
+        @Override
+        public INDArray params() {
+          return graph.params();
+        }
+
+        @Override
+        public void setEpochCount(int epoch) {
+          graph.getConfiguration().setEpochCount(epoch);
+        }
+      };
+    }
+
+    /** The network {@code net} as the loop sees it (single input and output). */
+    static Network of(MultiLayerNetwork net) {
+      Objects.requireNonNull(net, "net");
+      return new Network() {
+        @Override
+        public void fit(MultiDataSet batch) {
+          net.fit(batch);
+        }
+
+        @Override
+        public double score() {
+          return net.score();
+        }
+
+        @Override
+        public double regularizationScore() {
+          return net.calcRegularizationScore(true);
+        }
+
+        @Override
+        public INDArray params() {
+          return net.params();
+        }
+
+        @Override
+        public void setEpochCount(int epoch) {
+          net.setEpochCount(epoch);
+        }
+      };
+    }
+  }
+
+  /** The batch of each global step; called on the prefetch thread, in increasing step order. */
+  @FunctionalInterface
+  public interface Batches {
+    /**
+     * The batch of global step {@code step} (0-based): one feature and one label array per network
+     * input and output.
+     */
+    MultiDataSet forStep(long step);
+
+    /**
+     * Shuffled minibatches of in-memory examples.
+     *
+     * @param features shape [n, ...], one example per row
+     * @param labels shape [n, outputs]
+     * @param order which examples make up each step's batch
+     * @param featuresMask the features mask of a batch of features (e.g. the padding mask of token
+     *     ids), or null for none
+     */
+    static Batches of(INDArray features, INDArray labels, Minibatches order,
+        UnaryOperator<INDArray> featuresMask) {
+      Objects.requireNonNull(features, "features");
+      Objects.requireNonNull(labels, "labels");
+      Objects.requireNonNull(order, "order");
+      if (features.size(0) != order.size() || labels.size(0) != order.size()) {
+        throw new IllegalArgumentException(
+            "features ([" + features.size(0) + ", ...]) and labels ([" + labels.size(0)
+                + ", ...]) must have one row per example of the order (" + order.size() + ")");
+      }
+      INDArray flat = Rows.flat(features);
+      long[] shape = features.shape();
+      return step -> {
+        int[] idx = order.indices(step);
+        INDArray x = Rows.pull(flat, shape, idx);
+        INDArray mask = featuresMask == null ? null : featuresMask.apply(x);
+        return new org.nd4j.linalg.dataset.MultiDataSet(x, Nd4j.pullRows(labels, 1, idx), mask, null);
+      };
+    }
+  }
+
+  /**
+   * Called by the loop after each step (DJL's {@code TrainingListener}). Listeners run on the
+   * training thread; they must be cheap, or do their work every n steps.
+   */
+  public interface Listener {
+    /** After every step, once the loss has been checked. */
+    default void onStep(State state) {}
+
+    /** After the last step of an epoch, and after the last step of the run if it ends mid-epoch. */
+    default void onEpochEnd(State state) {}
+
+    /** After the last step of the run (not called when the run fails). */
+    default void onEnd(State state) {}
+  }
+
+  /**
+   * The state of a running loop, handed to listeners. One instance per run, updated in place
+   * after every step; do not keep it beyond the call.
+   */
+  public static final class State {
+    private final TrainingLoop loop;
+    private long step;
+    private int epoch;
+    private double loss = Double.NaN;
+    private double learningRate = Double.NaN;
+    private long waitNanos;
+    private long epochStartNanos;
+    private long epochWaitNanos;
+    private double epochLossSum;
+    private int epochSteps;
+    private final long startNanos = System.nanoTime();
+
+    private State(TrainingLoop loop) {
+      this.loop = loop;
+      this.step = loop.startStep;
+      this.epochStartNanos = startNanos;
+    }
+
+    /** Steps completed so far in the whole run (1 after the first step), i.e. the global step. */
+    public long step() {
+      return step;
+    }
+
+    /** Epoch (0-based) of the last step. */
+    public int epoch() {
+      return epoch;
+    }
+
+    /** Loss of the last step. */
+    public double loss() {
+      return loss;
+    }
+
+    /** Learning rate of the last step, NaN when the updater has none. */
+    public double learningRate() {
+      return learningRate;
+    }
+
+    /** The step the run started from (0, or the step of the resumed checkpoint). */
+    public long startStep() {
+      return loop.startStep;
+    }
+
+    /** The step the run ends at. */
+    public long totalSteps() {
+      return loop.totalSteps;
+    }
+
+    /** Optimiser steps per epoch. */
+    public long stepsPerEpoch() {
+      return loop.stepsPerEpoch;
+    }
+
+    /** Whether the last step completed an epoch. */
+    public boolean atEpochEnd() {
+      return step % loop.stepsPerEpoch == 0;
+    }
+
+    /** Wall-clock seconds since the start of the run, plus those before a resume. */
+    public double seconds() {
+      return loop.secondsBefore + (System.nanoTime() - startNanos) / 1e9;
+    }
+
+    /** Wall-clock seconds since the start of this run (without those before a resume). */
+    public double runSeconds() {
+      return (System.nanoTime() - startNanos) / 1e9;
+    }
+
+    /** Nanoseconds the training thread has waited for batches in this run. */
+    public long dataWaitNanos() {
+      return waitNanos;
+    }
+
+    /** Mean loss of the steps of the current epoch taken in this run. */
+    public double epochMeanLoss() {
+      return epochLossSum / Math.max(1, epochSteps);
+    }
+
+    /** Steps of the current epoch taken in this run. */
+    public int epochSteps() {
+      return epochSteps;
+    }
+
+    /** Nanoseconds since the current epoch's first step of this run. */
+    public long epochNanos() {
+      return System.nanoTime() - epochStartNanos;
+    }
+
+    /** Nanoseconds waited for batches in the current epoch. */
+    public long epochDataWaitNanos() {
+      return epochWaitNanos;
+    }
+
+    /**
+     * Checks that every parameter is finite.
+     *
+     * @throws DivergenceException if the sum of the parameters is NaN or infinite
+     */
+    public void checkParameters() {
+      double sum = loop.network.params().sumNumber().doubleValue();
+      if (!Double.isFinite(sum)) {
+        throw loop.diverged(this, "sum of parameters", sum);
+      }
+    }
+
+    private void startEpoch() {
+      epochStartNanos = System.nanoTime();
+      epochWaitNanos = 0;
+      epochLossSum = 0;
+      epochSteps = 0;
+    }
+  }
+
+  private final Network network;
+  private final Batches batches;
+  private final long stepsPerEpoch;
+  private final long totalSteps;
+  private final long startStep;
+  private final long seed;
+  private final double secondsBefore;
+  private final int prefetchDepth;
+  private final DataType dataType;
+  private final IUpdater updater;
+  private final boolean excludeRegularization;
+  private final int paramCheckEverySteps;
+  private final Supplier<Path> lastGoodCheckpoint;
+  private final String divergenceHint;
+  private final java.util.function.Consumer<MultiDataSet> firstBatchCheck;
+  private final Listener[] listeners;
+
+  private TrainingLoop(Builder b) {
+    this.network = b.network;
+    this.batches = b.batches;
+    this.stepsPerEpoch = b.stepsPerEpoch;
+    this.totalSteps = b.totalSteps;
+    this.startStep = b.startStep;
+    this.seed = b.seed;
+    this.secondsBefore = b.secondsBefore;
+    this.prefetchDepth = b.prefetchDepth;
+    this.dataType = b.dataType;
+    this.updater = b.updater;
+    this.excludeRegularization = b.excludeRegularization;
+    this.paramCheckEverySteps = b.paramCheckEverySteps;
+    this.lastGoodCheckpoint = b.lastGoodCheckpoint;
+    this.divergenceHint = b.divergenceHint;
+    this.firstBatchCheck = b.firstBatchCheck;
+    this.listeners = b.listeners.toArray(new Listener[0]);
+  }
+
+  /**
+   * A loop over global steps [0, {@code totalSteps}).
+   *
+   * @param network what to train
+   * @param batches the batch of each step
+   * @param stepsPerEpoch optimiser steps per epoch, &gt;= 1
+   * @param totalSteps the step to stop at, &gt;= 0
+   */
+  public static Builder builder(Network network, Batches batches, long stepsPerEpoch, long totalSteps) {
+    return new Builder(network, batches, stepsPerEpoch, totalSteps);
+  }
+
+  /**
+   * Runs the steps; the prefetch thread is stopped on every exit path.
+   *
+   * @return the final state (its step is {@code totalSteps})
+   * @throws DivergenceException if the loss or the parameters become NaN or infinite
+   * @throws IllegalStateException if preparing a batch failed (the cause is the original exception)
+   */
+  public State run() {
+    State state = new State(this);
+    if (startStep >= totalSteps) {
+      return state;
+    }
+    try (Prefetcher prefetch =
+        new Prefetcher(batches, stepsPerEpoch, startStep, totalSteps, prefetchDepth, dataType)) {
+      for (long step = startStep; step < totalSteps; step++) {
+        MultiDataSet batch = nextBatch(prefetch, state);
+        if (step == startStep && firstBatchCheck != null) {
+          firstBatchCheck.accept(batch);
+        }
+        int epoch = seedStep(step);
+        double loss = fitStep(batch);
+        record(state, step + 1, epoch, loss);
+        checkDivergence(state);
+        for (Listener l : listeners) {
+          l.onStep(state);
+        }
+        if (state.atEpochEnd() || state.step == totalSteps) {
+          for (Listener l : listeners) {
+            l.onEpochEnd(state);
+          }
+          state.startEpoch();
+        }
+      }
+    }
+    for (Listener l : listeners) {
+      l.onEnd(state);
+    }
+    return state;
+  }
+
+  private MultiDataSet nextBatch(Prefetcher prefetch, State state) {
+    long t0 = System.nanoTime();
+    Prefetcher.Batch batch = prefetch.take();
+    long waited = System.nanoTime() - t0;
+    state.waitNanos += waited;
+    state.epochWaitNanos += waited;
+    return batch.data();
+  }
+
+  /** Sets the epoch counter and reseeds ND4J's generator for {@code step}; returns the epoch. */
+  private int seedStep(long step) {
+    int epoch = Math.toIntExact(step / stepsPerEpoch);
+    network.setEpochCount(epoch);
+    Nd4j.getRandom().setSeed(Seeds.forNd4j(Seeds.mix(seed, "dropout", step)));
+    return epoch;
+  }
+
+  private double fitStep(MultiDataSet batch) {
+    // DL4J adds the regularisation term (e.g. 0.5 * coeff * |w|^2 of weight decay) to the score;
+    // with excludeRegularization the loss is recorded without it
+    double regularization = excludeRegularization ? network.regularizationScore() : 0;
+    network.fit(batch);
+    return network.score() - regularization;
+  }
+
+  private void record(State state, long done, int epoch, double loss) {
+    state.step = done;
+    state.epoch = epoch;
+    state.loss = loss;
+    state.learningRate = updater != null && updater.hasLearningRate()
+        ? updater.getLearningRate(Math.toIntExact(done - 1), epoch) : Double.NaN;
+    state.epochLossSum += loss;
+    state.epochSteps++;
+  }
+
+  private void checkDivergence(State state) {
+    if (!Double.isFinite(state.loss)) {
+      throw diverged(state, "loss", state.loss);
+    }
+    if (paramCheckEverySteps > 0 && state.step % paramCheckEverySteps == 0) {
+      state.checkParameters();
+    }
+  }
+
+  private DivergenceException diverged(State state, String what, double value) {
+    Path lastGood = lastGoodCheckpoint == null ? null : lastGoodCheckpoint.get();
+    String msg = "Training diverged at step " + state.step + " (epoch " + state.epoch + "): " + what
+        + " is " + value + " (learning rate " + String.format(Locale.ROOT, "%.6g", state.learningRate)
+        + "). Try a lower learning rate, " + divergenceHint
+        + ", or check the input scaling (inputs roughly zero-mean, unit variance; no NaN in the data)."
+        + (lastGoodCheckpoint == null ? ""
+            : lastGood != null
+                ? " The last good checkpoint is " + lastGood + " (left unchanged)."
+                : " No checkpoint was written before the divergence.");
+    log.error(msg);
+    return new DivergenceException(state.step, value, msg);
+  }
+
+  /** Builder of a {@link TrainingLoop}; every setting but the four of {@code builder} is optional. */
+  public static final class Builder {
+    private final Network network;
+    private final Batches batches;
+    private final long stepsPerEpoch;
+    private final long totalSteps;
+    private long startStep;
+    private long seed = Seeds.DEFAULT;
+    private double secondsBefore;
+    private int prefetchDepth = 2;
+    private DataType dataType;
+    private IUpdater updater;
+    private boolean excludeRegularization;
+    private int paramCheckEverySteps;
+    private Supplier<Path> lastGoodCheckpoint;
+    private String divergenceHint = "gradient clipping";
+    private java.util.function.Consumer<MultiDataSet> firstBatchCheck;
+    private final List<Listener> listeners = new ArrayList<>();
+
+    private Builder(Network network, Batches batches, long stepsPerEpoch, long totalSteps) {
+      this.network = Objects.requireNonNull(network, "network");
+      this.batches = Objects.requireNonNull(batches, "batches");
+      if (stepsPerEpoch < 1) {
+        throw new IllegalArgumentException("stepsPerEpoch must be >= 1, got " + stepsPerEpoch);
+      }
+      if (totalSteps < 0) {
+        throw new IllegalArgumentException("totalSteps must be >= 0, got " + totalSteps);
+      }
+      this.stepsPerEpoch = stepsPerEpoch;
+      this.totalSteps = totalSteps;
+    }
+
+    /** The step to start from (a resumed run's global step), &gt;= 0; default 0. */
+    public Builder startStep(long startStep, double secondsBefore) {
+      if (startStep < 0) {
+        throw new IllegalArgumentException("startStep must be >= 0, got " + startStep);
+      }
+      this.startStep = startStep;
+      this.secondsBefore = secondsBefore;
+      return this;
+    }
+
+    /** The seed of the per-step ND4J reseeding; default {@link Seeds#DEFAULT}. */
+    public Builder seed(long seed) {
+      this.seed = seed;
+      return this;
+    }
+
+    /** Batches prepared ahead, &gt;= 1; default 2. */
+    public Builder prefetchDepth(int depth) {
+      if (depth < 1) {
+        throw new IllegalArgumentException("prefetchDepth must be >= 1, got " + depth);
+      }
+      this.prefetchDepth = depth;
+      return this;
+    }
+
+    /** Floating-point batch arrays are cast to this type on the prefetch thread; default none. */
+    public Builder dataType(DataType dataType) {
+      this.dataType = dataType;
+      return this;
+    }
+
+    /** The updater whose learning rate the loop reports (not applied by the loop); default none. */
+    public Builder updater(IUpdater updater) {
+      this.updater = updater;
+      return this;
+    }
+
+    /** Record the loss without DL4J's regularisation term (e.g. decoupled weight decay); default false. */
+    public Builder excludeRegularization(boolean exclude) {
+      this.excludeRegularization = exclude;
+      return this;
+    }
+
+    /** Check the parameters for NaN/Inf every n steps, &gt;= 0 (0: never); default 0. */
+    public Builder paramCheckEverySteps(int n) {
+      if (n < 0) {
+        throw new IllegalArgumentException("paramCheckEverySteps must be >= 0, got " + n);
+      }
+      this.paramCheckEverySteps = n;
+      return this;
+    }
+
+    /**
+     * What a divergence message suggests besides a lower learning rate, e.g. how to switch on
+     * gradient clipping; and where the last good checkpoint is (null: no checkpoints in this run).
+     */
+    public Builder divergenceAdvice(String hint, Supplier<Path> lastGoodCheckpoint) {
+      this.divergenceHint = Objects.requireNonNull(hint, "hint");
+      this.lastGoodCheckpoint = lastGoodCheckpoint;
+      return this;
+    }
+
+    /** Validates the first batch of the run before it is fitted (e.g. its shapes); default none. */
+    public Builder firstBatchCheck(java.util.function.Consumer<MultiDataSet> check) {
+      this.firstBatchCheck = check;
+      return this;
+    }
+
+    /** Adds a listener; listeners run in the order added. */
+    public Builder listener(Listener listener) {
+      listeners.add(Objects.requireNonNull(listener, "listener"));
+      return this;
+    }
+
+    /** Builds the loop. */
+    public TrainingLoop build() {
+      return new TrainingLoop(this);
+    }
+  }
+}
