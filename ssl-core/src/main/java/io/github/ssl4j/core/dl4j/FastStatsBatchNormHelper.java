@@ -11,7 +11,6 @@ import java.util.Map;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
-import org.deeplearning4j.nn.layers.mkldnn.BaseMKLDNNHelper;
 import org.deeplearning4j.nn.layers.normalization.BatchNormalizationHelper;
 import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
 import org.deeplearning4j.nn.workspace.ArrayType;
@@ -38,9 +37,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * activations.
  *
  * <p>In DL4J 1.0.0-M2.1 the oneDNN helper computes the batch mean and variance with ND4J reductions
- * over dimensions (0, 2, 3) of an NCHW array — strided, and the variance kernel is slow: on W1 the
- * statistics of the three batch-norm layers took about a quarter of a training step (107 ms for a
- * [512, 32, 28, 28] batch alone). Here they come from contiguous reductions of the [N, C, H·W]
+ * over dimensions (0, 2, 3) of an NCHW array: strided, and the variance kernel is slow. Here they come from contiguous reductions of the [N, C, H·W]
  * view: per-(n, c) sums and L2 norms, then a reduction over n, with {@code var = E[x²] − E[x]²}.
  * Where that formula would lose precision in float (a channel whose mean² exceeds 10³ × its
  * variance) the exact two-pass ND4J variance is used instead, so the result agrees with the stock
@@ -48,7 +45,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  *
  * <p>The backward pass of libnd4j's {@code batchnorm_bp} runs oneDNN's backward with the
  * statistics held fixed and then adds their share of the gradient with about ten strided
- * broadcast and reduction passes (a fifth of a W1 step). When the forward pass took the one-pass
+ * broadcast and reduction passes. When the forward pass took the one-pass
  * statistics, {@link #backward} does the whole gradient in closed form from two contiguous sums
  * instead (tested against a naive double loop); otherwise libnd4j's op runs as before. The
  * forward normalisation is oneDNN's, unchanged. Installed by {@link LayerHelpers#install}.
@@ -65,12 +62,12 @@ public final class FastStatsBatchNormHelper implements BatchNormalizationHelper 
 
   @Override
   public boolean checkSupported(double eps, boolean fixedGammaBeta) {
-    return !fixedGammaBeta && BaseMKLDNNHelper.mklDnnEnabled();
+    return !fixedGammaBeta && LayerHelpers.oneDnnAvailable();
   }
 
   @Override
   public boolean checkSupported() {
-    return BaseMKLDNNHelper.mklDnnEnabled();
+    return LayerHelpers.oneDnnAvailable();
   }
 
   @Override
