@@ -1,6 +1,7 @@
 package io.github.ssl4j.core.dl4j;
 
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -123,7 +124,7 @@ public final class Dl4jRuntime {
       helpers.put(name, h == null ? "none" : h.getClass().getSimpleName());
     }
     return new Report(backend, buildInfo != null && buildInfo.contains("HAVE_ONEDNN"),
-        LayerHelpers.loadedNativeLibrary(), oneDnnNativesOnClasspath(), LayerHelpers.choice().name().toLowerCase(),
+        LayerHelpers.loadedNativeLibrary(), oneDnnNativesOnClasspath(), LayerHelpers.choice().name().toLowerCase(Locale.ROOT),
         MallocTuning.applied(), Map.copyOf(helpers));
   }
 
@@ -156,7 +157,7 @@ public final class Dl4jRuntime {
       if (!"CPU".equalsIgnoreCase(backend)) {
         return "not the ND4J CPU backend (" + backend + "): oneDNN does not apply";
       }
-      return advice(oneDnnNativesOnClasspath, LayerHelpers.Choice.valueOf(layerHelpers.toUpperCase()));
+      return advice(oneDnnNativesOnClasspath, LayerHelpers.Choice.valueOf(layerHelpers.toUpperCase(Locale.ROOT)));
     }
 
     static String advice(boolean nativesOnClasspath, LayerHelpers.Choice choice) {

@@ -21,6 +21,7 @@ import java.util.Properties;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.random.RandomGenerator;
+import java.util.stream.Stream;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -29,6 +30,7 @@ import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.activations.Activation;
@@ -56,7 +58,9 @@ class RuntimeSideEffectsTest {
     assertEquals(0, train.exitCode(), train.stdout() + train.stderr());
     assertTrue(Files.isRegularFile(encoder), train.stderr());
     // stdout holds exactly what the application printed: no "Added differentiated op", no ND4J
-    assertEquals(List.of("RESULT trained twice, mallopt calls 3"), train.stdout().lines().toList(),
+    // and training ran with the allocator tuned and oneDNN helpers on the encoder's layers
+    assertEquals(List.of("RESULT trained twice, mallopt calls 3, helpers [MKLDNNConvHelper,"
+            + " FastStatsBatchNormHelper, MKLDNNSubsamplingHelper]"), train.stdout().lines().toList(),
         "stdout of the training run:\n" + train.stdout());
     long runtimeLines = train.stderr().lines().filter(l -> l.contains(RUNTIME_LOG_LINE)).count();
     assertEquals(1, runtimeLines, "the runtime set-up is logged once per process:\n" + train.stderr());
@@ -82,7 +86,10 @@ class RuntimeSideEffectsTest {
       new Trainer(config).fit(new SameDiffProbeTask(), new ConvBnPoolEncoder(), data);
       TrainingResult result = new Trainer(config).fit(new SameDiffProbeTask(), new ConvBnPoolEncoder(), data);
       PretrainedEncoder.from(result.graph(), new ConvBnPoolEncoder(), result.metadata()).save(Path.of(args[0]));
-      System.out.println("RESULT trained twice, mallopt calls " + MallocTuning.malloptCalls());
+      ComputationGraph g = result.graph();
+      System.out.println("RESULT trained twice, mallopt calls " + MallocTuning.malloptCalls() + ", helpers "
+          + Stream.of(ConvBnPoolEncoder.CONV, ConvBnPoolEncoder.BN, ConvBnPoolEncoder.POOL)
+              .map(n -> g.getLayer(n).getHelper().getClass().getSimpleName()).toList());
     }
   }
 
