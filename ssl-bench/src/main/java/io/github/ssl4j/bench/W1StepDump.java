@@ -2,7 +2,7 @@ package io.github.ssl4j.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.github.ssl4j.core.dl4j.Dl4jSetup;
+import io.github.ssl4j.core.dl4j.Dl4jRuntime;
 import io.github.ssl4j.core.dl4j.LayerHelpers;
 import io.github.ssl4j.core.train.Seeds;
 import io.github.ssl4j.examples.FashionMnist;
@@ -64,7 +64,7 @@ public final class W1StepDump implements Callable<Integer> {
   Path data;
 
   public static void main(String[] args) {
-    Dl4jSetup.ensureConfigured();
+    Dl4jRuntime.configureForTraining();
     System.exit(new CommandLine(new W1StepDump()).execute(args));
   }
 

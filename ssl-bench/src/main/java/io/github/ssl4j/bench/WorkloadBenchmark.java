@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.github.ssl4j.core.text.TokenWindowSource;
 import io.github.ssl4j.bench.Workloads.Workload;
-import io.github.ssl4j.core.dl4j.Dl4jSetup;
+import io.github.ssl4j.core.dl4j.Dl4jRuntime;
 import io.github.ssl4j.core.train.Seeds;
 import io.github.ssl4j.core.train.Trainer;
 import io.github.ssl4j.core.train.TrainingConfig;
@@ -87,7 +87,6 @@ public final class WorkloadBenchmark implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
-    Dl4jSetup.ensureConfigured();
     System.exit(new CommandLine(new WorkloadBenchmark()).execute(args));
   }
 
@@ -199,7 +198,7 @@ public final class WorkloadBenchmark implements Callable<Integer> {
         + " loss_and_backward = onForwardPass to onBackwardPass (backprop, then the loss score);"
         + " updater = onBackwardPass to iterationDone (gradient normalisation, updater, parameter update)");
     result.put("data", w.dataOrigin());
-    result.put("oneDnn", Dl4jSetup.report().toString());
+    result.put("oneDnn", Dl4jRuntime.report().toString());
     result.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
     result.put("available_processors", Runtime.getRuntime().availableProcessors());
     result.put("omp_threads", Nd4j.getEnvironment().maxMasterThreads());

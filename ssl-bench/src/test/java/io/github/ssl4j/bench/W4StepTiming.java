@@ -3,7 +3,8 @@ package io.github.ssl4j.bench;
 import io.github.ssl4j.core.Encoder;
 import io.github.ssl4j.tasks.nextframe.FrameEncoder;
 import io.github.ssl4j.tasks.nextframe.NextFrameTask;
-import io.github.ssl4j.core.dl4j.Dl4jSetup;
+import io.github.ssl4j.core.dl4j.Dl4jRuntime;
+import io.github.ssl4j.core.dl4j.LayerHelpers;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -36,12 +37,13 @@ class W4StepTiming {
   }
 
   private static void time(String label, NextFrameTask task, Encoder encoder) {
-    Dl4jSetup.ensureConfigured();
+    Dl4jRuntime.configureForTraining();
     ComputationGraphConfiguration.GraphBuilder gb = new NeuralNetConfiguration.Builder()
         .seed(1).dataType(DataType.FLOAT).updater(new Adam(1e-3)).graphBuilder();
     task.buildGraph(gb, encoder);
     ComputationGraph g = new ComputationGraph(gb.build());
     g.init();
+    LayerHelpers.install(g);
     Nd4j.getRandom().setSeed(3);
     MultiDataSet batch = task.prepare(Nd4j.rand(DataType.FLOAT, 16, 11, 1, 64, 64), null);
     long[] ms = new long[TIMED];

@@ -60,11 +60,6 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * type as JSON).
  */
 public final class PretrainedEncoder {
-  static {
-    // Before any layer is created: oneDNN helpers on when the oneDNN native build is present.
-    io.github.ssl4j.core.dl4j.Dl4jSetup.ensureConfigured();
-  }
-
   /** Zip entry holding the {@link ModelMetadata} as JSON. */
   public static final String METADATA_ENTRY = "ssl4j/metadata.json";
   /** Zip entry holding the encoder's DL4J {@link InputType} as JSON. */
@@ -86,6 +81,7 @@ public final class PretrainedEncoder {
   private PretrainedEncoder(ComputationGraph graph, ModelMetadata metadata, InputType inputType,
       String representation, OptionalInt paddingId, Vocabulary vocabulary) {
     this.graph = graph;
+    io.github.ssl4j.core.dl4j.LayerHelpers.install(graph);
     this.metadata = metadata;
     this.inputType = inputType;
     this.representationVertex = representation;
@@ -307,6 +303,7 @@ public final class PretrainedEncoder {
     }
     ComputationGraph fresh = new ComputationGraph(conf);
     fresh.init();
+    io.github.ssl4j.core.dl4j.LayerHelpers.install(fresh);
     return fresh;
   }
 

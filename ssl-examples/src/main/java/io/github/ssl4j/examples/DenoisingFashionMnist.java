@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.github.ssl4j.core.PretrainedEncoder;
 import io.github.ssl4j.core.data.ArraySource;
-import io.github.ssl4j.core.dl4j.Dl4jSetup;
 import io.github.ssl4j.core.encoders.MlpEncoder;
 import io.github.ssl4j.core.eval.KnnClassifier;
 import io.github.ssl4j.core.eval.LabelledData;
@@ -94,7 +93,6 @@ public final class DenoisingFashionMnist implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
-    Dl4jSetup.ensureConfigured(); // before the first use of Nd4j
     System.exit(new CommandLine(new DenoisingFashionMnist()).execute(args));
   }
 

@@ -3,7 +3,6 @@ package io.github.ssl4j.examples;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.github.ssl4j.core.PretrainedEncoder;
-import io.github.ssl4j.core.dl4j.Dl4jSetup;
 import io.github.ssl4j.core.encoders.ConvEncoder;
 import io.github.ssl4j.core.eval.LabelledData;
 import io.github.ssl4j.core.train.Seeds;
@@ -130,7 +129,6 @@ public final class MaskedImageFashionMnist implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
-    Dl4jSetup.ensureConfigured(); // before the first use of Nd4j
     System.exit(new CommandLine(new MaskedImageFashionMnist()).execute(args));
   }
 

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.github.ssl4j.core.PretrainedEncoder;
 import io.github.ssl4j.core.data.ExampleSource;
-import io.github.ssl4j.core.dl4j.Dl4jSetup;
 import io.github.ssl4j.core.encoders.TransformerEncoder;
 import io.github.ssl4j.core.eval.ClassifierTrainer;
 import io.github.ssl4j.core.eval.FewLabelProtocol;
@@ -110,7 +109,6 @@ public final class MaskedLanguageSpamAssassin implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
-    Dl4jSetup.ensureConfigured();
     System.exit(new CommandLine(new MaskedLanguageSpamAssassin()).execute(args));
   }
 

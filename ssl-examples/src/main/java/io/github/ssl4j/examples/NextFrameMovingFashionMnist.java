@@ -3,7 +3,6 @@ package io.github.ssl4j.examples;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.github.ssl4j.core.PretrainedEncoder;
-import io.github.ssl4j.core.dl4j.Dl4jSetup;
 import io.github.ssl4j.core.eval.LabelledData;
 import io.github.ssl4j.core.train.Trainer;
 import io.github.ssl4j.core.train.TrainingConfig;
@@ -120,7 +119,6 @@ public final class NextFrameMovingFashionMnist implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
-    Dl4jSetup.ensureConfigured();
     System.exit(new CommandLine(new NextFrameMovingFashionMnist()).execute(args));
   }
 

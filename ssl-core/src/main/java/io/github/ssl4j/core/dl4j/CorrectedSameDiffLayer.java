@@ -9,11 +9,13 @@ import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Base class for custom SameDiff layers with correct gradients (works around DL4J 1.0.0-M2.1 bug
- * B2).
+ * B2, docs/dl4j-workarounds.md).
  *
  * <p>DL4J's runtime {@code org.deeplearning4j.nn.layers.samediff.SameDiffLayer} returns gradients
  * exactly 2× too large — both the parameter gradients and the epsilon it passes to the layer below.
@@ -95,6 +97,7 @@ public abstract class CorrectedSameDiffLayer extends SameDiffLayer {
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
       prepareForInput();
+      createGradientFunction();
       Pair<Gradient, INDArray> p = super.backpropGradient(epsilon, workspaceMgr);
       // The entries are views of this layer's gradient view array: halve in place.
       for (INDArray g : p.getFirst().gradientForVariable().values()) {
@@ -102,6 +105,21 @@ public abstract class CorrectedSameDiffLayer extends SameDiffLayer {
       }
       p.getSecond().divi(2);
       return p;
+    }
+
+    /** As the superclass would, outside workspaces, but without SameDiff's stdout chatter. */
+    private void createGradientFunction() {
+      if (input == null) {
+        return; // the superclass reports it
+      }
+      try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+        if (sameDiff == null) {
+          doInit();
+        }
+        if (!sameDiff.hasGradientFunction()) {
+          SameDiffGradients.create(sameDiff, INPUT_KEY);
+        }
+      }
     }
 
     private void prepareForInput() {

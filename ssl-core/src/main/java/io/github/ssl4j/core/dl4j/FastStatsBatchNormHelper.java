@@ -11,7 +11,6 @@ import java.util.Map;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
-import org.deeplearning4j.nn.layers.mkldnn.BaseMKLDNNHelper;
 import org.deeplearning4j.nn.layers.normalization.BatchNormalizationHelper;
 import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
 import org.deeplearning4j.nn.workspace.ArrayType;
@@ -38,7 +37,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * activations.
  *
  * <p>In DL4J 1.0.0-M2.1 the oneDNN helper computes the batch mean and variance with ND4J reductions
- * over dimensions (0, 2, 3) of an NCHW array — strided, and the variance kernel is slow. Here they come from contiguous reductions of the [N, C, H·W]
+ * over dimensions (0, 2, 3) of an NCHW array: strided, and the variance kernel is slow. Here they come from contiguous reductions of the [N, C, H·W]
  * view: per-(n, c) sums and L2 norms, then a reduction over n, with {@code var = E[x²] − E[x]²}.
  * Where that formula would lose precision in float (a channel whose mean² exceeds 10³ × its
  * variance) the exact two-pass ND4J variance is used instead, so the result agrees with the stock
@@ -63,12 +62,12 @@ public final class FastStatsBatchNormHelper implements BatchNormalizationHelper 
 
   @Override
   public boolean checkSupported(double eps, boolean fixedGammaBeta) {
-    return !fixedGammaBeta && BaseMKLDNNHelper.mklDnnEnabled();
+    return !fixedGammaBeta && LayerHelpers.oneDnnAvailable();
   }
 
   @Override
   public boolean checkSupported() {
-    return BaseMKLDNNHelper.mklDnnEnabled();
+    return LayerHelpers.oneDnnAvailable();
   }
 
   @Override

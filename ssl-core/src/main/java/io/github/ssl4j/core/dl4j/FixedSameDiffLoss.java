@@ -8,7 +8,8 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.lossfunctions.SameDiffLoss;
 
 /**
- * A {@link SameDiffLoss} with correct gradients (works around DL4J 1.0.0-M2.1 bug B1).
+ * A {@link SameDiffLoss} with correct gradients (works around DL4J 1.0.0-M2.1 bug B1,
+ * docs/dl4j-workarounds.md).
  *
  * <p>Stock {@code SameDiffLoss} builds its SameDiff graph inside whatever DL4J workspace is open at
  * the first call (the second call then fails with "Axis array [...] contains values above array
@@ -63,7 +64,7 @@ public abstract class FixedSameDiffLoss extends SameDiffLoss {
             + ".defineLoss returned null; return the per-example loss, shape [batch]");
       }
       perExample.sum(TOTAL_LOSS).markAsLoss();
-      s.createGradFunction("layerInput");
+      SameDiffGradients.create(s, "layerInput");
       scorePerExampleVariable = perExample;
       sd = s;
     }

@@ -13,16 +13,17 @@ import java.util.Optional;
  * <p>ND4J and oneDNN allocate their large temporaries (activations of 10–50 MB at batch 256) with
  * {@code malloc} and free them after each op. glibc serves blocks above its mmap threshold (at
  * most 32 MB) with a fresh {@code mmap} and returns them with {@code munmap}, so the next step
- * touches new memory again: one page fault per 4 KiB page. On the W1 workload this measured as
- * about a third of the step time (docs/performance.md). With transparent huge pages in {@code
+ * touches new memory again: one page fault per 4 KiB page, a large share of a convolutional
+ * training step (docs/performance.md). With transparent huge pages in {@code
  * madvise} mode (the Debian/Ubuntu default), starting the JVM with {@code
  * GLIBC_TUNABLES=}{@value #RECOMMENDED} (glibc 2.35 or newer) makes glibc ask for huge pages
  * (512 times fewer faults) and keep freed blocks for reuse instead of unmapping them; the process
- * then holds on to its peak native memory (measured: +150–220 MB on W1).
+ * then holds on to its peak native memory.
  *
  * <p>On glibc, {@link MallocTuning} does the part that matters from inside the JVM ({@code
- * mallopt}), and {@link Dl4jSetup} gives this advice only when that could not be done; the huge-page
- * part ({@code glibc.malloc.hugetlb}) has no run-time switch and measured within noise on top of it.
+ * mallopt}), and {@link Dl4jRuntime#configureForTraining()} gives this advice only when that could not
+ * be done; the huge-page part ({@code glibc.malloc.hugetlb}) has no run-time switch and adds little
+ * on top of it.
  */
 public final class MallocAdvice {
   /** The environment variable glibc reads its tunables from. */
@@ -62,7 +63,7 @@ public final class MallocAdvice {
     String value = tunables.isBlank() ? RECOMMENDED : tunables + ":" + RECOMMENDED;
     return Optional.of(
         "native buffers are allocated with 4 KiB pages, so every training step page-faults on"
-            + " fresh memory (W1 trained 1.5-2x faster without). Start the JVM with the environment"
+            + " fresh memory. Start the JVM with the environment"
             + " variable " + ENV + "=" + value + " (glibc 2.35+; ignored elsewhere), e.g. '" + ENV
             + "=" + value + " mvn ...' or 'export " + ENV + "=" + value + "'. See docs/performance.md");
   }

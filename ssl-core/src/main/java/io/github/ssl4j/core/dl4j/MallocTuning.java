@@ -12,8 +12,7 @@ import java.util.Map;
  * <p>ND4J and oneDNN allocate their large temporaries with {@code malloc} and free them after
  * each op. glibc serves blocks above its mmap threshold (at most 32 MiB) with a fresh {@code mmap}
  * and returns them with {@code munmap}, so the next step touches new memory again: one page fault
- * per 4 KiB page. On W1 this measured as about a third of the step time (docs/performance.md).
- * Unlike the environment variable {@code GLIBC_TUNABLES}, glibc's settings can also be changed at
+ * per 4 KiB page, a large share of a convolutional training step (docs/performance.md). Unlike the environment variable {@code GLIBC_TUNABLES}, glibc's settings can also be changed at
  * run time with {@code mallopt(3)}; this class sets three:
  *
  * <ul>
@@ -27,13 +26,14 @@ import java.util.Map;
  * </ul>
  *
  * <p>Blocks of 64 MiB and more allocated on threads other than the process's first one are still
- * mapped afresh each time (a thread arena's heap holds at most 64 MiB); W1 and W2 at batch 256 stay
- * below that. The price: the process keeps its peak native memory (measured +150–220 MB on W1).
+ * mapped afresh each time (a thread arena's heap holds at most 64 MiB). The price: the process
+ * keeps its peak native memory.
  *
- * <p>{@link Dl4jSetup#ensureConfigured()} applies this once per process, so ssl4j's entry points
- * get it without users knowing. It is skipped when not on glibc/Linux, when {@code GLIBC_TUNABLES}
- * already sets {@code glibc.malloc.mmap_max} (the user chose), or when the system property
- * {@value #PROPERTY} is {@code false}.
+ * <p>The settings apply to the whole process, so ssl4j applies them only when training starts
+ * ({@link Dl4jRuntime#configureForTraining()}), never on class load or for inference. It is
+ * skipped when not on glibc/Linux, when {@code GLIBC_TUNABLES} already sets {@code
+ * glibc.malloc.mmap_max} (the user chose), or when the system property {@value #PROPERTY} is
+ * {@code false}.
  */
 public final class MallocTuning {
   /** Set to {@code false} to leave glibc's malloc settings alone. */
@@ -50,6 +50,8 @@ public final class MallocTuning {
   static final int TOP_PAD = 64 << 20;
 
   private static Outcome outcome;
+  /** How many times this process called {@code mallopt}. */
+  private static int malloptCalls;
 
   private MallocTuning() {}
 
@@ -87,6 +89,11 @@ public final class MallocTuning {
     return outcome != null && outcome.applied();
   }
 
+  /** @return how many times this class called glibc's {@code mallopt} in this process (0 or 3) */
+  static synchronized int malloptCalls() {
+    return malloptCalls;
+  }
+
   /**
    * @param osName {@code os.name}
    * @param env the process environment
@@ -107,12 +114,17 @@ public final class MallocTuning {
     return null;
   }
 
+  private static boolean mallopt(LibC c, int param, int value) {
+    malloptCalls++;
+    return c.mallopt(param, value) == 1;
+  }
+
   private static Outcome callMallopt() {
     try {
       LibC c = Native.loadLibrary("c", LibC.class);
       String version = c.gnu_get_libc_version(); // absent on musl: UnsatisfiedLinkError
-      boolean ok = c.mallopt(M_MMAP_MAX, 0) == 1 & c.mallopt(M_TRIM_THRESHOLD, Integer.MAX_VALUE) == 1
-          & c.mallopt(M_TOP_PAD, TOP_PAD) == 1;
+      boolean ok = mallopt(c, M_MMAP_MAX, 0) & mallopt(c, M_TRIM_THRESHOLD, Integer.MAX_VALUE)
+          & mallopt(c, M_TOP_PAD, TOP_PAD);
       return ok
           ? new Outcome(true, "glibc " + version + ": mallopt M_MMAP_MAX=0, M_TRIM_THRESHOLD="
               + Integer.MAX_VALUE + ", M_TOP_PAD=" + TOP_PAD)

@@ -59,12 +59,6 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * the same {@link Model} type.
  */
 public final class LinearProbe implements ClassifierTrainer {
-  static {
-    // Before any layer is created: oneDNN helpers on when the oneDNN native build is present.
-    io.github.ssl4j.core.dl4j.Dl4jSetup.ensureConfigured();
-  }
-
-
   /** Default number of passes over the training set. */
   public static final int DEFAULT_EPOCHS = 10;
   /** Default minibatch size. */

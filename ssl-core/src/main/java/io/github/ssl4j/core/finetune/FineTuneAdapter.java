@@ -6,6 +6,7 @@ import io.github.ssl4j.core.PretrainedEncoder;
 import io.github.ssl4j.core.Versions;
 import io.github.ssl4j.core.VertexNames;
 import io.github.ssl4j.core.data.Minibatches;
+import io.github.ssl4j.core.dl4j.Dl4jRuntime;
 import io.github.ssl4j.core.dl4j.LayerHelpers;
 import io.github.ssl4j.core.eval.ClassifierTrainer;
 import io.github.ssl4j.core.eval.LabelledData;
@@ -63,11 +64,6 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * classifier per labelled subset.
  */
 public final class FineTuneAdapter implements ClassifierTrainer {
-  static {
-    // Before any layer is created: oneDNN helpers on when the oneDNN native build is present.
-    io.github.ssl4j.core.dl4j.Dl4jSetup.ensureConfigured();
-  }
-
   /** Vertex name of the classification head. */
   public static final String CLASSIFIER = VertexNames.DOWNSTREAM + "classifier";
   /** Vertex name of the regression head. */
@@ -245,6 +241,7 @@ public final class FineTuneAdapter implements ClassifierTrainer {
    * @throws IllegalArgumentException if a shape does not match
    */
   public FineTuned fit(INDArray features, INDArray targets) {
+    Dl4jRuntime.configureForTraining();
     Objects.requireNonNull(features, "features");
     Objects.requireNonNull(targets, "targets");
     pretrained.checkInput(features);

@@ -10,6 +10,7 @@ import io.github.ssl4j.core.PretextTask;
 import io.github.ssl4j.core.Versions;
 import io.github.ssl4j.core.data.ExampleSource;
 import io.github.ssl4j.core.data.Minibatches;
+import io.github.ssl4j.core.dl4j.Dl4jRuntime;
 import io.github.ssl4j.core.dl4j.LayerHelpers;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -73,11 +74,6 @@ import org.slf4j.LoggerFactory;
  * the same checkpoint directory.
  */
 public final class Trainer {
-  static {
-    // Before any layer is created: oneDNN helpers on when the oneDNN native build is present.
-    io.github.ssl4j.core.dl4j.Dl4jSetup.ensureConfigured();
-  }
-
   private static final Logger log = LoggerFactory.getLogger(Trainer.class);
 
   private final TrainingConfig config;
@@ -101,6 +97,7 @@ public final class Trainer {
    * @throws UncheckedIOException if checkpoint files cannot be written
    */
   public TrainingResult fit(PretextTask task, Encoder encoder, ExampleSource data) {
+    Dl4jRuntime.configureForTraining();
     Objects.requireNonNull(task, "task");
     Objects.requireNonNull(encoder, "encoder");
     long stepsPerEpoch = stepsPerEpoch(data);
@@ -128,6 +125,7 @@ public final class Trainer {
    *     another task or configuration
    */
   public TrainingResult resume(Path checkpointOrDir, PretextTask task, Encoder encoder, ExampleSource data) {
+    Dl4jRuntime.configureForTraining();
     Objects.requireNonNull(checkpointOrDir, "checkpointOrDir");
     Objects.requireNonNull(task, "task");
     Objects.requireNonNull(encoder, "encoder");

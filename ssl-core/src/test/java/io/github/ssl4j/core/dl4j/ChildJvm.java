@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -24,6 +26,9 @@ final class ChildJvm {
           .orElse("RESULT crashed (exit " + exitCode + "): " + text);
     }
   }
+
+  /** What the child wrote to standard output and standard error, kept apart, and how it exited. */
+  record Streams(int exitCode, String stdout, String stderr) {}
 
   /** The test JVM's own class path. */
   static String testClassPath() {
@@ -47,6 +52,36 @@ final class ChildJvm {
    */
   static Output run(String classPath, String maxHeap, Set<String> unsetEnv, int timeoutSeconds,
       Class<?> main, String... args) throws Exception {
+    ProcessBuilder pb = processBuilder(classPath, maxHeap, unsetEnv, main, args);
+    pb.redirectErrorStream(true);
+    Process p = pb.start();
+    byte[] out = p.getInputStream().readAllBytes();
+    assertTrue(p.waitFor(timeoutSeconds, TimeUnit.SECONDS), "child JVM timed out");
+    return new Output(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+  }
+
+  /**
+   * As {@link #run(String, String, Set, int, Class, String...)}, with standard output and standard
+   * error kept apart.
+   */
+  static Streams runSeparately(String classPath, String maxHeap, Set<String> unsetEnv,
+      int timeoutSeconds, Class<?> main, String... args) throws Exception {
+    Path err = Files.createTempFile("child-jvm", ".stderr");
+    try {
+      ProcessBuilder pb = processBuilder(classPath, maxHeap, unsetEnv, main, args);
+      pb.redirectError(err.toFile());
+      Process p = pb.start();
+      byte[] out = p.getInputStream().readAllBytes();
+      assertTrue(p.waitFor(timeoutSeconds, TimeUnit.SECONDS), "child JVM timed out");
+      return new Streams(p.exitValue(), new String(out, StandardCharsets.UTF_8),
+          Files.readString(err, StandardCharsets.UTF_8));
+    } finally {
+      Files.deleteIfExists(err);
+    }
+  }
+
+  private static ProcessBuilder processBuilder(String classPath, String maxHeap, Set<String> unsetEnv,
+      Class<?> main, String... args) {
     List<String> cmd = new ArrayList<>();
     cmd.add(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
     if (maxHeap != null) {
@@ -56,10 +91,6 @@ final class ChildJvm {
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.environment().keySet().removeAll(unsetEnv);
-    pb.redirectErrorStream(true);
-    Process p = pb.start();
-    byte[] out = p.getInputStream().readAllBytes();
-    assertTrue(p.waitFor(timeoutSeconds, TimeUnit.SECONDS), "child JVM timed out");
-    return new Output(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+    return pb;
   }
 }

@@ -43,6 +43,7 @@ class MallocTuningTest {
     assertEquals(0, tuned.exitCode(), tuned.text());
     assertEquals(0, stock.exitCode(), stock.text());
     assertTrue(tuned.text().contains("applied=true"), tuned.text());
+    assertTrue(tuned.text().contains("mallopt calls 3"), "apply() twice calls mallopt once per setting: " + tuned.text());
     long tunedFaults = faults(tuned.resultLine());
     long stockFaults = faults(stock.resultLine());
     // 4 rounds after warm-up x 10,240 pages: stock faults them all in again, tuned (almost) none
@@ -58,7 +59,8 @@ class MallocTuningTest {
   public static final class Probe {
     public static void main(String[] args) throws Exception {
       if (args[0].equals("tune")) {
-        System.out.println("outcome applied=" + MallocTuning.apply().applied() + " " + MallocTuning.apply().reason());
+        System.out.println("outcome applied=" + MallocTuning.apply().applied() + " " + MallocTuning.apply().reason()
+            + " mallopt calls " + MallocTuning.malloptCalls());
       }
       long size = 40L << 20;
       minorFaults(); // the first read of /proc loads classes and allocates: not in the rounds

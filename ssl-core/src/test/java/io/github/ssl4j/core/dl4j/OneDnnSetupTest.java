@@ -1,6 +1,8 @@
 package io.github.ssl4j.core.dl4j;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
@@ -10,10 +12,16 @@ import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.Convolution1DLayer;
+import org.deeplearning4j.nn.conf.layers.Subsampling1DLayer;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.layers.FrozenLayer;
+import org.deeplearning4j.nn.layers.mkldnn.MKLDNNConvHelper;
+import org.deeplearning4j.nn.layers.mkldnn.MKLDNNSubsamplingHelper;
+import org.deeplearning4j.nn.transferlearning.TransferLearning;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -21,34 +29,69 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
-/** B4: with the test classpath (oneDNN natives) the conv/BN/pool layers run on oneDNN helpers. */
+/**
+ * B4 (docs/dl4j-workarounds.md): with the test class path (oneDNN natives) {@link LayerHelpers}
+ * gives conv/BN/pool layers oneDNN helpers, per graph and without any system property.
+ */
 class OneDnnSetupTest {
 
   @Test
   void convBnPoolLayersUseOneDnnHelpers() {
-    Dl4jSetup.Report r = Dl4jSetup.report();
+    Dl4jRuntime.Report r = Dl4jRuntime.report();
     assertEquals("CPU", r.backend(), r.toString());
     assertTrue(r.oneDnnCompiledIn(), "natives without HAVE_ONEDNN: " + r + " / " + r.advice());
-    assertTrue(r.useOneDnn(), r.toString());
-    assertTrue(r.dl4jHelperCheck(), "BaseMKLDNNHelper.mklDnnEnabled() false: " + r);
-    assertEquals(Map.of("conv", "MKLDNNConvHelper", "bn", "MKLDNNBatchNormHelper",
+    assertTrue(r.nativeLibrary().contains("-onednn"), r.toString());
+    assertEquals(Map.of("conv", "MKLDNNConvHelper", "bn", "FastStatsBatchNormHelper",
         "pool", "MKLDNNSubsamplingHelper"), r.helperByLayer(), r.advice());
     assertEquals("oneDNN in use", r.advice());
   }
 
   @Test
+  void helpersAreSetPerGraphWithoutSystemProperties() {
+    java.util.Properties before = RuntimeSideEffectsTest.snapshot();
+    ComputationGraph with = graph();
+    ComputationGraph without = graph();
+    assertNull(without.getLayer("conv").getHelper(), "DL4J creates no helper by default");
+    assertEquals(3, LayerHelpers.install(with));
+    assertInstanceOf(MKLDNNConvHelper.class, with.getLayer("conv").getHelper());
+    assertInstanceOf(FastStatsBatchNormHelper.class, with.getLayer("bn").getHelper());
+    assertInstanceOf(MKLDNNSubsamplingHelper.class, with.getLayer("pool").getHelper());
+    assertEquals(0, LayerHelpers.install(with), "second install changes nothing");
+    assertNull(without.getLayer("conv").getHelper(), "another graph is not touched");
+    assertNull(without.getLayer("bn").getHelper());
+    assertEquals(Map.of(), RuntimeSideEffectsTest.changedSince(before));
+  }
+
+  @Test
+  void helpersGoWhereDl4jWouldPutThemIncludingFrozenLayers() {
+    ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder()
+        .seed(3).dataType(DataType.FLOAT)
+        .graphBuilder()
+        .addInputs("in")
+        .addLayer("conv1d", new Convolution1DLayer.Builder(3).nOut(2).build(), "in")
+        .addLayer("pool1d", new Subsampling1DLayer.Builder(2).stride(2).build(), "conv1d")
+        .addLayer("bnLocked", new BatchNormalization.Builder().lockGammaBeta(true).build(), "pool1d")
+        .setOutputs("bnLocked")
+        .setInputTypes(InputType.recurrent(2, 8))
+        .build();
+    ComputationGraph g = new ComputationGraph(conf);
+    g.init();
+    assertEquals(2, LayerHelpers.install(g));
+    assertInstanceOf(MKLDNNConvHelper.class, g.getLayer("conv1d").getHelper());
+    assertInstanceOf(MKLDNNSubsamplingHelper.class, g.getLayer("pool1d").getHelper());
+    assertNull(g.getLayer("bnLocked").getHelper(), "oneDNN does not support locked gamma/beta");
+
+    ComputationGraph frozen = new TransferLearning.GraphBuilder(graph()).setFeatureExtractor("pool").build();
+    assertInstanceOf(FrozenLayer.class, frozen.getLayer("conv"));
+    assertEquals(3, LayerHelpers.install(frozen));
+    assertInstanceOf(MKLDNNConvHelper.class, ((FrozenLayer) frozen.getLayer("conv")).getInsideLayer().getHelper());
+  }
+
+  @Test
   void gradientsWithHelpersEqualGradientsWithout() {
-    Dl4jSetup.ensureConfigured();
     ComputationGraph withHelpers = graph();
-    assertTrue(withHelpers.getLayer("conv").getHelper() != null, "helper expected");
-    String old = System.getProperty(Dl4jSetup.HELPERS_DISABLE_PROPERTY);
-    ComputationGraph without;
-    try {
-      System.setProperty(Dl4jSetup.HELPERS_DISABLE_PROPERTY, "true");
-      without = graph();
-    } finally {
-      System.setProperty(Dl4jSetup.HELPERS_DISABLE_PROPERTY, old);
-    }
+    assertEquals(3, LayerHelpers.installStock(withHelpers));
+    ComputationGraph without = graph();
     assertEquals(null, without.getLayer("conv").getHelper());
     without.setParams(withHelpers.params().dup());
 
@@ -72,50 +115,45 @@ class OneDnnSetupTest {
   }
 
   /**
-   * The fix holds in a plain {@code java -cp} run: no -D flags, only the jars, and ssl4j calling
-   * {@link Dl4jSetup#ensureConfigured()} before ND4J loads.
+   * The mechanism holds in a plain {@code java -cp} run: no -D flags, only the jars; JavaCPP picks
+   * the -onednn natives by itself and no system property changes.
    */
   @Test
   void plainJavaRunWithoutFlagsGetsOneDnn() throws Exception {
     ChildJvm.Output out = ChildJvm.run(ChildJvm.testClassPath(), "1g", 120, PlainRunMain.class);
     assertEquals(0, out.exitCode(), out.text());
-    assertTrue(out.text().contains("RESULT oneDNN in use"), out.text());
+    assertTrue(out.text().contains("RESULT oneDNN in use, properties unchanged"), out.text());
   }
 
-  /**
-   * Without the {@code -onednn} natives, DL4J's defaults are left alone: its "MKLDNN" helpers would
-   * then call ND4J's generic kernels, which measured slower than DL4J's own path.
-   */
+  /** Without the {@code -onednn} natives no helper is installed, and the report says what to add. */
   @Test
   void withoutOneDnnNativesNothingIsSwitchedOn() throws Exception {
     String cp = java.util.Arrays.stream(ChildJvm.testClassPath().split(File.pathSeparator))
         .filter(e -> !e.contains("-onednn")).collect(java.util.stream.Collectors.joining(File.pathSeparator));
-    ChildJvm.Output out = ChildJvm.run(cp, null, 60, NoOneDnnMain.class);
+    ChildJvm.Output out = ChildJvm.run(cp, "1g", 120, NoOneDnnMain.class);
     assertEquals(0, out.exitCode(), out.text());
-    assertTrue(out.text().contains("RESULT natives=false helpers=null extension=null"), out.text());
+    assertTrue(out.text().contains("RESULT natives=false installed=0 helpers={bn=none, conv=none, pool=none}"
+        + " advice=add org.nd4j:nd4j-native:<version>:linux-x86_64-onednn to the class path"), out.text());
   }
 
-  /** Child-JVM entry point for {@link #withoutOneDnnNativesNothingIsSwitchedOn()}; never loads ND4J. */
+  /** Child-JVM entry point for {@link #withoutOneDnnNativesNothingIsSwitchedOn()}. */
   public static final class NoOneDnnMain {
     public static void main(String[] args) {
-      Dl4jSetup.ensureConfigured();
-      System.out.println("RESULT natives=" + Dl4jSetup.oneDnnNativesOnClasspath()
-          + " helpers=" + System.getProperty(Dl4jSetup.HELPERS_DISABLE_PROPERTY)
-          + " extension=" + System.getProperty(Dl4jSetup.PLATFORM_EXTENSION_PROPERTY));
+      Dl4jRuntime.Report r = Dl4jRuntime.report();
+      System.out.println("RESULT natives=" + Dl4jRuntime.oneDnnNativesOnClasspath()
+          + " installed=" + LayerHelpers.install(graph())
+          + " helpers=" + new java.util.TreeMap<>(r.helperByLayer()) + " advice=" + r.advice());
     }
   }
 
   /** Child-JVM entry point for {@link #plainJavaRunWithoutFlagsGetsOneDnn()}. */
   public static final class PlainRunMain {
     public static void main(String[] args) {
-      if (System.getProperty(Dl4jSetup.HELPERS_DISABLE_PROPERTY) != null
-          || System.getProperty(Dl4jSetup.PLATFORM_EXTENSION_PROPERTY) != null) {
-        throw new IllegalStateException("child JVM must start without the -D flags");
-      }
-      Dl4jSetup.ensureConfigured();
-      Dl4jSetup.Report r = Dl4jSetup.report();
+      java.util.Properties before = RuntimeSideEffectsTest.snapshot();
+      Dl4jRuntime.Report r = Dl4jRuntime.report();
       System.out.println(r);
-      System.out.println("RESULT " + r.advice());
+      Map<String, String> changed = RuntimeSideEffectsTest.changedSince(before);
+      System.out.println("RESULT " + r.advice() + ", properties " + (changed.isEmpty() ? "unchanged" : "changed: " + changed));
     }
   }
 

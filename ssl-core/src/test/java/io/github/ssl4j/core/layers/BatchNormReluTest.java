@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.ssl4j.core.dl4j.Dl4jSetup;
 import io.github.ssl4j.core.dl4j.LayerHelpers;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
@@ -38,7 +37,6 @@ class BatchNormReluTest {
   @CsvSource({"FLOAT, true", "FLOAT, false", "DOUBLE, false"})
   void gradientsTrainingAndInferenceAreBitIdenticalToBatchNormThenReluLayer(
       DataType type, boolean ssl4jHelpers) {
-    Dl4jSetup.ensureConfigured();
     ComputationGraph stock = graph(false, type);
     ComputationGraph fused = graph(true, type);
     assertInstanceOf(BatchNormRelu.Runtime.class, fused.getLayer("bn"));
@@ -76,7 +74,6 @@ class BatchNormReluTest {
 
   @Test
   void backpropagationWithoutATrainingForwardPassIsRefused() {
-    Dl4jSetup.ensureConfigured();
     ComputationGraph fused = graph(true, DataType.FLOAT);
     INDArray x = batch(3, DataType.FLOAT)[0];
     fused.outputSingle(false, x);
@@ -135,6 +132,7 @@ class BatchNormReluTest {
         .build();
     ComputationGraph g = new ComputationGraph(conf);
     g.init();
+    LayerHelpers.installStock(g); // DL4J's own oneDNN helpers, as DL4J would install them
     return g;
   }
 

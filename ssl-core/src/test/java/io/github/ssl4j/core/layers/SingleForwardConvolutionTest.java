@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.ssl4j.core.dl4j.Dl4jSetup;
+import io.github.ssl4j.core.dl4j.LayerHelpers;
 import java.lang.reflect.Field;
 import java.lang.reflect.Proxy;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -40,7 +40,6 @@ class SingleForwardConvolutionTest {
 
   @Test
   void gradientsAndTrainingAreBitIdenticalToDl4jsConvolutionWithOneForwardPerStep() {
-    Dl4jSetup.ensureConfigured();
     ComputationGraph stock = graph(false, Activation.IDENTITY);
     ComputationGraph single = graph(true, Activation.IDENTITY);
     assertInstanceOf(SingleForwardConvolution.Runtime.class, single.getLayer("conv"));
@@ -67,7 +66,6 @@ class SingleForwardConvolutionTest {
 
   @Test
   void activationsAppliedInPlaceStillGetTheirPreActivation() {
-    Dl4jSetup.ensureConfigured();
     for (Activation activation : new Activation[] {Activation.RELU, Activation.SIGMOID}) {
       ComputationGraph stock = graph(false, activation);
       ComputationGraph single = graph(true, activation);
@@ -81,7 +79,6 @@ class SingleForwardConvolutionTest {
 
   @Test
   void inferenceBetweenForwardAndBackwardIsNotReused() {
-    Dl4jSetup.ensureConfigured();
     ComputationGraph stock = graph(false, Activation.RELU);
     ComputationGraph single = graph(true, Activation.RELU);
     single.setParams(stock.params().dup());
@@ -107,7 +104,6 @@ class SingleForwardConvolutionTest {
   @ParameterizedTest(name = "{0}")
   @EnumSource(value = DataType.class, names = {"FLOAT", "DOUBLE"})
   void withoutInputGradientTheWeightGradientsMatchDl4jsLayer(DataType type) {
-    Dl4jSetup.ensureConfigured();
     double tolerance = type == DataType.DOUBLE ? 1e-12 : 1e-5;
     // W1's first layer (same padding, bias) and a strided, padded one without bias
     for (boolean plain : new boolean[] {true, false}) {
@@ -137,7 +133,6 @@ class SingleForwardConvolutionTest {
 
   @Test
   void withoutInputGradientTrainingFollowsDl4jsLayer() {
-    Dl4jSetup.ensureConfigured();
     ComputationGraph stock = firstLayerGraph(false, true, DataType.FLOAT);
     ComputationGraph weightsOnly = firstLayerGraph(true, true, DataType.FLOAT);
     weightsOnly.setParams(stock.params().dup());
@@ -157,7 +152,6 @@ class SingleForwardConvolutionTest {
   @ParameterizedTest(name = "{0}")
   @EnumSource(value = DataType.class, names = {"FLOAT", "DOUBLE"})
   void narrowOutputBackwardMatchesDl4jsLayerIncludingTheLayerBelow(DataType type) {
-    Dl4jSetup.ensureConfigured();
     double tolerance = type == DataType.DOUBLE ? 1e-12 : 1e-5;
     // 20 → 2 channels, 3x3 same (2·9 ≤ 20); 20 → 1 channel, 5x3 with explicit same padding
     for (boolean square : new boolean[] {true, false}) {
@@ -208,6 +202,7 @@ class SingleForwardConvolutionTest {
         .build();
     ComputationGraph g = new ComputationGraph(config);
     g.init();
+    LayerHelpers.installStock(g); // DL4J's own oneDNN helpers, as DL4J would install them
     return g;
   }
 
@@ -249,6 +244,7 @@ class SingleForwardConvolutionTest {
         .build();
     ComputationGraph g = new ComputationGraph(config);
     g.init();
+    LayerHelpers.installStock(g); // DL4J's own oneDNN helpers, as DL4J would install them
     return g;
   }
 
@@ -273,6 +269,7 @@ class SingleForwardConvolutionTest {
         .build();
     ComputationGraph g = new ComputationGraph(conf);
     g.init();
+    LayerHelpers.installStock(g); // DL4J's own oneDNN helpers, as DL4J would install them
     return g;
   }
 

@@ -1,5 +1,6 @@
 package io.github.ssl4j.tasks.contrastive;
 
+import io.github.ssl4j.core.dl4j.SameDiffGradients;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.layers.samediff.SameDiffOutputLayer;
@@ -46,6 +47,17 @@ final class InfoNceLossLayer extends SameDiffOutputLayer {
   public Pair<Gradient, INDArray> backpropGradient(
       INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
     checkAndAlignLabels();
+    if (input != null) {
+      // as the superclass would, but without SameDiff's stdout chatter
+      try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+        if (sameDiff == null) {
+          doInit();
+        }
+        if (!sameDiff.hasGradientFunction()) {
+          SameDiffGradients.create(sameDiff, INPUT_KEY);
+        }
+      }
+    }
     return super.backpropGradient(epsilon, workspaceMgr);
   }
 }
