@@ -32,7 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The README's quick start is real code: its {@code java} block compiles against ssl-core,
  * ssl-tasks and the ND4J backend, and runs end to end on a few hundred images of the bundled
- * sample. The README itself has balanced code fences, so it renders as written.
+ * sample. The README itself has balanced code fences, so it renders as written, and the
+ * walk-through in docs/getting-started.md quotes the quick start as it is.
  */
 class ReadmeQuickStartTest {
   private static final String QUICK_START_HEADING = "## Quick start";
@@ -76,6 +77,33 @@ class ReadmeQuickStartTest {
     }
   }
 
+  @Test
+  void gettingStartedQuotesTheQuickStartAsItIs() throws IOException {
+    String quickStart = quickStartCode(readme());
+    List<String> codeLines = quickStart.lines().map(String::strip).collect(Collectors.toList());
+    String page = Files.readString(repositoryRoot().resolve("docs/getting-started.md"), StandardCharsets.UTF_8);
+    int section = page.indexOf("## 3.");
+    assertTrue(section >= 0, "docs/getting-started.md has no '## 3.' section (the quick start line by line)");
+    String walkThrough = page.substring(section, page.indexOf("\n## ", section + 1));
+    int quoted = 0;
+    boolean inJava = false;
+    for (String line : walkThrough.lines().collect(Collectors.toList())) {
+      String l = line.strip();
+      if (l.startsWith("```")) {
+        inJava = l.equals("```java");
+        continue;
+      }
+      if (inJava && !l.isEmpty()) {
+        quoted++;
+        String withoutComment = l.replaceAll("\\s*//.*$", "");
+        assertTrue(
+            codeLines.stream().anyMatch(c -> c.replaceAll("\\s*//.*$", "").equals(withoutComment)),
+            "docs/getting-started.md quotes a line the README's quick start does not have: " + l);
+      }
+    }
+    assertTrue(quoted > 10, "docs/getting-started.md quotes only " + quoted + " lines of the quick start");
+  }
+
   /** The {@code ```java} block in the quick-start section of the README. */
   static String quickStartCode(String readme) {
     List<String> lines = readme.lines().collect(Collectors.toList());
@@ -108,12 +136,17 @@ class ReadmeQuickStartTest {
     return fail("README.md's '" + QUICK_START_HEADING + "' section has no ```java block");
   }
 
-  /** README.md at the root of the repository, found from the module's directory upwards. */
+  /** README.md at the root of the repository. */
   private static String readme() throws IOException {
+    return Files.readString(repositoryRoot().resolve("README.md"), StandardCharsets.UTF_8);
+  }
+
+  /** The directory holding README.md and ssl-examples, found from the module's directory upwards. */
+  private static Path repositoryRoot() {
     Path dir = Path.of(System.getProperty("basedir", System.getProperty("user.dir"))).toAbsolutePath();
     for (Path d = dir; d != null; d = d.getParent()) {
       if (Files.isRegularFile(d.resolve("README.md")) && Files.isDirectory(d.resolve("ssl-examples"))) {
-        return Files.readString(d.resolve("README.md"), StandardCharsets.UTF_8);
+        return d;
       }
     }
     return fail("no README.md next to an ssl-examples directory in " + dir + " or above");
