@@ -15,7 +15,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Base class for custom SameDiff layers with correct gradients (works around DL4J 1.0.0-M2.1 bug
- * B2, docs/dl4j-workarounds.md).
+ * B2, docs/development/dl4j-workarounds.md).
  *
  * <p>DL4J's runtime {@code org.deeplearning4j.nn.layers.samediff.SameDiffLayer} returns gradients
  * exactly 2× too large — both the parameter gradients and the epsilon it passes to the layer below.

@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * opt out with {@code -Dssl4j.malloc.tune=false}), and logs once, at INFO, what it changed. The
  * oneDNN kernels for convolution, pooling and batch-norm layers are set per graph by {@link
  * LayerHelpers#install} (opt out with {@code -Dssl4j.layerHelpers=none}); no system property is
- * set. Why DL4J needs this: docs/dl4j-workarounds.md.
+ * set. Why DL4J needs this: docs/development/dl4j-workarounds.md.
  */
 public final class Dl4jRuntime {
   private static final Logger log = LoggerFactory.getLogger(Dl4jRuntime.class);

@@ -9,7 +9,7 @@ import org.nd4j.linalg.lossfunctions.SameDiffLoss;
 
 /**
  * A {@link SameDiffLoss} with correct gradients (works around DL4J 1.0.0-M2.1 bug B1,
- * docs/dl4j-workarounds.md).
+ * docs/development/dl4j-workarounds.md).
  *
  * <p>Stock {@code SameDiffLoss} builds its SameDiff graph inside whatever DL4J workspace is open at
  * the first call (the second call then fails with "Axis array [...] contains values above array

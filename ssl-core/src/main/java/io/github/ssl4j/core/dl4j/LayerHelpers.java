@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>DL4J 1.0.0-M2.1 gives layers these helpers only when the JVM-wide property {@value
  * #DL4J_HELPERS_DISABLE_PROPERTY} is {@code false}, and then drops them again because its
- * availability check looks up a class that ND4J renamed (docs/dl4j-workarounds.md). This class
+ * availability check looks up a class that ND4J renamed (docs/development/dl4j-workarounds.md). This class
  * sets the helpers itself, on the layers DL4J would give them to: {@code ConvolutionLayer} and
  * {@code Convolution1DLayer} (not the deconvolution, 3-D, depthwise or separable ones), {@code
  * SubsamplingLayer} and {@code Subsampling1DLayer}, and {@code BatchNormalization} without locked

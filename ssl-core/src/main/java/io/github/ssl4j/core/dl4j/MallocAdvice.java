@@ -14,7 +14,7 @@ import java.util.Optional;
  * {@code malloc} and free them after each op. glibc serves blocks above its mmap threshold (at
  * most 32 MB) with a fresh {@code mmap} and returns them with {@code munmap}, so the next step
  * touches new memory again: one page fault per 4 KiB page, a large share of a convolutional
- * training step (docs/performance.md). With transparent huge pages in {@code
+ * training step (docs/development/performance.md). With transparent huge pages in {@code
  * madvise} mode (the Debian/Ubuntu default), starting the JVM with {@code
  * GLIBC_TUNABLES=}{@value #RECOMMENDED} (glibc 2.35 or newer) makes glibc ask for huge pages
  * (512 times fewer faults) and keep freed blocks for reuse instead of unmapping them; the process
@@ -65,7 +65,7 @@ public final class MallocAdvice {
         "native buffers are allocated with 4 KiB pages, so every training step page-faults on"
             + " fresh memory. Start the JVM with the environment"
             + " variable " + ENV + "=" + value + " (glibc 2.35+; ignored elsewhere), e.g. '" + ENV
-            + "=" + value + " mvn ...' or 'export " + ENV + "=" + value + "'. See docs/performance.md");
+            + "=" + value + " mvn ...' or 'export " + ENV + "=" + value + "'. See docs/development/performance.md");
   }
 
   private static String readThpMode() {

@@ -12,7 +12,7 @@ import java.util.Map;
  * <p>ND4J and oneDNN allocate their large temporaries with {@code malloc} and free them after
  * each op. glibc serves blocks above its mmap threshold (at most 32 MiB) with a fresh {@code mmap}
  * and returns them with {@code munmap}, so the next step touches new memory again: one page fault
- * per 4 KiB page, a large share of a convolutional training step (docs/performance.md). Unlike the environment variable {@code GLIBC_TUNABLES}, glibc's settings can also be changed at
+ * per 4 KiB page, a large share of a convolutional training step (docs/development/performance.md). Unlike the environment variable {@code GLIBC_TUNABLES}, glibc's settings can also be changed at
  * run time with {@code mallopt(3)}; this class sets three:
  *
  * <ul>

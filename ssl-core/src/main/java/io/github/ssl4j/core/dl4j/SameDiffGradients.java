@@ -9,7 +9,7 @@ import org.nd4j.autodiff.samediff.SameDiff;
  *
  * <p>ND4J 1.0.0-M2.1's {@code SameDiff.createGradFunction} prints "Added differentiated op …" with
  * {@code System.out.println} for every op it differentiates, with no switch to turn it off
- * (docs/dl4j-workarounds.md). {@link #create} runs it with a standard output that drops what the
+ * (docs/development/dl4j-workarounds.md). {@link #create} runs it with a standard output that drops what the
  * calling thread writes and passes everything other threads write through to the original stream
  * unchanged. The replacement is installed only while at least one thread is inside {@link
  * #create} and removed when the last one leaves; if the application replaced {@code System.out}

@@ -5,7 +5,7 @@ import org.nd4j.autodiff.samediff.SameDiff;
 
 /**
  * SameDiff building blocks that avoid ops broken in ND4J 1.0.0-M2.1 (B3 in
- * docs/dl4j-workarounds.md). Each is written
+ * docs/development/dl4j-workarounds.md). Each is written
  * only with ops that gradient-check (sum/max along an axis, exp/log, sub/add/mul, cumsum, eq,
  * castTo).
  *

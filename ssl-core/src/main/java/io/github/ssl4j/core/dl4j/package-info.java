@@ -1,6 +1,6 @@
 /**
  * Workarounds for DeepLearning4J 1.0.0-M2.1 bugs, each pinned by a regression test that fails
- * when DL4J fixes (or changes) the bug; the labels B1-B4 are those of docs/dl4j-workarounds.md.
+ * when DL4J fixes (or changes) the bug; the labels B1-B4 are those of docs/development/dl4j-workarounds.md.
  *
  * <ul>
  *   <li>{@link io.github.ssl4j.core.dl4j.LayerHelpers}: oneDNN layer helpers per graph (B4);

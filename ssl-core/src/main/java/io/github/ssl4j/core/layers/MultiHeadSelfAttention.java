@@ -34,7 +34,7 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * initialisation of the input projection).
  *
  * <p>Defined as a SameDiff graph on {@link CorrectedSameDiffLayer}, with the softmax
- * from sum/max/exp (docs/dl4j-workarounds.md, B2 and B3); training runs a native implementation of the same function with its
+ * from sum/max/exp (docs/development/dl4j-workarounds.md, B2 and B3); training runs a native implementation of the same function with its
  * backward pass written out ({@link Runtime}), because DL4J's SameDiff layer runs the graph
  * forward again inside every backward pass. Parameters and their layout are the SameDiff layer's.
  * Gradient-checked with padding masks in double precision. No dropout on the attention

@@ -28,7 +28,7 @@ public final class Seeds {
    *
    * <p>Why: ND4J 1.0.0-M2.1's native generator treats root seed 0 as "seed from the clock", so
    * {@code Nd4j.getRandom().setSeed(0)} and a DL4J network built with {@code .seed(0)} draw
-   * different initial weights in every call (docs/dl4j-workarounds.md, B8). Every place where
+   * different initial weights in every call (docs/development/dl4j-workarounds.md, B8). Every place where
    * ssl4j hands a caller's seed to ND4J goes through this method, so seed 0 is as reproducible as
    * any other.
    */

@@ -13,7 +13,7 @@ import org.deeplearning4j.nn.layers.mkldnn.BaseMKLDNNHelper;
 import org.junit.jupiter.api.Test;
 
 /**
- * Documents DL4J 1.0.0-M2.1 bug B4 (docs/dl4j-workarounds.md): DL4J's own oneDNN helpers are off
+ * Documents DL4J 1.0.0-M2.1 bug B4 (docs/development/dl4j-workarounds.md): DL4J's own oneDNN helpers are off
  * by default and, when switched on, dropped by a broken availability check. If a test here fails
  * after a DL4J upgrade, the bug changed: re-check whether {@link LayerHelpers} still has to set the
  * helpers itself.

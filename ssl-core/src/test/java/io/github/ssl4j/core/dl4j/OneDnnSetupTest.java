@@ -30,7 +30,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
- * B4 (docs/dl4j-workarounds.md): with the test class path (oneDNN natives) {@link LayerHelpers}
+ * B4 (docs/development/dl4j-workarounds.md): with the test class path (oneDNN natives) {@link LayerHelpers}
  * gives conv/BN/pool layers oneDNN helpers, per graph and without any system property.
  */
 class OneDnnSetupTest {

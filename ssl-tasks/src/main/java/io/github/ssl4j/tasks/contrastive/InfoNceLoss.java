@@ -30,7 +30,7 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * <p><b>Loss</b>: rows are L2-normalised, {@code z = x / sqrt(|x|^2 + 1e-12)}; logits are {@code
  * s_ij = z_i . z_j / temperature}; the self-similarity {@code s_ii} is masked out (with a diagonal
  * mask built from cumulative-sum row ids and {@code eq}, never {@code setDiag}, which crashes the
- * native backend; docs/dl4j-workarounds.md, B3). For row i with positives P(i) (rows with the same id, i excluded):
+ * native backend; docs/development/dl4j-workarounds.md, B3). For row i with positives P(i) (rows with the same id, i excluded):
  *
  * <pre>
  *   loss_i = log sum_{k != i} exp(s_ik)  -  (1/|P(i)|) sum_{p in P(i)} s_ip
@@ -38,7 +38,7 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  *
  * computed stably by subtracting the row maximum before {@code exp} (not with {@code logSumExp},
  * {@code logSoftmax} or {@code softmaxCrossEntropy}, whose gradients are broken in 1.0.0-M2.1,
- * docs/dl4j-workarounds.md, B3). With two views |P(i)| = 1 and this is exactly NT-Xent with 2N-1 candidates per
+ * docs/development/dl4j-workarounds.md, B3). With two views |P(i)| = 1 and this is exactly NT-Xent with 2N-1 candidates per
  * anchor; with more views it is the multi-positive (SupCon "L_out") generalisation.
  *
  * <p><b>Score</b>: the SameDiff graph returns the <em>sum</em> of {@code loss_i} over all rows; DL4J
