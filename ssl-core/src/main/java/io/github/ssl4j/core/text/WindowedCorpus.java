@@ -79,7 +79,7 @@ public final class WindowedCorpus {
   /**
    * A builder with the defaults: {@link WordTokenizer}, 8,000 regular tokens, {@link
    * Vocabulary.TieBreak#FIRST_OCCURRENCE}, windows of {@link TokenWindows#DEFAULT_LENGTH}, an 80 /
-   * 20 split by {@link TrainTestSplit.Permutation#SEEDED_SHUFFLE} with seed 0.
+   * 20 split by {@link TrainTestSplit.Permutation#SEEDED_SHUFFLE} with seed {@link io.github.ssl4j.core.train.Seeds#DEFAULT} (42).
    */
   public static Builder builder() {
     return new Builder();
