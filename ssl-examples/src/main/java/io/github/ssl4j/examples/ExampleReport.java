@@ -7,6 +7,7 @@ import io.github.ssl4j.core.train.TrainingResult;
 import java.awt.Color;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -108,7 +109,8 @@ final class ExampleReport {
     writeLossCurve(trained.history(), lossTitle, file("loss-curve.png"));
     Pretraining p = new Pretraining(trained.epochs(), batch, trained.steps(),
         trained.history().get(0).loss(), trained.finalLoss(), trained.samplesPerSecond());
-    line("pretraining: %d epochs, %d steps of %d %s, loss %.4g -> %.4g, %.1f %s/s",
+    String loss = Math.abs(p.firstLoss()) >= 100 ? "%.1f" : "%.4f";
+    line("pretraining: %d epochs, %d steps of %d %s, loss " + loss + " -> " + loss + ", %.1f %s/s",
         p.epochs(), p.steps(), p.batch(), unit, p.firstLoss(), p.finalLoss(), p.examplesPerSecond(), unit);
     return p;
   }
@@ -125,10 +127,10 @@ final class ExampleReport {
 
   /**
    * Writes {@code result} as {@code results.json} and prints the summary: the title, the lines
-   * added, the seconds per phase and where the files are.
+   * added, the seconds per phase and the files in the output directory.
    *
    * @return {@code result}
-   * @throws UncheckedIOException if {@code results.json} cannot be written
+   * @throws UncheckedIOException if {@code results.json} cannot be written or the directory listed
    */
   <R> R finish(String title, R result) {
     Path json = file("results.json");
@@ -143,7 +145,13 @@ final class ExampleReport {
     seconds().forEach((phase, v) -> secs.append(secs.isEmpty() ? "" : ", ").append(phase)
         .append(String.format(Locale.ROOT, " %.1f", v)));
     s.append("  seconds: ").append(secs).append(System.lineSeparator());
-    s.append("  results.json, loss curve, encoder.zip and checkpoints in ").append(out).append(System.lineSeparator());
+    try (var files = Files.list(out)) {
+      s.append("  in ").append(out).append(": ")
+          .append(String.join(", ", files.map(f -> f.getFileName() + (Files.isDirectory(f) ? "/" : "")).sorted().toList()))
+          .append(System.lineSeparator());
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not list " + out + ": " + e.getMessage(), e);
+    }
     System.out.print(s);
     return result;
   }
