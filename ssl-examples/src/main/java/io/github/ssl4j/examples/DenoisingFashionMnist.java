@@ -28,8 +28,9 @@ import picocli.CommandLine.Option;
 
 /**
  * The main example: pretrain an MLP encoder on Fashion-MNIST as a denoising autoencoder (no
- * labels), then measure what the representation learned with a kNN classifier and a linear probe,
- * next to the same encoder with random weights.
+ * labels), then measure what the representation learned with a kNN classifier (k = 200, T = 0.1)
+ * and a linear probe fitted to convergence (L-BFGS), next to the same encoder with random weights.
+ * Without the data set installed it runs on the bundled 10,000/2,000-image sample.
  *
  * <pre>
  * mvn -B -q -pl ssl-examples -am package -DskipTests exec:java
@@ -140,10 +141,8 @@ public final class DenoisingFashionMnist implements Callable<Integer> {
       long t0 = System.nanoTime();
       knn[i] = KnnClassifier.builder().build().fit(bank).accuracy(queries);
       long t1 = System.nanoTime();
-      // at least ~800 optimiser steps, so small (sample) training sets are not under-fitted
-      int probeEpochs = Math.max(10, 200_000 / (int) train.size(0));
       probe[i] =
-          LinearProbe.builder().epochs(probeEpochs).seed(seed).build()
+          LinearProbe.builder().lbfgs(EncoderEvaluation.PROBE_MAX_ITERATIONS).l2(EncoderEvaluation.PROBE_L2).build()
               .evaluate(bank, queries).testAccuracy();
       knnNanos += t1 - t0;
       probeNanos += System.nanoTime() - t1;
