@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
  * The main example: pretrain an MLP encoder on Fashion-MNIST as a denoising autoencoder (no
  * labels), then measure what the representation learned with a kNN classifier (k = 200, T = 0.1)
  * and a linear probe fitted to convergence (L-BFGS), next to the same encoder with random weights.
- * Without the data set installed it runs on the bundled sample.
+ * Without the data set installed it runs on the bundled 10,000/2,000-image sample.
  *
  * <pre>
  * mvn -B -q -pl ssl-examples -am package -DskipTests exec:java

@@ -15,8 +15,8 @@ class DenoisingFashionMnistTest {
   @Test
   void runsOnBundledSampleAndLearnsSomething() throws Exception {
     FashionMnist sample = FashionMnist.sample(-1, -1);
-    assertEquals(2000, sample.train().size());
-    assertEquals(500, sample.test().size());
+    assertEquals(10000, sample.train().size());
+    assertEquals(2000, sample.test().size());
 
     DenoisingFashionMnist.Result r =
         DenoisingFashionMnist.run(
