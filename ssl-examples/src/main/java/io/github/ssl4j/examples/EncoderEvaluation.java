@@ -102,7 +102,8 @@ final class EncoderEvaluation {
 
   /**
    * The frozen representation only: kNN and a linear probe on all labels, next to a random-init
-   * copy of the encoder.
+   * copy of the encoder. Each set is embedded in one forward pass, so use it for encoders with small
+   * activations (an MLP); {@link #run} embeds in batches.
    *
    * @param pretrained the pretrained encoder
    * @param encoder its architecture (for the random-init copy)
@@ -113,8 +114,9 @@ final class EncoderEvaluation {
    */
   static Frozen frozen(PretrainedEncoder pretrained, Encoder encoder, LabelledData train, LabelledData test,
       int probeIterations, long seed) {
-    double[] pre = measure(pretrained, train, test, probeIterations, null, new double[4]);
-    double[] rnd = measure(randomCopy(pretrained, encoder, seed), train, test, probeIterations, null, new double[4]);
+    int all = Math.max(train.size(), test.size());
+    double[] pre = measure(pretrained, train, test, all, probeIterations, null, new double[4]);
+    double[] rnd = measure(randomCopy(pretrained, encoder, seed), train, test, all, probeIterations, null, new double[4]);
     return new Frozen(pre[0], rnd[0], pre[1], rnd[1]);
   }
 
@@ -132,8 +134,8 @@ final class EncoderEvaluation {
     LabelBudget budget = LabelBudget.perClass(s.labelsPerClass());
     int[] fewIndices = budget.select(train, s.seed()); // the same subset the protocol below draws
     double[] secs = new double[4];
-    double[] pre = measure(pretrained, train, test, s.probeIterations(), fewIndices, secs);
-    double[] rnd = measure(randomEncoder, train, test, s.probeIterations(), fewIndices, secs);
+    double[] pre = measure(pretrained, train, test, EMBED_BATCH, s.probeIterations(), fewIndices, secs);
+    double[] rnd = measure(randomEncoder, train, test, EMBED_BATCH, s.probeIterations(), fewIndices, secs);
 
     long t = System.nanoTime();
     FewLabelProtocol protocol = FewLabelProtocol.builder(List.of(budget), s.seed()).repeats(s.ftRepeats()).build();
@@ -205,17 +207,18 @@ final class EncoderEvaluation {
   }
 
   /**
-   * Embeds {@code train} and {@code test} with {@code e} and scores the representation.
+   * Embeds {@code train} and {@code test} with {@code e}, {@code embedBatch} examples per forward
+   * pass, and scores the representation.
    *
    * @param fewIndices the few-label subset of {@code train} for a third probe, or null for none
    * @param secs seconds added per phase: embed, kNN, probe, few-label probe
    * @return {kNN accuracy, probe accuracy, few-label probe accuracy (NaN without a subset)}
    */
-  private static double[] measure(PretrainedEncoder e, LabelledData train, LabelledData test, int probeIterations,
-      int[] fewIndices, double[] secs) {
+  private static double[] measure(PretrainedEncoder e, LabelledData train, LabelledData test, int embedBatch,
+      int probeIterations, int[] fewIndices, double[] secs) {
     long t = System.nanoTime();
-    LabelledData bank = train.withFeatures(e.embed(train.features(), EMBED_BATCH));
-    LabelledData queries = test.withFeatures(e.embed(test.features(), EMBED_BATCH));
+    LabelledData bank = train.withFeatures(e.embed(train.features(), embedBatch));
+    LabelledData queries = test.withFeatures(e.embed(test.features(), embedBatch));
     secs[0] += seconds(t);
     t = System.nanoTime();
     double knn = KnnClassifier.builder().build().fit(bank).accuracy(queries);
