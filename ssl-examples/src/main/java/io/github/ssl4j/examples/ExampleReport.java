@@ -146,7 +146,7 @@ final class ExampleReport {
         .append(String.format(Locale.ROOT, " %.1f", v)));
     s.append("  seconds: ").append(secs).append(System.lineSeparator());
     try (var files = Files.list(out)) {
-      s.append("  in ").append(out).append(": ")
+      s.append("  written to ").append(out).append(": ")
           .append(String.join(", ", files.map(f -> f.getFileName() + (Files.isDirectory(f) ? "/" : "")).sorted().toList()))
           .append(System.lineSeparator());
     } catch (IOException e) {
