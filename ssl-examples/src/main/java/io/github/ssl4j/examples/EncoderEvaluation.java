@@ -12,34 +12,26 @@ import io.github.ssl4j.core.eval.LinearProbe;
 import io.github.ssl4j.core.eval.Metrics;
 import io.github.ssl4j.core.finetune.FineTuneAdapter;
 import io.github.ssl4j.core.finetune.FineTuneMode;
-import java.io.IOException;
-import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
-import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.knowm.xchart.BitmapEncoder;
-import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYChartBuilder;
-import org.knowm.xchart.XYSeries;
-import org.knowm.xchart.style.markers.SeriesMarkers;
 import org.nd4j.linalg.learning.config.Adam;
-import io.github.ssl4j.core.train.LossRecord;
 
 /**
- * The evaluation the image workloads share (W1, W2): on the frozen representation of the
- * pretrained encoder and of a random-init copy, kNN and linear probes on all labels and on a few
- * labels per class; then the few-label protocol, fine-tuning encoder + linear head against the same
- * network trained from scratch, over several seeds (subset and initialisation), means reported.
+ * The evaluation the image examples share: on the frozen representation of the pretrained encoder
+ * and of a random-init copy, kNN and linear probes on all labels and on a few labels per class;
+ * then the few-label protocol, fine-tuning encoder + linear head against the same network trained
+ * from scratch, over several seeds (subset and initialisation), means reported.
  *
  * <p>The pretrained encoder is fine-tuned after a head warm-up (LP-FT, {@link
- * FineTuneAdapter.Builder#headWarmup}); the from-scratch network is trained as the peer trains both
- * (Adam 1e-3, batch 60, from a random head), which is its better recipe: a warm-up on random
- * features costs it accuracy (docs/tasks/contrastive.md). The pretrained encoder's fine-tune
- * without warm-up is reported too.
+ * FineTuneAdapter.Builder#headWarmup}); the from-scratch network is trained from a random head
+ * (Adam 1e-3, batch 60), which is its better recipe: a warm-up on random features costs it
+ * accuracy (docs/tasks/contrastive.md). The pretrained encoder's fine-tune without warm-up is
+ * reported too.
  */
 final class EncoderEvaluation {
-  /** Fine-tuning on the labelled subset: Adam with this learning rate (as the peer). */
+  /** Fine-tuning on the labelled subset: Adam with this learning rate. */
   static final double FINE_TUNE_LR = 1e-3;
-  /** Fine-tuning minibatch size (as the peer: 600 labels in 10 steps per epoch). */
+  /** Fine-tuning minibatch size (600 labels in 10 steps per epoch). */
   static final int FINE_TUNE_BATCH = 60;
   /** Head warm-up before fine-tuning the pretrained encoder: epochs on the frozen representation. */
   static final int HEAD_WARMUP_EPOCHS = 100;
@@ -48,13 +40,13 @@ final class EncoderEvaluation {
   /** Images per forward pass when computing representations (bounds activation memory). */
   private static final int EMBED_BATCH = 1000;
   /**
-   * Linear probes are fitted to convergence with full-batch L-BFGS, at most this many iterations
-   * (as the PyTorch peer's {@code logreg_accuracy}: L-BFGS, 300 iterations, strong-Wolfe search).
+   * Linear probes are fitted to convergence with full-batch L-BFGS (strong-Wolfe line search), at
+   * most this many iterations.
    */
   static final int PROBE_MAX_ITERATIONS = 300;
   /**
    * L2 coefficient of the linear probes: the penalty is {@code (l2 / 2) * |W|^2} on the mean
-   * cross-entropy, so 2e-4 is the peer's {@code 1e-4 * |W|^2} (peer.py logreg_accuracy).
+   * cross-entropy, so 2e-4 is {@code 1e-4 * |W|^2}.
    */
   static final double PROBE_L2 = 2e-4;
 
@@ -70,6 +62,12 @@ final class EncoderEvaluation {
    */
   record Settings(int labelsPerClass, int probeIterations, int ftEpochs, int ftRepeats, int headWarmupEpochs,
       long seed) {}
+
+  /**
+   * The frozen representation under a kNN classifier (k = 200, T = 0.1) and a linear probe on all
+   * labels, pretrained and random init; accuracies as fractions.
+   */
+  record Frozen(double knnPretrained, double knnRandom, double probePretrained, double probeRandom) {}
 
   /** Accuracies and macro-F1 as fractions; seconds per phase (pretrained and random together). */
   record Outcome(
@@ -90,8 +88,7 @@ final class EncoderEvaluation {
       double knnSeconds,
       double probeSeconds,
       double probeFewSeconds,
-      double fineTuneSeconds,
-      double scratchSeconds) {}
+      double fewLabelSeconds) {}
 
   /** One repeat of the few-label runs: its seed and the three test accuracies (fractions). */
   record FewLabelRun(long seed, double fineTune, double fineTuneNoWarmup, double scratch) {}
@@ -104,7 +101,27 @@ final class EncoderEvaluation {
       double fineTuneNoWarmup, List<FewLabelRun> runs) {}
 
   /**
-   * Runs the evaluation.
+   * The frozen representation only: kNN and a linear probe on all labels, next to a random-init
+   * copy of the encoder. Each set is embedded in one forward pass, so use it for encoders with small
+   * activations (an MLP); {@link #run} embeds in batches.
+   *
+   * @param pretrained the pretrained encoder
+   * @param encoder its architecture (for the random-init copy)
+   * @param train training examples in the encoder's input layout, with labels
+   * @param test test examples in the same layout, with labels
+   * @param probeIterations L-BFGS iteration budget of each linear probe
+   * @param seed seed of the random-init copy
+   */
+  static Frozen frozen(PretrainedEncoder pretrained, Encoder encoder, LabelledData train, LabelledData test,
+      int probeIterations, long seed) {
+    int all = Math.max(train.size(), test.size());
+    double[] pre = measure(pretrained, train, test, all, probeIterations, null, new double[4]);
+    double[] rnd = measure(randomCopy(pretrained, encoder, seed), train, test, all, probeIterations, null, new double[4]);
+    return new Frozen(pre[0], rnd[0], pre[1], rnd[1]);
+  }
+
+  /**
+   * Runs the whole evaluation.
    *
    * @param pretrained the pretrained encoder
    * @param encoder its architecture (for the random-init copy and the scratch network)
@@ -113,97 +130,17 @@ final class EncoderEvaluation {
    */
   static Outcome run(
       PretrainedEncoder pretrained, Encoder encoder, LabelledData train, LabelledData test, Settings s) {
-    ComputationGraph random = pretrained.freshCopy(s.seed()); // same architecture, random weights
-    PretrainedEncoder randomEncoder = PretrainedEncoder.from(random, encoder, pretrained.metadata());
-
+    PretrainedEncoder randomEncoder = randomCopy(pretrained, encoder, s.seed());
     LabelBudget budget = LabelBudget.perClass(s.labelsPerClass());
     int[] fewIndices = budget.select(train, s.seed()); // the same subset the protocol below draws
-    double[] knn = new double[2];
-    double[] probe = new double[2];
-    double[] probeFew = new double[2];
     double[] secs = new double[4];
-    for (int i = 0; i < 2; i++) {
-      PretrainedEncoder e = i == 0 ? pretrained : randomEncoder;
-      long t = System.nanoTime();
-      LabelledData bank = train.withFeatures(e.embed(train.features(), EMBED_BATCH));
-      LabelledData queries = test.withFeatures(e.embed(test.features(), EMBED_BATCH));
-      secs[0] += seconds(t);
-      t = System.nanoTime();
-      knn[i] = KnnClassifier.builder().build().fit(bank).accuracy(queries);
-      secs[1] += seconds(t);
-      t = System.nanoTime();
-      probe[i] = probe(s.probeIterations()).evaluate(bank, queries).testAccuracy();
-      secs[2] += seconds(t);
-      t = System.nanoTime();
-      probeFew[i] = probe(s.probeIterations()).evaluate(bank.subset(fewIndices), queries).testAccuracy();
-      secs[3] += seconds(t);
-    }
+    double[] pre = measure(pretrained, train, test, EMBED_BATCH, s.probeIterations(), fewIndices, secs);
+    double[] rnd = measure(randomEncoder, train, test, EMBED_BATCH, s.probeIterations(), fewIndices, secs);
 
-    double[] fitSeconds = new double[2];
+    long t = System.nanoTime();
     FewLabelProtocol protocol = FewLabelProtocol.builder(List.of(budget), s.seed()).repeats(s.ftRepeats()).build();
-    FewLabelProtocol.Report report =
-        protocol.run(train, test,
-                fineTuner(seed -> FineTuneAdapter.builder(pretrained), s.headWarmupEpochs(), s, fitSeconds, 0),
-                fineTuner(seed -> FineTuneAdapter.builder(pretrained.freshCopy(seed), encoder), 0, s, fitSeconds, 1));
-    FewLabelProtocol.Row few = report.rows().get(0);
-    // the pretrained encoder fine-tuned from a random head, on the same subsets and seeds
-    ClassifierTrainer noWarmupTuner = fineTuner(x -> FineTuneAdapter.builder(pretrained), 0, s, new double[1], 0);
-    List<FewLabelRun> runs = new java.util.ArrayList<>();
-    for (int r = 0; r < s.ftRepeats(); r++) {
-      long seed = protocol.repeatSeed(r);
-      double noWarmup = few.pretrainedRuns().get(r).accuracy();
-      if (s.headWarmupEpochs() > 0) {
-        LabelledData subset = train.subset(budget.select(train, seed));
-        noWarmup = Metrics.accuracy(test.labels(), noWarmupTuner.train(subset, seed).predict(test.features()));
-      }
-      runs.add(new FewLabelRun(seed, few.pretrainedRuns().get(r).accuracy(), noWarmup,
-          few.scratchRuns().get(r).accuracy()));
-    }
-    return new Outcome(
-        knn[0], knn[1], probe[0], probe[1], few.subsetSize(), probeFew[0], probeFew[1],
-        few.pretrained().accuracy(), few.pretrained().macroF1(),
-        few.scratch().accuracy(), few.scratch().macroF1(),
-        new FewLabelDetail(s.ftRepeats(), s.headWarmupEpochs(), few.pretrainedSd().accuracy(),
-            few.scratchSd().accuracy(), runs.stream().mapToDouble(FewLabelRun::fineTuneNoWarmup).average().orElseThrow(),
-            runs),
-        s.probeIterations(),
-        secs[0], secs[1], secs[2], secs[3], fitSeconds[0], fitSeconds[1]);
-  }
-
-  /**
-   * The few-label lines of an example's summary: fine-tune (after the head warm-up when there is
-   * one) and from scratch, means ± standard deviations over the repeats, then macro-F1 and the
-   * fine-tune without warm-up.
-   */
-  static String fewLabelLines(Outcome ev, Settings s) {
-    String warm = s.headWarmupEpochs() > 0 ? ", head warm-up " + s.headWarmupEpochs() + " epochs" : "";
-    StringBuilder b = new StringBuilder();
-    b.append(String.format(java.util.Locale.ROOT,
-        "  fine-tune, %4d labels        pretrained        from scratch   (%d epochs%s; mean ± sd of %d seeds)%n",
-        ev.fewLabels(), s.ftEpochs(), warm, s.ftRepeats()));
-    b.append(String.format(java.util.Locale.ROOT, "  encoder + linear head         %6.2f ± %4.2f %%   %6.2f ± %4.2f %%%n",
-        100 * ev.fineTunePretrained(), 100 * ev.fewLabel().fineTuneSd(),
-        100 * ev.fineTuneScratch(), 100 * ev.fewLabel().scratchSd()));
-    b.append(String.format(java.util.Locale.ROOT, "  macro-F1                      %6.2f %%          %6.2f %%%n",
-        100 * ev.fineTunePretrainedMacroF1(), 100 * ev.fineTuneScratchMacroF1()));
-    if (s.headWarmupEpochs() > 0) {
-      b.append(String.format(java.util.Locale.ROOT, "  same without head warm-up     %6.2f %%%n", 100 * ev.fewLabel().fineTuneNoWarmup()));
-    }
-    return b.toString();
-  }
-
-  private static LinearProbe probe(int iterations) {
-    return LinearProbe.builder().lbfgs(iterations).l2(PROBE_L2).build();
-  }
-
-  /**
-   * Fine-tunes encoder and a fresh linear head on the subset (peer: Adam 1e-3, batch 60), after
-   * {@code warmupEpochs} of head warm-up when &gt; 0; each repeat's seed seeds the head, the
-   * shuffles and (through {@code builderFor}) the network it starts from.
-   */
-  private static ClassifierTrainer fineTuner(java.util.function.LongFunction<FineTuneAdapter.Builder> builderFor,
-      int warmupEpochs, Settings s, double[] seconds, int slot) {
-    return new ClassifierTrainer() {
+    // the scratch network starts from a new random initialisation in each repeat
+    ClassifierTrainer scratch = new ClassifierTrainer() {
       @Override
       public Classifier train(LabelledData subset) {
         return train(subset, s.seed());
@@ -211,58 +148,119 @@ final class EncoderEvaluation {
 
       @Override
       public Classifier train(LabelledData subset, long seed) {
-        FineTuneAdapter.Builder b = builderFor.apply(seed)
-            .classification(10)
-            .mode(FineTuneMode.FULL)
-            .updater(new Adam(FINE_TUNE_LR))
-            .epochs(s.ftEpochs())
-            .batchSize(FINE_TUNE_BATCH)
-            .seed(seed);
-        if (warmupEpochs > 0) {
-          b.headWarmup(warmupEpochs, new Adam(HEAD_WARMUP_LR));
-        }
-        long t = System.nanoTime();
-        var tuned = b.build().fit(subset);
-        seconds[slot] += seconds(t);
-        return tuned::predict;
+        return fineTuner(FineTuneAdapter.builder(pretrained.freshCopy(seed), encoder), 0, s).train(subset, seed);
       }
     };
-  }
-
-  /** Per-step loss and (from 20 steps on) its trailing moving average against the step, as a PNG. */
-  static void writeLossCurve(List<LossRecord> history, String title, Path png) throws IOException {
-    System.setProperty("java.awt.headless", "true");
-    int n = history.size();
-    double[] step = new double[n];
-    double[] loss = new double[n];
-    double[] smooth = new double[n];
-    int window = Math.max(1, Math.min(50, n / 10)); // 1: too few steps to smooth
-    double sum = 0;
-    for (int i = 0; i < n; i++) {
-      step[i] = history.get(i).step();
-      loss[i] = history.get(i).loss();
-      sum += loss[i];
-      if (i >= window) {
-        sum -= loss[i - window];
+    FewLabelProtocol.Row few = protocol.run(train, test,
+        fineTuner(FineTuneAdapter.builder(pretrained), s.headWarmupEpochs(), s), scratch).rows().get(0);
+    // the pretrained encoder fine-tuned from a random head, on the same subsets and seeds
+    FineTuneAdapter noWarmup = fineTuner(FineTuneAdapter.builder(pretrained), 0, s);
+    List<FewLabelRun> runs = new ArrayList<>();
+    for (int r = 0; r < s.ftRepeats(); r++) {
+      long seed = protocol.repeatSeed(r);
+      double noWarmupAccuracy = few.pretrainedRuns().get(r).accuracy();
+      if (s.headWarmupEpochs() > 0) {
+        LabelledData subset = train.subset(budget.select(train, seed));
+        noWarmupAccuracy = Metrics.accuracy(test.labels(), noWarmup.train(subset, seed).predict(test.features()));
       }
-      smooth[i] = sum / Math.min(i + 1, window);
+      runs.add(new FewLabelRun(seed, few.pretrainedRuns().get(r).accuracy(), noWarmupAccuracy,
+          few.scratchRuns().get(r).accuracy()));
     }
-    XYChart chart =
-        new XYChartBuilder().width(900).height(500).title(title).xAxisTitle("step").yAxisTitle("loss").build();
-    chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNE);
-    chart.getStyler().setMarkerSize(0);
-    XYSeries raw = chart.addSeries("loss per step", step, loss);
-    raw.setMarker(SeriesMarkers.NONE);
-    raw.setLineColor(new java.awt.Color(150, 180, 220));
-    if (window > 1) {
-      XYSeries avg = chart.addSeries("moving average (" + window + " steps)", step, smooth);
-      avg.setMarker(SeriesMarkers.NONE);
-      avg.setLineColor(new java.awt.Color(200, 40, 40));
-    }
-    BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
+    return new Outcome(
+        pre[0], rnd[0], pre[1], rnd[1], few.subsetSize(), pre[2], rnd[2],
+        few.pretrained().accuracy(), few.pretrained().macroF1(),
+        few.scratch().accuracy(), few.scratch().macroF1(),
+        new FewLabelDetail(s.ftRepeats(), s.headWarmupEpochs(), few.pretrainedSd().accuracy(),
+            few.scratchSd().accuracy(), runs.stream().mapToDouble(FewLabelRun::fineTuneNoWarmup).average().orElseThrow(),
+            runs),
+        s.probeIterations(),
+        secs[0], secs[1], secs[2], secs[3], seconds(t));
   }
 
-  static double seconds(long startNanos) {
+  /** Adds the kNN and linear-probe rows of {@code f} to the report's summary. */
+  static void report(ExampleReport report, Frozen f, int dims) {
+    report.line("%-30s %s", "representation (" + dims + "-d)", "pretrained   random init");
+    report.row("kNN (k=200, T=0.1)", f.knnPretrained(), f.knnRandom());
+    report.row("linear probe, all labels", f.probePretrained(), f.probeRandom());
+  }
+
+  /**
+   * Adds the summary of {@code ev} to the report: the frozen representation (kNN, linear probes on
+   * all and on a few labels), then fine-tune (after the head warm-up when there is one) and from
+   * scratch, means ± standard deviations over the repeats, macro-F1 and the fine-tune without
+   * warm-up.
+   */
+  static void report(ExampleReport report, Outcome ev, Settings s, int dims) {
+    report(report, new Frozen(ev.knnPretrained(), ev.knnRandom(), ev.probePretrained(), ev.probeRandom()), dims);
+    report.row(String.format("linear probe, %4d labels", ev.fewLabels()), ev.probeFewPretrained(), ev.probeFewRandom());
+    String warm = s.headWarmupEpochs() > 0 ? ", head warm-up " + s.headWarmupEpochs() + " epochs" : "";
+    report.line("fine-tune, %4d labels        pretrained        from scratch   (%d epochs%s; mean ± sd of %d seeds)",
+        ev.fewLabels(), s.ftEpochs(), warm, s.ftRepeats());
+    report.line("encoder + linear head         %6.2f ± %4.2f %%   %6.2f ± %4.2f %%",
+        100 * ev.fineTunePretrained(), 100 * ev.fewLabel().fineTuneSd(),
+        100 * ev.fineTuneScratch(), 100 * ev.fewLabel().scratchSd());
+    report.line("macro-F1                      %6.2f %%          %6.2f %%",
+        100 * ev.fineTunePretrainedMacroF1(), 100 * ev.fineTuneScratchMacroF1());
+    if (s.headWarmupEpochs() > 0) {
+      report.line("same without head warm-up     %6.2f %%", 100 * ev.fewLabel().fineTuneNoWarmup());
+    }
+  }
+
+  /**
+   * Embeds {@code train} and {@code test} with {@code e}, {@code embedBatch} examples per forward
+   * pass, and scores the representation.
+   *
+   * @param fewIndices the few-label subset of {@code train} for a third probe, or null for none
+   * @param secs seconds added per phase: embed, kNN, probe, few-label probe
+   * @return {kNN accuracy, probe accuracy, few-label probe accuracy (NaN without a subset)}
+   */
+  private static double[] measure(PretrainedEncoder e, LabelledData train, LabelledData test, int embedBatch,
+      int probeIterations, int[] fewIndices, double[] secs) {
+    long t = System.nanoTime();
+    LabelledData bank = train.withFeatures(e.embed(train.features(), embedBatch));
+    LabelledData queries = test.withFeatures(e.embed(test.features(), embedBatch));
+    secs[0] += seconds(t);
+    t = System.nanoTime();
+    double knn = KnnClassifier.builder().build().fit(bank).accuracy(queries);
+    secs[1] += seconds(t);
+    t = System.nanoTime();
+    double probe = probe(probeIterations).evaluate(bank, queries).testAccuracy();
+    secs[2] += seconds(t);
+    t = System.nanoTime();
+    double probeFew = fewIndices == null ? Double.NaN
+        : probe(probeIterations).evaluate(bank.subset(fewIndices), queries).testAccuracy();
+    secs[3] += seconds(t);
+    return new double[] {knn, probe, probeFew};
+  }
+
+  /** The same architecture as {@code pretrained} with random weights drawn from {@code seed}. */
+  private static PretrainedEncoder randomCopy(PretrainedEncoder pretrained, Encoder encoder, long seed) {
+    return PretrainedEncoder.from(pretrained.freshCopy(seed), encoder, pretrained.metadata());
+  }
+
+  private static LinearProbe probe(int iterations) {
+    return LinearProbe.builder().lbfgs(iterations).l2(PROBE_L2).build();
+  }
+
+  /**
+   * Fine-tunes encoder and a fresh linear head on the subset (Adam 1e-3, batch 60), after {@code
+   * warmupEpochs} of head warm-up when &gt; 0; {@link FineTuneAdapter#train(LabelledData, long)}
+   * seeds the head and the shuffles with each repeat's seed.
+   */
+  private static FineTuneAdapter fineTuner(FineTuneAdapter.Builder b, int warmupEpochs, Settings s) {
+    b.classification(10)
+        .mode(FineTuneMode.FULL)
+        .updater(new Adam(FINE_TUNE_LR))
+        .epochs(s.ftEpochs())
+        .batchSize(FINE_TUNE_BATCH)
+        .seed(s.seed());
+    if (warmupEpochs > 0) {
+      b.headWarmup(warmupEpochs, new Adam(HEAD_WARMUP_LR));
+    }
+    return b.build();
+  }
+
+  private static double seconds(long startNanos) {
     return (System.nanoTime() - startNanos) / 1e9;
   }
 }

@@ -11,7 +11,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Fashion-MNIST for the examples: the full data set from a directory of the four standard
- * {@code .gz} IDX files, or the 2,000/500-image sample shipped in this module.
+ * {@code .gz} IDX files, or the 10,000/2,000-image sample shipped in this module (the first images
+ * of each split; {@code ssl-examples/scripts/make-fashion-mnist-sample.py} makes it).
  *
  * @param train training images [n, 1, 28, 28] in [0, 1] with labels
  * @param test test images [n, 1, 28, 28] with labels
@@ -59,7 +60,7 @@ public record FashionMnist(LabelledData train, LabelledData test, String origin,
     return sample(trainLimit, testLimit);
   }
 
-  /** The sample shipped in this module (2,000 train, 500 test images). */
+  /** The sample shipped in this module (10,000 train, 2,000 test images). */
   public static FashionMnist sample(int trainLimit, int testLimit) {
     return new FashionMnist(
         new LabelledData(
@@ -70,7 +71,7 @@ public record FashionMnist(LabelledData train, LabelledData test, String origin,
             IdxReader.images(resource(TEST_IMAGES, testLimit), TEST_IMAGES),
             IdxReader.labels(resource(TEST_LABELS, testLimit), TEST_LABELS),
             10),
-        "bundled sample (2,000 train / 500 test images; for the full 60,000 / 10,000: " + HOW_TO_GET + ")",
+        "bundled sample (10,000 train / 2,000 test images; for the full 60,000 / 10,000: " + HOW_TO_GET + ")",
         true);
   }
 

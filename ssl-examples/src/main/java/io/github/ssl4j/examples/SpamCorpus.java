@@ -16,8 +16,8 @@ import java.util.List;
 import java.util.zip.GZIPInputStream;
 
 /**
- * The SpamAssassin corpus for the W3 examples: from {@code --data DIR}, else {@code $SPAM_DIR},
- * else {@link #DEFAULT_DIR} (where the peer looks), else the sample bundled in this module (605
+ * The SpamAssassin corpus for the masked language example: from {@code --data DIR}, else {@code
+ * $SPAM_DIR}, else {@link #DEFAULT_DIR} (where {@link #HOW_TO_GET} unpacks it), else the sample bundled in this module (605
  * mails, every 10th of each group, bodies only, cut at 6,000 characters; the data are PDDL 1.0 /
  * CC0 per the npm package).
  *
@@ -26,7 +26,7 @@ import java.util.zip.GZIPInputStream;
  * @param isSample whether this is the bundled sample
  */
 public record SpamCorpus(List<Document> documents, String origin, boolean isSample) {
-  /** The directory the PyTorch peer reads by default (relative to the working directory). */
+  /** The directory {@link #HOW_TO_GET} unpacks the corpus into (relative to the working directory). */
   public static final Path DEFAULT_DIR = Path.of("spam/package/data");
   private static final String SAMPLE = "/io/github/ssl4j/examples/spam-assassin-sample/mails.jsonl.gz";
 

@@ -16,7 +16,7 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Smoke test: the W1 (SimCLR) example runs end to end on the bundled sample with tiny limits. */
+/** Smoke test: the SimCLR example runs end to end on the bundled sample with tiny limits. */
 class ContrastiveFashionMnistTest {
   @TempDir Path out;
 
@@ -30,36 +30,41 @@ class ContrastiveFashionMnistTest {
 
     assertEquals(512, r.trainImages());
     assertEquals(200, r.testImages());
-    assertEquals(1 * (512 / 64), r.steps()); // the incomplete last batch is dropped
-    assertEquals(50, r.fewLabels()); // 5 per class, 10 classes
+    ExampleReport.Pretraining p = r.pretraining();
+    EncoderEvaluation.Outcome ev = r.evaluation();
+    assertEquals(1 * (512 / 64), p.steps()); // the incomplete last batch is dropped
+    assertEquals(64, p.batch());
+    assertEquals(50, ev.fewLabels()); // 5 per class, 10 classes
     // NT-Xent of an untrained network over 2N = 128 views is near log(2N - 1) = log(127)
-    assertTrue(Math.abs(r.firstLoss() - Math.log(127)) < 0.5, "first loss " + r.firstLoss());
-    assertTrue(Double.isFinite(r.finalLoss()), "final loss " + r.finalLoss());
-    assertTrue(r.imagesPerSecond() > 0, "images/s " + r.imagesPerSecond());
+    assertTrue(Math.abs(p.firstLoss() - Math.log(127)) < 0.5, "first loss " + p.firstLoss());
+    assertTrue(Double.isFinite(p.finalLoss()), "final loss " + p.finalLoss());
+    assertTrue(p.examplesPerSecond() > 0, "images/s " + p.examplesPerSecond());
     for (double a :
         new double[] {
-          r.knnPretrained(), r.knnRandom(), r.probePretrained(), r.probeRandom(),
-          r.probeFewPretrained(), r.probeFewRandom(), r.fineTunePretrained(), r.fineTuneScratch(),
-          r.fineTunePretrainedMacroF1(), r.fineTuneScratchMacroF1()
+          ev.knnPretrained(), ev.knnRandom(), ev.probePretrained(), ev.probeRandom(),
+          ev.probeFewPretrained(), ev.probeFewRandom(), ev.fineTunePretrained(), ev.fineTuneScratch(),
+          ev.fineTunePretrainedMacroF1(), ev.fineTuneScratchMacroF1()
         }) {
       assertTrue(a >= 0 && a <= 1, "accuracy/F1 outside [0, 1]: " + r);
     }
     // two repeats (seeds 42, 43); the reported fine-tune and scratch figures are their means
-    assertEquals(2, r.fewLabel().runs().size());
-    assertEquals(List.of(42L, 43L), r.fewLabel().runs().stream().map(EncoderEvaluation.FewLabelRun::seed).toList());
-    assertEquals((r.fewLabel().runs().get(0).fineTune() + r.fewLabel().runs().get(1).fineTune()) / 2,
-        r.fineTunePretrained(), 1e-12);
-    assertEquals((r.fewLabel().runs().get(0).scratch() + r.fewLabel().runs().get(1).scratch()) / 2,
-        r.fineTuneScratch(), 1e-12);
-    assertEquals(EncoderEvaluation.HEAD_WARMUP_EPOCHS, r.fewLabel().headWarmupEpochs());
+    assertEquals(2, ev.fewLabel().runs().size());
+    assertEquals(List.of(42L, 43L), ev.fewLabel().runs().stream().map(EncoderEvaluation.FewLabelRun::seed).toList());
+    assertEquals((ev.fewLabel().runs().get(0).fineTune() + ev.fewLabel().runs().get(1).fineTune()) / 2,
+        ev.fineTunePretrained(), 1e-12);
+    assertEquals((ev.fewLabel().runs().get(0).scratch() + ev.fewLabel().runs().get(1).scratch()) / 2,
+        ev.fineTuneScratch(), 1e-12);
+    assertEquals(EncoderEvaluation.HEAD_WARMUP_EPOCHS, ev.fewLabel().headWarmupEpochs());
     // chance is 10 %; a kNN on the 128-d CNN representation of Fashion-MNIST does far better
-    assertTrue(r.knnPretrained() > 0.2, "kNN accuracy " + r.knnPretrained());
-    assertEquals(100, r.probeIterations());
-    assertTrue(r.seconds().total() >= r.seconds().pretrain(), "seconds " + r.seconds());
+    assertTrue(ev.knnPretrained() > 0.2, "kNN accuracy " + ev.knnPretrained());
+    assertEquals(100, ev.probeIterations());
+    assertEquals(List.of("load", "pretrain", "evaluate", "total"), List.copyOf(r.seconds().keySet()));
+    assertTrue(r.seconds().get("total") >= r.seconds().get("pretrain") + r.seconds().get("evaluate"),
+        "seconds " + r.seconds());
 
     assertTrue(Files.size(out.resolve("encoder.zip")) > 0);
     List<String> csv = Files.readAllLines(out.resolve("loss-history.csv"));
-    assertEquals(1 + r.steps(), csv.size(), "header + one line per step");
+    assertEquals(1 + p.steps(), csv.size(), "header + one line per step");
 
     Path png = out.resolve("loss-curve.png");
     assertTrue(Files.size(png) > 0);
@@ -68,19 +73,25 @@ class ContrastiveFashionMnistTest {
     assertTrue(image.getWidth() > 100 && image.getHeight() > 100);
 
     JsonNode json = new ObjectMapper().readTree(out.resolve("results.json").toFile());
-    for (String field :
-        new String[] {
-          "data", "trainImages", "testImages", "epochs", "steps", "firstLoss", "finalLoss",
-          "imagesPerSecond", "knnPretrained", "knnRandom", "probePretrained", "probeRandom",
-          "probeFewPretrained", "probeFewRandom", "fineTunePretrained", "fineTuneScratch",
-          "fineTunePretrainedMacroF1", "fineTuneScratchMacroF1", "fewLabel", "encoderFile", "lossCurveFile"
-        }) {
+    for (String field : new String[] {"data", "trainImages", "testImages", "temperature", "pretraining", "evaluation"}) {
       assertTrue(json.has(field), "results.json lacks " + field + ": " + json);
     }
-    for (String phase : new String[] {"load", "pretrain", "embed", "knn", "probe", "total"}) {
+    for (String field : new String[] {"epochs", "batch", "steps", "firstLoss", "finalLoss", "examplesPerSecond"}) {
+      assertTrue(json.path("pretraining").has(field), "results.json lacks pretraining." + field + ": " + json);
+    }
+    for (String field :
+        new String[] {
+          "knnPretrained", "knnRandom", "probePretrained", "probeRandom", "probeFewPretrained", "probeFewRandom",
+          "fineTunePretrained", "fineTuneScratch", "fineTunePretrainedMacroF1", "fineTuneScratchMacroF1", "fewLabel",
+          "embedSeconds", "knnSeconds", "probeSeconds"
+        }) {
+      assertTrue(json.path("evaluation").has(field), "results.json lacks evaluation." + field + ": " + json);
+    }
+    for (String phase : new String[] {"load", "pretrain", "evaluate", "total"}) {
       assertTrue(json.path("seconds").has(phase), "results.json lacks seconds." + phase);
     }
-    assertEquals(r.steps(), json.get("steps").asLong());
+    assertEquals(p.steps(), json.path("pretraining").get("steps").asLong());
+    assertEquals(ev.knnPretrained(), json.path("evaluation").get("knnPretrained").asDouble(), 0);
   }
 
   @Test

@@ -15,7 +15,7 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Smoke test: the W2 (masked image) example runs end to end on the bundled sample with tiny limits. */
+/** Smoke test: the masked image example runs end to end on the bundled sample with tiny limits. */
 class MaskedImageFashionMnistTest {
   @TempDir Path out;
 
@@ -29,23 +29,25 @@ class MaskedImageFashionMnistTest {
 
     assertEquals(512, r.trainImages());
     assertEquals(200, r.testImages());
-    assertEquals(2 * (512 / 64), r.steps());
-    assertEquals(50, r.fewLabels());
+    ExampleReport.Pretraining p = r.pretraining();
+    EncoderEvaluation.Outcome ev = r.evaluation();
+    assertEquals(2 * (512 / 64), p.steps());
+    assertEquals(50, ev.fewLabels());
     // 16 steps of inpainting must beat predicting the mean training image on the hidden pixels
-    assertTrue(r.testMaskedPixelMse() < r.meanImageMaskedPixelMse(),
-        "masked-pixel MSE " + r.testMaskedPixelMse() + " vs mean image " + r.meanImageMaskedPixelMse());
-    assertTrue(r.finalLoss() < r.firstLoss(), "loss " + r.firstLoss() + " -> " + r.finalLoss());
+    InpaintingEvaluation.Mse mse = r.testMaskedPixelMse();
+    assertTrue(mse.model() < mse.meanImage(), "masked-pixel MSE " + mse.model() + " vs mean image " + mse.meanImage());
+    assertTrue(p.finalLoss() < p.firstLoss(), "loss " + p.firstLoss() + " -> " + p.finalLoss());
     for (double a :
         new double[] {
-          r.knnPretrained(), r.knnRandom(), r.probePretrained(), r.probeRandom(),
-          r.probeFewPretrained(), r.probeFewRandom(), r.fineTunePretrained(), r.fineTuneScratch()
+          ev.knnPretrained(), ev.knnRandom(), ev.probePretrained(), ev.probeRandom(),
+          ev.probeFewPretrained(), ev.probeFewRandom(), ev.fineTunePretrained(), ev.fineTuneScratch()
         }) {
       assertTrue(a >= 0 && a <= 1, "accuracy outside [0, 1]: " + r);
     }
-    assertEquals(1, r.fewLabel().runs().size());
-    assertEquals(r.fewLabel().runs().get(0).fineTune(), r.fineTunePretrained(), 0);
-    assertEquals(0, r.fewLabel().fineTuneSd(), 0); // one repeat
-    assertTrue(r.knnPretrained() > 0.2, "kNN accuracy " + r.knnPretrained());
+    assertEquals(1, ev.fewLabel().runs().size());
+    assertEquals(ev.fewLabel().runs().get(0).fineTune(), ev.fineTunePretrained(), 0);
+    assertEquals(0, ev.fewLabel().fineTuneSd(), 0); // one repeat
+    assertTrue(ev.knnPretrained() > 0.2, "kNN accuracy " + ev.knnPretrained());
 
     BufferedImage grid = ImageIO.read(out.resolve("reconstructions.png").toFile());
     assertNotNull(grid, "reconstructions.png does not decode as an image");
@@ -55,11 +57,12 @@ class MaskedImageFashionMnistTest {
     assertTrue(Files.size(out.resolve("encoder.zip")) > 0);
 
     JsonNode json = new ObjectMapper().readTree(out.resolve("results.json").toFile());
-    for (String field :
-        new String[] {"testMaskedPixelMse", "meanImageMaskedPixelMse", "probePretrained", "probeRandom",
-          "fineTunePretrained", "fineTuneScratch", "fewLabel", "reconstructionsFile"}) {
-      assertTrue(json.has(field), "results.json lacks " + field + ": " + json);
+    assertEquals(mse.model(), json.path("testMaskedPixelMse").get("model").asDouble(), 0);
+    assertEquals(mse.meanImage(), json.path("testMaskedPixelMse").get("meanImage").asDouble(), 0);
+    for (String field : new String[] {"probePretrained", "probeRandom", "fineTunePretrained", "fineTuneScratch", "fewLabel"}) {
+      assertTrue(json.path("evaluation").has(field), "results.json lacks evaluation." + field + ": " + json);
     }
+    assertEquals(4, json.get("patch").asInt());
   }
 
   @Test

@@ -15,7 +15,7 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Smoke test: the W4 (next frame) example runs end to end on the bundled sample with tiny limits. */
+/** Smoke test: the next-frame example runs end to end on the bundled sample with tiny limits. */
 class NextFrameMovingFashionMnistTest {
   @TempDir Path out;
 
@@ -26,15 +26,19 @@ class NextFrameMovingFashionMnistTest {
         "--rollout-sequences", "4", "--probe-train", "1000", "--probe-test", "100", "--ft-epochs", "1",
         "--out", out.toString());
 
-    assertEquals(2, r.steps());
-    assertTrue(r.finalLoss() < r.firstLoss(), "loss " + r.firstLoss() + " -> " + r.finalLoss());
-    for (NextFrameMovingFashionMnist.FrameScores f : new NextFrameMovingFashionMnist.FrameScores[] {r.frame11(), r.rollout10()}) {
+    assertEquals(2, r.pretraining().steps());
+    assertEquals(32, r.trainSequences());
+    assertTrue(r.pretraining().finalLoss() < r.pretraining().firstLoss(), "loss " + r.pretraining());
+    assertEquals(20, r.frames().testSequences());
+    assertEquals(4, r.frames().rolloutSequences());
+    for (NextFrameEvaluation.FrameScores f : new NextFrameEvaluation.FrameScores[] {r.frames().frame11(), r.frames().rollout10()}) {
       assertTrue(f.mse() > 0 && f.mse() <= 64 * 64, "MSE summed over a 64x64 frame in [0, 1]: " + f);
       assertTrue(f.copyLastMse() > 0 && f.copyLastMse() <= 64 * 64, f.toString());
       assertTrue(f.ssim() >= -1 && f.ssim() <= 1 && f.copyLastSsim() > 0 && f.copyLastSsim() < 1, f.toString());
     }
-    for (double a : new double[] {r.probePretrained(), r.probeRandom(), r.knnPretrained(), r.knnRandom(),
-        r.fineTunePretrained(), r.fineTuneScratch()}) {
+    EncoderEvaluation.Outcome ev = r.evaluation();
+    for (double a : new double[] {ev.probePretrained(), ev.probeRandom(), ev.knnPretrained(), ev.knnRandom(),
+        ev.fineTunePretrained(), ev.fineTuneScratch()}) {
       assertTrue(a >= 0 && a <= 1, "accuracy outside [0, 1]: " + r);
     }
 
@@ -45,7 +49,8 @@ class NextFrameMovingFashionMnistTest {
     assertNotNull(ImageIO.read(out.resolve("loss-curve.png").toFile()));
     assertTrue(Files.size(out.resolve("encoder.zip")) > 0);
     JsonNode json = new ObjectMapper().readTree(out.resolve("results.json").toFile());
-    assertTrue(json.has("frame11") && json.get("frame11").has("copyLastMse"), json.toString());
+    assertEquals(r.frames().frame11().copyLastMse(), json.path("frames").path("frame11").path("copyLastMse").asDouble(), 0,
+        json.toString());
   }
 
   @Test

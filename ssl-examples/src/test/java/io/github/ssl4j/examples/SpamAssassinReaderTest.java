@@ -48,8 +48,8 @@ class SpamAssassinReaderTest {
   }
 
   @Test
-  void tokensMatchThePeer() {
-    // printed by the peer's load_spam() on the fixture
+  void tokensMatchThePythonReference() {
+    // printed by the Python reference implementation's load_spam() on the fixture
     List<Document> mails = SpamAssassinReader.read(fixture());
     assertEquals(
         List.of("hi", "bob", ",", "lunch", "at", "12", ":", "30", "?", "alice"),
