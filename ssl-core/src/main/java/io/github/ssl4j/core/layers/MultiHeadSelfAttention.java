@@ -120,6 +120,25 @@ public class MultiHeadSelfAttention extends CorrectedSameDiffLayer {
     return new Runtime(conf, dataType);
   }
 
+  /** The sizes one pass works with: input [batch, d, steps], heads of size dh, n = batch·steps rows. */
+  private static final class Dims {
+    final long batch;
+    final long steps;
+    final long d;
+    final int heads;
+    final long dh;
+    final long n;
+
+    Dims(INDArray input, MultiHeadSelfAttention conf) {
+      batch = input.size(0);
+      steps = input.size(2);
+      d = conf.size;
+      heads = conf.heads;
+      dh = d / heads;
+      n = batch * steps;
+    }
+  }
+
   /**
    * Native forward and backward pass. Rows are the positions (X [batch·T, d]); per head: S = Q Kᵀ
    * / sqrt(dh) + maskBias, P = softmax(S) over keys, C = P V; Y = concat(C) Wo + bo. Backward: dV =
@@ -139,40 +158,34 @@ public class MultiHeadSelfAttention extends CorrectedSameDiffLayer {
 
     @Override
     protected INDArray forward(ArrayType kept, LayerWorkspaceMgr workspaceMgr) {
-      MultiHeadSelfAttention c = (MultiHeadSelfAttention) layerConf();
-      long batch = input.size(0);
-      long steps = input.size(2);
-      long d = c.size;
-      int heads = c.heads;
-      long dh = d / heads;
-      long n = batch * steps;
+      Dims z = new Dims(input, (MultiHeadSelfAttention) layerConf());
       INDArray x = rows(input, kept, workspaceMgr);
-      INDArray qkv = workspaceMgr.createUninitialized(ArrayType.FF_WORKING_MEM, dataType, new long[] {n, 3 * d}, 'c');
+      INDArray qkv = workspaceMgr.createUninitialized(ArrayType.FF_WORKING_MEM, dataType, new long[] {z.n, 3 * z.d}, 'c');
       x.mmul(getParam(QKV_WEIGHTS), qkv).addiRowVector(getParam(QKV_BIAS));
       INDArray[] qkvHeads = new INDArray[3];
       for (int part = 0; part < 3; part++) {
-        INDArray h = workspaceMgr.createUninitialized(kept, dataType, new long[] {batch, heads, steps, dh}, 'c');
-        h.assign(part(qkv, part, batch, steps, heads).permute(0, 2, 1, 3));
-        qkvHeads[part] = h.reshape('c', batch * heads, steps, dh);
+        INDArray h = workspaceMgr.createUninitialized(kept, dataType, new long[] {z.batch, z.heads, z.steps, z.dh}, 'c');
+        h.assign(part(qkv, part, z.batch, z.steps, z.heads).permute(0, 2, 1, 3));
+        qkvHeads[part] = h.reshape('c', z.batch * z.heads, z.steps, z.dh);
       }
       INDArray scores = workspaceMgr.createUninitialized(ArrayType.FF_WORKING_MEM, dataType,
-          new long[] {batch * heads, steps, steps}, 'c');
+          new long[] {z.batch * z.heads, z.steps, z.steps}, 'c');
       Nd4j.exec(new Mmul(qkvHeads[0], qkvHeads[1], scores, MMulTranspose.builder().transposeB(true).build()));
-      scores.muli(1.0 / Math.sqrt(dh));
+      scores.muli(1.0 / Math.sqrt(z.dh));
       if (maskArray != null) {
         INDArray bias = maskArray.castTo(dataType).rsub(1.0).muli(MASKED_SCORE); // [batch, T]
-        INDArray s4 = scores.reshape('c', batch, heads, steps, steps);
+        INDArray s4 = scores.reshape('c', z.batch, z.heads, z.steps, z.steps);
         Broadcast.add(s4, bias, s4, 0, 3);
       }
       INDArray p = workspaceMgr.createUninitialized(kept, dataType, scores.shape(), 'c');
       Nd4j.exec(new SoftMax(scores, p, 2));
       INDArray ctxHeads = workspaceMgr.createUninitialized(ArrayType.FF_WORKING_MEM, dataType,
-          new long[] {batch * heads, steps, dh}, 'c');
+          new long[] {z.batch * z.heads, z.steps, z.dh}, 'c');
       Nd4j.exec(new Mmul(p, qkvHeads[2], ctxHeads, MMulTranspose.allFalse()));
-      INDArray ctx = workspaceMgr.createUninitialized(kept, dataType, new long[] {batch, steps, heads, dh}, 'c');
-      ctx.assign(ctxHeads.reshape('c', batch, heads, steps, dh).permute(0, 2, 1, 3));
-      INDArray ctxRows = ctx.reshape('c', n, d);
-      INDArray y = workspaceMgr.createUninitialized(ArrayType.FF_WORKING_MEM, dataType, new long[] {n, d}, 'c');
+      INDArray ctx = workspaceMgr.createUninitialized(kept, dataType, new long[] {z.batch, z.steps, z.heads, z.dh}, 'c');
+      ctx.assign(ctxHeads.reshape('c', z.batch, z.heads, z.steps, z.dh).permute(0, 2, 1, 3));
+      INDArray ctxRows = ctx.reshape('c', z.n, z.d);
+      INDArray y = workspaceMgr.createUninitialized(ArrayType.FF_WORKING_MEM, dataType, new long[] {z.n, z.d}, 'c');
       ctxRows.mmul(getParam(OUT_WEIGHTS), y).addiRowVector(getParam(OUT_BIAS));
       rows = x;
       q = qkvHeads[0];
@@ -193,43 +206,37 @@ public class MultiHeadSelfAttention extends CorrectedSameDiffLayer {
 
     @Override
     protected INDArray backward(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
-      MultiHeadSelfAttention c = (MultiHeadSelfAttention) layerConf();
-      long batch = input.size(0);
-      long steps = input.size(2);
-      long d = c.size;
-      int heads = c.heads;
-      long dh = d / heads;
-      long n = batch * steps;
+      Dims z = new Dims(input, (MultiHeadSelfAttention) layerConf());
       INDArray dy = rows(epsilon, ArrayType.BP_WORKING_MEM, workspaceMgr);
       Nd4j.gemm(context, dy, gradTable.get(OUT_WEIGHTS), true, false, 1.0, 0.0);
       gradTable.get(OUT_BIAS).assign(dy.sum(true, 0));
-      INDArray dCtx = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, new long[] {batch, steps, heads, dh}, 'c');
-      Nd4j.gemm(dy, getParam(OUT_WEIGHTS), dCtx.reshape('c', n, d), false, true, 1.0, 0.0);
-      INDArray dCtxHeads = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, new long[] {batch, heads, steps, dh}, 'c');
+      INDArray dCtx = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, new long[] {z.batch, z.steps, z.heads, z.dh}, 'c');
+      Nd4j.gemm(dy, getParam(OUT_WEIGHTS), dCtx.reshape('c', z.n, z.d), false, true, 1.0, 0.0);
+      INDArray dCtxHeads = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, new long[] {z.batch, z.heads, z.steps, z.dh}, 'c');
       dCtxHeads.assign(dCtx.permute(0, 2, 1, 3));
-      INDArray dC = dCtxHeads.reshape('c', batch * heads, steps, dh);
-      INDArray dQkv = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, new long[] {n, 3 * d}, 'c');
+      INDArray dC = dCtxHeads.reshape('c', z.batch * z.heads, z.steps, z.dh);
+      INDArray dQkv = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, new long[] {z.n, 3 * z.d}, 'c');
       INDArray dv = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, v.shape(), 'c');
       Nd4j.exec(new Mmul(probabilities, dC, dv, MMulTranspose.builder().transposeA(true).build()));
       INDArray dp = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, probabilities.shape(), 'c');
       Nd4j.exec(new Mmul(dC, v, dp, MMulTranspose.builder().transposeB(true).build()));
       // dS = P ⊙ (dP − rowsum(dP ⊙ P)) / sqrt(dh), rows over the keys
-      INDArray dp2 = dp.reshape('c', batch * heads * steps, steps);
-      INDArray p2 = probabilities.reshape('c', batch * heads * steps, steps);
+      INDArray dp2 = dp.reshape('c', z.batch * z.heads * z.steps, z.steps);
+      INDArray p2 = probabilities.reshape('c', z.batch * z.heads * z.steps, z.steps);
       INDArray rowSums = dp2.mul(p2).sum(true, 1);
-      dp2.subiColumnVector(rowSums).muli(p2).muli(1.0 / Math.sqrt(dh));
+      dp2.subiColumnVector(rowSums).muli(p2).muli(1.0 / Math.sqrt(z.dh));
       INDArray dq = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, q.shape(), 'c');
       Nd4j.exec(new Mmul(dp, k, dq, MMulTranspose.allFalse()));
       INDArray dk = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, k.shape(), 'c');
       Nd4j.exec(new Mmul(dp, q, dk, MMulTranspose.builder().transposeA(true).build()));
       INDArray[] grads = {dq, dk, dv};
       for (int part = 0; part < 3; part++) {
-        part(dQkv, part, batch, steps, heads)
-            .assign(grads[part].reshape('c', batch, heads, steps, dh).permute(0, 2, 1, 3));
+        part(dQkv, part, z.batch, z.steps, z.heads)
+            .assign(grads[part].reshape('c', z.batch, z.heads, z.steps, z.dh).permute(0, 2, 1, 3));
       }
       Nd4j.gemm(rows, dQkv, gradTable.get(QKV_WEIGHTS), true, false, 1.0, 0.0);
       gradTable.get(QKV_BIAS).assign(dQkv.sum(true, 0));
-      INDArray dx = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, new long[] {n, d}, 'c');
+      INDArray dx = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, new long[] {z.n, z.d}, 'c');
       Nd4j.gemm(dQkv, getParam(QKV_WEIGHTS), dx, false, true, 1.0, 0.0);
       return sequence(dx, ArrayType.ACTIVATION_GRAD, workspaceMgr);
     }
