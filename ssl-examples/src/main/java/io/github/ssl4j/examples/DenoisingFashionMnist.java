@@ -114,10 +114,9 @@ public final class DenoisingFashionMnist implements Callable<Integer> {
             .epochs(epochs)
             .seed(seed)
             .updater(new Adam(1e-3))
-            .checkpointDir(out.resolve("checkpoints"))
+            .checkpointDir(out.resolve("checkpoints")).overwrite(true)
             .build();
     Files.createDirectories(out);
-    ExampleSupport.clearOldRun(out.resolve("checkpoints"));
     TrainingResult trained = new Trainer(config).fit(task, encoder, new ArraySource(train));
     trained.writeHistory(out);
 

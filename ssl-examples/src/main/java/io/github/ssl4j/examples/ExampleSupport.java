@@ -1,9 +1,5 @@
 package io.github.ssl4j.examples;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
@@ -12,7 +8,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 
-/** What every example's entry points share: run from code, announce the data, start afresh. */
+/** What every example's entry points share: run from code, announce the data. */
 final class ExampleSupport {
   private ExampleSupport() {}
 
@@ -39,20 +35,6 @@ final class ExampleSupport {
         fm.isSample()
             ? "Fashion-MNIST not found at " + FashionMnist.DEBIAN_DIR + ": using the " + fm.origin()
             : "Fashion-MNIST from " + fm.origin());
-  }
-
-  /** Each run of an example starts afresh: earlier checkpoints in {@code dir} are removed. */
-  static void clearOldRun(Path dir) {
-    if (!Files.isDirectory(dir)) {
-      return;
-    }
-    try (var files = Files.list(dir)) {
-      for (Path f : (Iterable<Path>) files::iterator) {
-        Files.delete(f);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("could not clear " + dir, e);
-    }
   }
 
   /**

@@ -155,10 +155,9 @@ public final class MaskedLanguageSpamAssassin implements Callable<Integer> {
         .updater(new Adam(lr))
         .weightDecay(weightDecay)
         .logEverySteps(50)
-        .checkpointDir(out.resolve("checkpoints"))
+        .checkpointDir(out.resolve("checkpoints")).overwrite(true)
         .build();
     Files.createDirectories(out);
-    ExampleSupport.clearOldRun(out.resolve("checkpoints"));
     long t = System.nanoTime();
     TrainingResult trained = new Trainer(config).fit(task, encoder, train);
     double pretrainSeconds = EncoderEvaluation.seconds(t);

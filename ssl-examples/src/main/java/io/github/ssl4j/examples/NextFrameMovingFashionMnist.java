@@ -144,9 +144,8 @@ public final class NextFrameMovingFashionMnist implements Callable<Integer> {
     FrameEncoder encoder = model == Model.convlstm ? FrameEncoder.smallMap(64, 64, 1) : FrameEncoder.small(64, 64, 1);
     NextFrameTask task = model == Model.convlstm ? NextFrameTask.convLstm() : NextFrameTask.lstm();
     TrainingConfig config = TrainingConfig.builder(batch).epochs(epochs).seed(seed).updater(new Adam(lr))
-        .logEverySteps(25).checkpointDir(out.resolve("checkpoints")).build();
+        .logEverySteps(25).checkpointDir(out.resolve("checkpoints")).overwrite(true).build();
     Files.createDirectories(out);
-    ExampleSupport.clearOldRun(out.resolve("checkpoints"));
     long t = System.nanoTime();
     TrainingResult trained = new Trainer(config).fit(task, encoder, train);
     double pretrainSeconds = EncoderEvaluation.seconds(t);

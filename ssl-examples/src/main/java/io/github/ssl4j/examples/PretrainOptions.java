@@ -90,8 +90,8 @@ final class PretrainOptions {
 
   /**
    * Pretrains {@code encoder} on {@code features} with these options (Adam at {@code --lr}, a log
-   * line every 20 steps), checkpointing into {@code out/checkpoints} after clearing an earlier run's
-   * checkpoints there, so a new run never resumes an old one by accident.
+   * line every 20 steps), checkpointing into {@code out/checkpoints}, replacing an earlier finished
+   * run's checkpoints there ({@code overwrite(true)}), so a new run never resumes an old one by accident.
    */
   TrainingResult pretrain(PretextTask task, Encoder encoder, INDArray features, Path out) throws IOException {
     TrainingConfig config =
@@ -100,10 +100,9 @@ final class PretrainOptions {
             .seed(seed)
             .updater(new Adam(lr))
             .logEverySteps(20)
-            .checkpointDir(out.resolve("checkpoints"))
+            .checkpointDir(out.resolve("checkpoints")).overwrite(true)
             .build();
     Files.createDirectories(out);
-    ExampleSupport.clearOldRun(out.resolve("checkpoints"));
     return new Trainer(config).fit(task, encoder, new ArraySource(features));
   }
 }
