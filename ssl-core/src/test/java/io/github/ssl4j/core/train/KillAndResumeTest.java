@@ -25,13 +25,13 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code kill -9} at random moments: a child JVM trains a tiny MLP with a checkpoint after every
  * step (so writes are frequent), is killed with {@link Process#destroyForcibly()} 22 times — during
- * start-up, restore, training steps and checkpoint writes — and resumed each time; the run then ends
+ * restore, graph building, training steps and checkpoint writes — and resumed each time; the run then ends
  * bit-identical (parameters, updater state, loss history) to an uninterrupted run in another child,
  * with no temporary file left behind.
  */
 class KillAndResumeTest {
   private static final int KILLS = 22;
-  private static final long STEPS = 100;
+  private static final long STEPS = 150;
   /** Cheap child start-up: the model is tiny. */
   private static final List<String> JVM = List.of("-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
 
@@ -52,23 +52,17 @@ class KillAndResumeTest {
       Path log = tmp.resolve("cycle-" + i + ".log");
       Process child = ChildJvm.start(classPath, JVM, log, KillAndResumeChild.class, killed.toString(),
           Long.toString(STEPS));
+      List<String> before = temporaryFiles(killed);
       try {
         ChildJvm.awaitLine(child, log, "READY", 120);
-        if (i % 2 == 1) {
-          // odd cycles: a little after a step, i.e. mostly while its checkpoint is being written
-          ChildJvm.awaitLine(child, log, "STEP", 120);
-          Thread.sleep(random.nextInt(60));
-        } else {
-          // even cycles: anywhere in restore, graph building, the first steps and their writes
-          Thread.sleep(random.nextInt(900));
-        }
+        awaitKillMoment(i % 3, random, child, log, killed, before);
       } finally {
         child.destroyForcibly();
         assertTrue(child.waitFor(60, TimeUnit.SECONDS), "killed child did not exit");
       }
       assertNotEquals(0, child.exitValue(), "the child finished before it was killed; raise STEPS");
       List<String> temporary = temporaryFiles(killed);
-      if (!temporary.isEmpty()) {
+      if (!before.containsAll(temporary)) { // this child died inside a write
         killsLeavingATemporaryFile++;
       }
       trace.add("kill " + i + ": newest " + newest(killed) + ", temporary " + temporary);
@@ -98,6 +92,46 @@ class KillAndResumeTest {
     }
     assertEquals(withoutTimes(expected), withoutTimes(actual), "loss history differs\n" + context);
     assertEquals(STEPS, withoutTimes(actual).size());
+  }
+
+  /**
+   * Returns at the moment to kill the child. Kind 0: a random moment up to 0.9 s after it is ready
+   * (restore, graph building, first steps). Kind 1: a random moment in the step after its second
+   * step (warm: mostly the checkpoint write). Kind 2: as soon as a new temporary file appears, i.e.
+   * inside a checkpoint or history write. Each child runs at most a few steps, so the run never ends
+   * before the last kill.
+   */
+  private static void awaitKillMoment(int kind, Random random, Process child, Path log, Path dir,
+      List<String> temporaryBefore) throws IOException, InterruptedException {
+    long start = System.nanoTime();
+    long delay = TimeUnit.MILLISECONDS.toNanos(random.nextInt(900));
+    int maxSteps = kind == 1 ? 2 : kind == 2 ? 5 : 1 + random.nextInt(4);
+    long afterStep = kind == 2 ? 0 : TimeUnit.MILLISECONDS.toNanos(random.nextInt(kind == 1 ? 40 : 10));
+    long stepSeenAt = -1;
+    while (child.isAlive()) {
+      long now = System.nanoTime();
+      assertTrue(now - start < TimeUnit.SECONDS.toNanos(120), "child made no progress: " + Files.readString(log));
+      if (kind == 2) {
+        List<String> temporary = new ArrayList<>(temporaryFiles(dir));
+        temporary.removeAll(temporaryBefore);
+        if (!temporary.isEmpty()) {
+          return;
+        }
+      } else if (kind == 0 && now - start >= delay) {
+        return;
+      }
+      if (stepSeenAt < 0 && steps(log) >= maxSteps) {
+        stepSeenAt = now;
+      }
+      if (stepSeenAt >= 0 && now - stepSeenAt >= afterStep) {
+        return;
+      }
+      Thread.sleep(0, 200_000);
+    }
+  }
+
+  private static long steps(Path log) throws IOException {
+    return Files.readString(log).lines().filter(l -> l.startsWith("STEP")).count();
   }
 
   private static List<String> withoutTimes(Checkpoints.Loaded checkpoint) {
