@@ -1,5 +1,6 @@
 package io.github.ssl4j.core;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.ssl4j.core.io.AtomicFiles;
@@ -138,7 +139,8 @@ public final class PretrainedEncoder {
    * @param encoder the encoder that was used to build {@code trained}
    * @param metadata what to store with the encoder
    * @throws IllegalArgumentException if an encoder vertex is missing from {@code trained} or its
-   *     parameters have other shapes (the message names the vertex)
+   *     parameters have other shapes (the message names the vertex), or if the encoder's declared
+   *     representation size, input type or block names disagree with the graph it builds
    */
   public static PretrainedEncoder from(ComputationGraph trained, Encoder encoder, ModelMetadata metadata) {
     Objects.requireNonNull(trained, "trained");
@@ -200,7 +202,11 @@ public final class PretrainedEncoder {
         p.getValue().assign(s);
       }
     }
-    return new PretrainedEncoder(cut, metadata, encoder.inputType(), rep, TokenSequenceEncoder.paddingIdOf(encoder), null);
+    OptionalInt padding = TokenSequenceEncoder.paddingIdOf(encoder);
+    EncoderGraphCheck.representationVertex("Encoder " + encoder.describe(),
+        "Its representationSize(), inputType() and blockOutputs() must describe the graph its addTo() builds",
+        cut, metadata, encoder.inputType(), padding, null);
+    return new PretrainedEncoder(cut, metadata, encoder.inputType(), rep, padding, null);
   }
 
   /**
@@ -217,7 +223,13 @@ public final class PretrainedEncoder {
     checkInput(input);
     DataType dt = graph.getConfiguration().getDataType();
     INDArray x = input.dataType() == dt ? input : input.castTo(dt);
-    return graph.output(false, new INDArray[] {x}, maskArrays(x))[0].detach();
+    INDArray z = graph.output(false, new INDArray[] {x}, maskArrays(x))[0].detach();
+    if (z.rank() != 2 || z.size(0) != x.size(0)) {
+      throw new IllegalStateException("Encoder output has shape " + Arrays.toString(z.shape())
+          + ", expected [" + x.size(0) + ", representationSize]; vertex '" + representationVertex
+          + "' is not a representation vertex");
+    }
+    return z;
   }
 
   /**
@@ -237,13 +249,23 @@ public final class PretrainedEncoder {
     }
     checkInput(input);
     long n = input.size(0);
-    INDArray out = Nd4j.create(graph.getConfiguration().getDataType(), n, representationSize());
+    INDArray out = null;
     for (long from = 0; from < n; from += batchSize) {
       long to = Math.min(n, from + batchSize);
-      out.get(NDArrayIndex.interval(from, to), NDArrayIndex.all())
-          .assign(embed(input.get(NDArrayIndex.interval(from, to))));
+      INDArray z = embed(input.get(NDArrayIndex.interval(from, to)));
+      if (out == null) {
+        // sized from what the graph produced, never from the metadata
+        out = Nd4j.create(z.dataType(), n, z.size(1));
+      }
+      INDArray rows = out.get(NDArrayIndex.interval(from, to), NDArrayIndex.all());
+      if (!Arrays.equals(rows.shape(), z.shape())) {
+        throw new IllegalStateException("Encoder output for inputs " + from + ".." + to + " has shape "
+            + Arrays.toString(z.shape()) + ", expected " + Arrays.toString(rows.shape())
+            + " like the first batch; the graph's output width changed between batches");
+      }
+      rows.assign(z);
     }
-    return out;
+    return out != null ? out : Nd4j.create(graph.getConfiguration().getDataType(), 0, representationSize());
   }
 
   /**
@@ -277,7 +299,7 @@ public final class PretrainedEncoder {
     return inputType;
   }
 
-  /** Length of the representation vector (from the metadata, checked against the encoder). */
+  /** Length of the representation vector (from the metadata, checked against the graph). */
   public int representationSize() {
     return metadata.representationSize();
   }
@@ -358,7 +380,10 @@ public final class PretrainedEncoder {
    *
    * @throws UncheckedIOException if the file is missing or cannot be read
    * @throws IllegalArgumentException if the file is not a zip, is truncated, or has no ssl4j
-   *     metadata (e.g. a plain DL4J model); the message names the path and says what to do
+   *     metadata (e.g. a plain DL4J model); or if a metadata field that the graph also determines
+   *     disagrees with the graph: the input type, the representation size, the encoder block vertex
+   *     names, the padding id or vocabulary size against the token embedding, or a missing version
+   *     or description. The message names the path, the field, the recorded and the expected value
    */
   public static PretrainedEncoder load(Path path) {
     Objects.requireNonNull(path, "path");
@@ -383,9 +408,13 @@ public final class PretrainedEncoder {
       }
       try (InputStream in = zip.getInputStream(meta)) {
         metadata = JSON.readValue(in, ModelMetadata.class);
+      } catch (JsonProcessingException e) {
+        throw unreadableEntry(path, METADATA_ENTRY, e);
       }
       try (InputStream in = zip.getInputStream(type)) {
         inputType = NeuralNetConfiguration.mapper().readValue(in, InputType.class);
+      } catch (JsonProcessingException e) {
+        throw unreadableEntry(path, INPUT_TYPE_ENTRY, e);
       }
       ZipEntry padding = zip.getEntry(PADDING_ENTRY);
       if (padding != null) {
@@ -422,13 +451,17 @@ public final class PretrainedEncoder {
           "File " + path.toAbsolutePath() + " has ssl4j metadata but its DL4J model entries"
               + " could not be restored (" + e + "); the file is corrupt, copy or export it again", e);
     }
-    List<String> outputs = graph.getConfiguration().getNetworkOutputs();
-    if (outputs.size() != 1) {
-      throw new IllegalArgumentException("File " + path.toAbsolutePath() + " holds a graph with outputs "
-          + outputs + ", expected exactly one (the representation vertex); it was not written by"
-          + " PretrainedEncoder.save");
-    }
-    return new PretrainedEncoder(graph, metadata, inputType, outputs.get(0), paddingId, vocabulary);
+    String representation = EncoderGraphCheck.representationVertex("File " + path.toAbsolutePath(),
+        "The file was edited, is corrupt or was not written by PretrainedEncoder.save; export the"
+            + " encoder again with PretrainedEncoder.save",
+        graph, metadata, inputType, paddingId, vocabulary);
+    return new PretrainedEncoder(graph, metadata, inputType, representation, paddingId, vocabulary);
+  }
+
+  private static IllegalArgumentException unreadableEntry(Path path, String entry, JsonProcessingException e) {
+    return new IllegalArgumentException("File " + path.toAbsolutePath() + ": entry " + entry
+        + " is not valid JSON for this version of ssl4j (" + e.getOriginalMessage()
+        + "); the file was edited or is corrupt, export the encoder again with PretrainedEncoder.save", e);
   }
 
   @Override

@@ -6,9 +6,6 @@ import io.github.ssl4j.core.text.TokenWindowSource;
 import io.github.ssl4j.core.text.WindowedCorpus;
 import io.github.ssl4j.core.train.TrainingConfig;
 import io.github.ssl4j.tasks.nextframe.MovingFashionMnist;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -141,8 +138,9 @@ final class ExampleOptions {
 
     /**
      * The pretraining configuration of these options: Adam at {@code --lr}, a log line every 20
-     * steps, checkpoints into {@code <out>/checkpoints}. Creates {@code --out} and deletes an earlier
-     * run's checkpoints there, so a new run never resumes an old one by accident.
+     * steps, checkpoints into {@code <out>/checkpoints}. Each run of an example starts afresh: it
+     * replaces an earlier finished run's checkpoints there ({@link TrainingConfig.Builder#overwrite});
+     * a run still going on in that directory keeps its lock and this one is refused.
      */
     TrainingConfig config() {
       return configBuilder().build();
@@ -150,21 +148,8 @@ final class ExampleOptions {
 
     /** {@link #config()} as a builder, for settings beyond these options. */
     TrainingConfig.Builder configBuilder() {
-      Path checkpoints = out.resolve("checkpoints");
-      try {
-        Files.createDirectories(out);
-        if (Files.isDirectory(checkpoints)) {
-          try (var files = Files.list(checkpoints)) {
-            for (Path f : (Iterable<Path>) files::iterator) {
-              Files.delete(f);
-            }
-          }
-        }
-      } catch (IOException e) {
-        throw new UncheckedIOException("could not prepare " + checkpoints + ": " + e.getMessage(), e);
-      }
       return TrainingConfig.builder(batch).epochs(epochs).seed(seed).updater(new Adam(lr)).logEverySteps(20)
-          .checkpointDir(checkpoints);
+          .checkpointDir(out.resolve("checkpoints")).overwrite(true);
     }
   }
 

@@ -8,7 +8,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * Writes a file so that readers see either the old content or the complete new one: the content
@@ -16,6 +20,9 @@ import java.util.Objects;
  * the target (atomically where the file system supports it).
  */
 public final class AtomicFiles {
+  /** Names of the temporary files {@link #write(Path, Writer)} creates. */
+  private static final Pattern TEMPORARY = Pattern.compile("\\..+-\\d+\\.tmp");
+
   private AtomicFiles() {}
 
   /** Writes the content of a file. */
@@ -43,7 +50,7 @@ public final class AtomicFiles {
     Path absolute = target.toAbsolutePath();
     Path dir = absolute.getParent();
     Files.createDirectories(dir);
-    Path tmp = Files.createTempFile(dir, "." + absolute.getFileName() + "-", ".tmp");
+    Path tmp = Files.createTempFile(dir, "." + absolute.getFileName() + "-", ".tmp"); // see TEMPORARY
     try {
       try (OutputStream os = Files.newOutputStream(tmp)) {
         writer.writeTo(os);
@@ -59,6 +66,31 @@ public final class AtomicFiles {
     } finally {
       Files.deleteIfExists(tmp);
     }
+  }
+
+  /**
+   * Deletes the temporary files that writes into {@code dir} left behind when their process was
+   * killed before the rename ({@code .<name>-<digits>.tmp}). Call it only while no other writer uses
+   * {@code dir}, e.g. while holding its {@link DirectoryLock}.
+   *
+   * @return the deleted files, empty if none (or if {@code dir} does not exist)
+   * @throws IOException if the directory cannot be listed or a file cannot be deleted
+   */
+  public static List<Path> removeLeftovers(Path dir) throws IOException {
+    Objects.requireNonNull(dir, "dir");
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
+    List<Path> removed = new ArrayList<>();
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path f : (Iterable<Path>) files::iterator) {
+        if (TEMPORARY.matcher(f.getFileName().toString()).matches() && Files.isRegularFile(f)) {
+          Files.deleteIfExists(f);
+          removed.add(f);
+        }
+      }
+    }
+    return removed;
   }
 
   /**

@@ -17,10 +17,12 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -69,9 +71,16 @@ import org.slf4j.LoggerFactory;
  * ModelMetadata}; written to a temporary file and atomically renamed; the last K are kept. {@code
  * run.json} names the run owning the directory. A diverged model is never written.
  *
+ * <p><b>Run directories.</b> A {@code fit} or {@code resume} call holds an exclusive OS lock on its
+ * checkpoint directory ({@code run.lock}) until it returns or throws; the OS releases it if the
+ * process dies, {@code kill -9} included. A second call on a locked directory, in this or another
+ * process, is refused. On taking the lock, temporary files that a killed write left are deleted.
+ * {@code fit} refuses a directory holding another run's files, or checkpoints of the same
+ * configuration, unless {@link TrainingConfig.Builder#overwrite} is set; it never takes one over
+ * silently.
+ *
  * <p>A trainer is immutable and may be reused; each call builds or restores its own graph, which the
- * returned {@link TrainingResult} hands to the caller. Calls are not meant to run concurrently on
- * the same checkpoint directory.
+ * returned {@link TrainingResult} hands to the caller.
  */
 public final class Trainer {
   private static final Logger log = LoggerFactory.getLogger(Trainer.class);
@@ -91,8 +100,9 @@ public final class Trainer {
    *
    * @throws IllegalArgumentException if the data source is empty or smaller than one batch, the
    *     encoder does not fit the task, or the first batch does not match the graph inputs
-   * @throws IllegalStateException if the checkpoint directory belongs to another run or already
-   *     holds checkpoints of this run (use {@link #resume}), or the prefetch thread failed
+   * @throws IllegalStateException if another run is using the checkpoint directory, or it holds
+   *     files of another run or checkpoints of this configuration (use {@link #resume}, another
+   *     directory, or {@link TrainingConfig.Builder#overwrite}), or the prefetch thread failed
    * @throws DivergenceException if the loss or the parameters become NaN/Inf
    * @throws UncheckedIOException if checkpoint files cannot be written
    */
@@ -104,13 +114,16 @@ public final class Trainer {
     Built built = build(task, encoder, data);
     String runId = UUID.randomUUID().toString();
     Checkpoints.RunInfo run = new Checkpoints.RunInfo(runId, task.id(), config.seed(), built.fingerprint);
-    config.checkpointDir().ifPresent(dir -> claimForFit(dir, run));
-    ComputationGraph graph = new ComputationGraph(built.conf);
-    graph.init();
-    LayerHelpers.install(graph);
-    log.info("Training task '{}' from scratch: {} examples, {} steps per epoch, {} steps, {} parameters, run {}",
-        task.id(), data.size(), stepsPerEpoch, config.totalSteps(stepsPerEpoch), graph.numParams(), runId);
-    return run(graph, built, task, encoder, data, stepsPerEpoch, new Start(run, 0, new ArrayList<>(), 0.0));
+    try (RunDirectory owned = config.checkpointDir()
+        .map(dir -> RunDirectory.claimForFit(dir, run, config.overwrite())).orElse(null)) {
+      ComputationGraph graph = new ComputationGraph(built.conf);
+      graph.init();
+      LayerHelpers.install(graph);
+      log.info("Training task '{}' from scratch: {} examples, {} steps per epoch, {} steps, {} parameters, run {}",
+          task.id(), data.size(), stepsPerEpoch, config.totalSteps(stepsPerEpoch), graph.numParams(), runId);
+      return run(graph, built, task, encoder, data, stepsPerEpoch,
+          new Start(run, owned, 0, new ArrayList<>(), 0.0));
+    }
   }
 
   /**
@@ -120,9 +133,14 @@ public final class Trainer {
    * completely before anything is constructed from it. New checkpoints go to {@link
    * TrainingConfig#checkpointDir()} if set.
    *
-   * @param checkpointOrDir a {@code checkpoint-<step>.zip} or a directory (its newest checkpoint)
-   * @throws IllegalArgumentException if the checkpoint is missing, truncated, corrupt, or from
-   *     another task or configuration
+   * @param checkpointOrDir a {@code checkpoint-<step>.zip}, or a directory: its newest valid
+   *     checkpoint. Newer ones that are truncated, corrupt or inconsistent are skipped, each logged
+   *     at WARN with the reason, and renamed to {@code checkpoint-<step>.zip.invalid} if the directory
+   *     is this run's {@link TrainingConfig#checkpointDir()}
+   * @throws IllegalArgumentException if the checkpoint file is missing, truncated or corrupt, the
+   *     directory holds no valid checkpoint, or the checkpoint is from another task or configuration
+   * @throws IllegalStateException if another run is using {@link TrainingConfig#checkpointDir()} or
+   *     it belongs to another run
    */
   public TrainingResult resume(Path checkpointOrDir, PretextTask task, Encoder encoder, ExampleSource data) {
     Dl4jRuntime.configureForTraining();
@@ -131,19 +149,88 @@ public final class Trainer {
     Objects.requireNonNull(encoder, "encoder");
     long stepsPerEpoch = stepsPerEpoch(data);
     Built built = build(task, encoder, data);
-    Path file = Checkpoints.resolve(checkpointOrDir);
+    try (RunDirectory owned = config.checkpointDir()
+        .map(dir -> RunDirectory.lock(dir, "resume of task '" + task.id() + "', seed " + config.seed()))
+        .orElse(null)) {
+      Restored r = restoreNewestValid(checkpointOrDir, owned, built, task, stepsPerEpoch);
+      if (owned != null) {
+        owned.claimForResume(r.run());
+      }
+      log.info("Resuming task '{}' from {} at step {} (epoch {}, batch {}), run {}", task.id(), r.file(),
+          r.step(), r.step() / stepsPerEpoch, r.step() % stepsPerEpoch, r.run().runId());
+      return run(r.graph(), built, task, encoder, data, stepsPerEpoch,
+          new Start(r.run(), owned, r.step(), r.history(), r.secondsBefore()));
+    }
+  }
+
+  /** A checkpoint restored and checked: the graph with updater state and the run's state. */
+  private record Restored(Path file, ComputationGraph graph, Checkpoints.RunInfo run, long step,
+      List<LossRecord> history, double secondsBefore) {}
+
+  /** The checkpoint belongs to another task or configuration: no other checkpoint of it would do. */
+  private static final class WrongRun extends IllegalArgumentException {
+    WrongRun(String message) {
+      super(message);
+    }
+  }
+
+  /**
+   * {@code checkpointOrDir} itself if it is a file; for a directory its newest checkpoint that reads,
+   * checks and restores, logging each newer one skipped and why (and setting those aside when the
+   * directory is the one this call writes to).
+   */
+  private Restored restoreNewestValid(Path checkpointOrDir, RunDirectory owned, Built built,
+      PretextTask task, long stepsPerEpoch) {
+    if (!Files.isDirectory(checkpointOrDir)) {
+      return restore(Checkpoints.resolve(checkpointOrDir), built, task, stepsPerEpoch);
+    }
+    Checkpoints.resolve(checkpointOrDir); // throws if the directory holds no checkpoint
+    List<Path> newestFirst = new ArrayList<>(listQuietly(checkpointOrDir));
+    Collections.reverse(newestFirst);
+    List<Path> invalid = new ArrayList<>();
+    List<String> reasons = new ArrayList<>();
+    for (Path file : newestFirst) {
+      try {
+        Restored r = restore(file, built, task, stepsPerEpoch);
+        if (!invalid.isEmpty()) {
+          log.warn("Resuming from {}, the newest valid checkpoint; skipped {}", file.getFileName(), reasons);
+          if (owned != null && owned.holds(file)) {
+            invalid.forEach(owned::setAside);
+          }
+        }
+        return r;
+      } catch (WrongRun e) {
+        throw e;
+      } catch (IllegalArgumentException e) {
+        log.warn("Skipping checkpoint {}: {}", file, e.getMessage());
+        invalid.add(file);
+        reasons.add(file.getFileName() + " (" + e.getMessage() + ")");
+      }
+    }
+    throw new IllegalArgumentException("No valid checkpoint in " + checkpointOrDir + ": " + reasons
+        + ". The run cannot be resumed; start it again with fit() in a new directory (or with"
+        + " TrainingConfig.Builder.overwrite(true) in this one)");
+  }
+
+  /**
+   * Reads, checks and restores one checkpoint.
+   *
+   * @throws WrongRun if it belongs to another task or configuration
+   * @throws IllegalArgumentException if it is truncated, corrupt or inconsistent
+   */
+  private Restored restore(Path file, Built built, PretextTask task, long stepsPerEpoch) {
     Checkpoints.Loaded cp = Checkpoints.read(file);
     JsonNode st = cp.state();
     String taskId = st.get("taskId").asText();
     if (!taskId.equals(task.id())) {
-      throw new IllegalArgumentException(
+      throw new WrongRun(
           "Checkpoint " + file + " was written by task '" + taskId + "', not '" + task.id()
               + "'; resume with the task that wrote it, or start a new run with fit()");
     }
     long seed = st.get("seed").asLong();
     String fp = st.get("configFingerprint").asText();
     if (seed != config.seed() || !fp.equals(built.fingerprint)) {
-      throw new IllegalArgumentException(
+      throw new WrongRun(
           "Checkpoint " + file + " belongs to a different configuration: seed " + seed
               + ", config fingerprint " + fp + "; this trainer has seed " + config.seed()
               + ", fingerprint " + built.fingerprint + ". The fingerprint covers the graph (encoder,"
@@ -182,11 +269,7 @@ public final class Trainer {
     }
     Checkpoints.RunInfo run =
         new Checkpoints.RunInfo(st.get("runId").asText(), taskId, seed, built.fingerprint);
-    config.checkpointDir().ifPresent(dir -> claimForResume(dir, run));
-    log.info("Resuming task '{}' from {} at step {} (epoch {}, batch {}), run {}",
-        task.id(), file, globalStep, epoch, batchInEpoch, run.runId());
-    return run(graph, built, task, encoder, data, stepsPerEpoch,
-        new Start(run, globalStep, history, st.get("elapsedSeconds").asDouble()));
+    return new Restored(file, graph, run, globalStep, history, st.get("elapsedSeconds").asDouble());
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -256,50 +339,6 @@ public final class Trainer {
     return new Built(conf, inputs, types, fingerprint);
   }
 
-  private static void claimForFit(Path dir, Checkpoints.RunInfo run) {
-    Checkpoints.RunInfo owner = Checkpoints.readRun(dir);
-    List<Path> existing = listQuietly(dir);
-    if (owner != null && !owner.sameOwner(run)) {
-      if (existing.isEmpty()) {
-        // the owner stopped before its first checkpoint (e.g. a rejected first batch): nothing to lose
-        log.warn("Checkpoint directory {} was claimed by {} but holds no checkpoint; taking it over",
-            dir, owner.describe());
-      } else {
-        throw new IllegalStateException(
-            "Checkpoint directory " + dir + " belongs to another run: " + owner.describe()
-                + "; this run is " + run.describe() + ". Use a new checkpoint directory, or resume()"
-                + " the run that owns it with its own task and config");
-      }
-    } else if (!existing.isEmpty()) {
-      throw new IllegalStateException(
-          "Checkpoint directory " + dir + " already holds checkpoints of this configuration (newest "
-              + existing.get(existing.size() - 1).getFileName() + "); fit() would mix two runs."
-              + " Call resume(" + dir + ", ...) to continue it, or use a new directory");
-    }
-    try {
-      Checkpoints.writeRun(dir, run);
-    } catch (IOException e) {
-      throw new UncheckedIOException("Could not write " + dir.resolve(Checkpoints.RUN_FILE) + ": " + e.getMessage(), e);
-    }
-  }
-
-  private static void claimForResume(Path dir, Checkpoints.RunInfo run) {
-    Checkpoints.RunInfo owner = Checkpoints.readRun(dir);
-    if (owner != null && !owner.sameOwner(run)) {
-      throw new IllegalStateException(
-          "Checkpoint directory " + dir + " belongs to another run: " + owner.describe()
-              + "; the resumed run is " + run.describe() + ". Point TrainingConfig.checkpointDir at"
-              + " the resumed run's directory or a new one");
-    }
-    if (owner == null) {
-      try {
-        Checkpoints.writeRun(dir, run);
-      } catch (IOException e) {
-        throw new UncheckedIOException("Could not write " + dir.resolve(Checkpoints.RUN_FILE) + ": " + e.getMessage(), e);
-      }
-    }
-  }
-
   private static List<Path> listQuietly(Path dir) {
     try {
       return Checkpoints.list(dir);
@@ -308,8 +347,12 @@ public final class Trainer {
     }
   }
 
-  /** Where a run starts: its identity, first step, loss history so far and time spent before. */
-  private record Start(Checkpoints.RunInfo run, long step, List<LossRecord> history, double secondsBefore) {}
+  /**
+   * Where a run starts: its identity, the directory it owns (null without checkpoints), first step,
+   * loss history so far and time spent before.
+   */
+  private record Start(Checkpoints.RunInfo run, RunDirectory directory, long step, List<LossRecord> history,
+      double secondsBefore) {}
 
   private TrainingResult run(ComputationGraph graph, Built built, PretextTask task, Encoder encoder,
       ExampleSource data, long stepsPerEpoch, Start start) {
@@ -523,6 +566,7 @@ public final class Trainer {
         state.put("globalStep", done);
         state.put("elapsedSeconds", seconds);
         state.set("lossHistory", Checkpoints.JSON.valueToTree(history));
+        start.directory().recordOwner();
         Path file = Checkpoints.write(dir, done, bos.toByteArray(), state, metadata(task, encoder, done),
             config.keepLastCheckpoints());
         Checkpoints.writeHistory(dir, history);

@@ -47,6 +47,7 @@ public final class TrainingConfig {
   private final double gradientNormalizationThreshold;
   private final DataType dataType;
   private final Path checkpointDir;
+  private final boolean overwrite;
   private final int checkpointEverySteps;
   private final boolean checkpointAtEpochEnd;
   private final int keepLastCheckpoints;
@@ -68,6 +69,7 @@ public final class TrainingConfig {
     this.gradientNormalizationThreshold = b.gradientNormalizationThreshold;
     this.dataType = b.dataType;
     this.checkpointDir = b.checkpointDir;
+    this.overwrite = b.overwrite;
     this.checkpointEverySteps = b.checkpointEverySteps;
     this.checkpointAtEpochEnd = b.checkpointAtEpochEnd;
     this.keepLastCheckpoints = b.keepLastCheckpoints;
@@ -100,6 +102,7 @@ public final class TrainingConfig {
     b.gradientNormalizationThreshold = gradientNormalizationThreshold;
     b.dataType = dataType;
     b.checkpointDir = checkpointDir;
+    b.overwrite = overwrite;
     b.checkpointEverySteps = checkpointEverySteps;
     b.checkpointAtEpochEnd = checkpointAtEpochEnd;
     b.keepLastCheckpoints = keepLastCheckpoints;
@@ -168,6 +171,14 @@ public final class TrainingConfig {
     return Optional.ofNullable(checkpointDir);
   }
 
+  /**
+   * Whether {@link Trainer#fit} may delete the files of an earlier run in {@link #checkpointDir()}
+   * ({@link Builder#overwrite}).
+   */
+  public boolean overwrite() {
+    return overwrite;
+  }
+
   /** Write a checkpoint every this many steps; 0 = only at epoch end / the end of the run. */
   public int checkpointEverySteps() {
     return checkpointEverySteps;
@@ -220,7 +231,8 @@ public final class TrainingConfig {
         + ", seed=" + seed + ", updater=" + updater + ", schedule=" + learningRateSchedule
         + ", weightDecay=" + weightDecay + ", gradientNormalization=" + gradientNormalization
         + "(" + gradientNormalizationThreshold + "), dataType=" + dataType
-        + ", checkpointDir=" + checkpointDir + ", checkpointEverySteps=" + checkpointEverySteps
+        + ", checkpointDir=" + checkpointDir + ", overwrite=" + overwrite
+        + ", checkpointEverySteps=" + checkpointEverySteps
         + ", checkpointAtEpochEnd=" + checkpointAtEpochEnd + ", keepLast=" + keepLastCheckpoints
         + ", prefetchDepth=" + prefetchDepth + "}";
   }
@@ -238,6 +250,7 @@ public final class TrainingConfig {
     private double gradientNormalizationThreshold = 1.0;
     private DataType dataType = DataType.FLOAT;
     private Path checkpointDir;
+    private boolean overwrite;
     private int checkpointEverySteps;
     private boolean checkpointAtEpochEnd = true;
     private int keepLastCheckpoints = 3;
@@ -325,9 +338,27 @@ public final class TrainingConfig {
       return this;
     }
 
-    /** Directory for checkpoints, {@code run.json} and loss history; default none (no files). */
+    /**
+     * Directory for checkpoints, {@code run.json} and loss history; default none (no files). A run
+     * owns its directory: it holds an exclusive OS lock on {@code run.lock} there while it trains
+     * (a second run on the same directory, in this or another process, is refused), and {@link
+     * Trainer#fit} refuses a directory that holds another run's files unless {@link #overwrite} is
+     * set.
+     */
     public Builder checkpointDir(Path dir) {
       this.checkpointDir = Objects.requireNonNull(dir, "dir");
+      return this;
+    }
+
+    /**
+     * Lets {@link Trainer#fit} start afresh in a {@link #checkpointDir} that holds the files of an
+     * earlier run that has ended (finished, failed or killed): its checkpoints, {@code run.json} and
+     * loss history are deleted first (other files are left alone). Default false: such a directory
+     * is refused, so no run deletes or takes over another's checkpoints by accident. A directory
+     * whose run is still training is refused either way. {@link Trainer#resume} ignores this.
+     */
+    public Builder overwrite(boolean on) {
+      this.overwrite = on;
       return this;
     }
 
