@@ -97,7 +97,8 @@ public final class Trainer {
    *     encoder does not fit the task, or the first batch does not match the graph inputs
    * @throws IllegalStateException if the checkpoint directory belongs to another run or already
    *     holds checkpoints of this run (use {@link #resume}), or the prefetch thread failed
-   * @throws DivergenceException if the loss or the parameters become NaN/Inf
+   * @throws DivergenceException if the loss or the parameters become NaN/Inf or break the
+   *     config's {@link DivergenceLimits} (e.g. a contrastive loss stuck at chance level)
    * @throws UncheckedIOException if checkpoint files cannot be written
    */
   public TrainingResult fit(PretextTask task, Encoder encoder, ExampleSource data) {
@@ -213,7 +214,9 @@ public final class Trainer {
       throw new IllegalArgumentException(
           "The example source has " + n + " examples; at most " + Integer.MAX_VALUE + " are supported");
     }
-    return n / config.batchSize();
+    long stepsPerEpoch = n / config.batchSize();
+    config.checkLearningRates(config.totalSteps(stepsPerEpoch), stepsPerEpoch);
+    return stepsPerEpoch;
   }
 
   private Built build(PretextTask task, Encoder encoder, ExampleSource data) {
@@ -332,10 +335,13 @@ public final class Trainer {
           .updater(config.effectiveUpdater())
           .excludeRegularization(config.weightDecay() > 0)
           .paramCheckEverySteps(config.paramCheckEverySteps())
+          .divergenceLimits(config.divergenceLimits())
           .divergenceAdvice(CLIPPING_ADVICE, checkpoints::last)
           .firstBatchCheck(batch -> checkInputs(built, batch, task))
           .listener(recordHistory(start.history()))
           .listener(logEverySteps(total));
+      task.chanceLoss(config.batchSize()).ifPresent(chance -> loop.chanceLoss(chance,
+          "of task '" + task.id() + "' for batches of " + config.batchSize() + " examples"));
       if (bar != null) {
         loop.listener(progress(bar));
       }
@@ -363,6 +369,13 @@ public final class Trainer {
       INDArray examples = data.get(idx);
       if (examples == null) {
         throw new IllegalStateException("ExampleSource.get returned null for " + idx.length + " indices");
+      }
+      long bad = InputShapes.firstNonFiniteRow(examples);
+      if (bad >= 0) {
+        throw new IllegalArgumentException(
+            "Example " + idx[(int) bad] + " of the data source (row " + bad + " of the batch of step "
+                + step + ") holds NaN or infinity; expected finite values only. Remove or impute"
+                + " that example (e.g. replace NaN pixels by 0) before training");
       }
       MultiDataSet mds = task.prepare(examples, new SplittableRandom(Seeds.mix(seed, "prepare", step)));
       if (mds == null) {
@@ -502,7 +515,11 @@ public final class Trainer {
           && ((config.checkpointEverySteps() > 0 && done % config.checkpointEverySteps() == 0)
               || (config.checkpointAtEpochEnd() && s.atEpochEnd())
               || done == total);
-      if (due) {
+      if (due && s.lossAtChanceSteps() > 0 && done != total) {
+        // a model whose loss sits at chance level may be collapsing: keep the last good checkpoint
+        log.warn("step {}: loss {} is at the task's chance level ({} steps); checkpoint postponed",
+            done, fmt(s.loss()), s.lossAtChanceSteps());
+      } else if (due) {
         s.checkParameters();
         last = write(done, s.seconds());
       }
