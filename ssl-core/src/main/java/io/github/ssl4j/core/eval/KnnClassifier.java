@@ -91,10 +91,13 @@ public final class KnnClassifier implements ClassifierTrainer {
    *
    * @param bank representations, shape [n, d] (rank &gt; 2 is flattened to [n, d]), with labels
    * @return the fitted classifier; {@code bank} itself is neither kept nor modified
+   * @throws IllegalArgumentException if the features hold NaN or infinity, or have collapsed (every
+   *     dimension's spread across the examples near zero: a collapsed encoder)
    */
   public Model fit(LabelledData bank) {
     Objects.requireNonNull(bank, "bank");
     INDArray x = Features.flatten(bank.features(), "bank features");
+    Features.checkUsable(x, "The bank features");
     DataType type = Features.computeType(x);
     INDArray normalisedT = normalise(x.castTo(type)).transpose().dup('c'); // [d, n]
     return new Model(this, normalisedT, bank.labels().clone(), bank.numClasses());

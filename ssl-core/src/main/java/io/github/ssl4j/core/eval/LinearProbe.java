@@ -148,10 +148,13 @@ public final class LinearProbe implements ClassifierTrainer {
    * @param train representations, shape [n, d] (rank &gt; 2 is flattened), with labels; not
    *     modified
    * @return the trained probe
+   * @throws IllegalArgumentException if the features hold NaN or infinity, or have collapsed (every
+   *     dimension's spread across the examples near zero: a collapsed encoder)
    */
   public Model fit(LabelledData train) {
     Objects.requireNonNull(train, "train");
     INDArray x = Features.flatten(train.features(), "train features");
+    Features.checkUsable(x, "The train features");
     DataType type = solver == Solver.LBFGS ? DataType.DOUBLE : Features.computeType(x);
     x = x.castTo(type);
     int n = train.size();
