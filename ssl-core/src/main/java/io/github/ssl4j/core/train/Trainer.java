@@ -515,12 +515,15 @@ public final class Trainer {
           && ((config.checkpointEverySteps() > 0 && done % config.checkpointEverySteps() == 0)
               || (config.checkpointAtEpochEnd() && s.atEpochEnd())
               || done == total);
-      if (due && s.lossAtChanceSteps() > 0 && done != total) {
+      if (!due) {
+        return;
+      }
+      s.checkParameters();
+      if (s.lossAtChanceSteps() > 0 && done != total) {
         // a model whose loss sits at chance level may be collapsing: keep the last good checkpoint
         log.warn("step {}: loss {} is at the task's chance level ({} steps); checkpoint postponed",
             done, fmt(s.loss()), s.lossAtChanceSteps());
-      } else if (due) {
-        s.checkParameters();
+      } else {
         last = write(done, s.seconds());
       }
     }
