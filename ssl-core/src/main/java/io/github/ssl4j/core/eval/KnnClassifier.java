@@ -1,5 +1,6 @@
 package io.github.ssl4j.core.eval;
 
+import io.github.ssl4j.core.InputShapes;
 import java.util.Arrays;
 import java.util.Objects;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -161,6 +162,8 @@ public final class KnnClassifier implements ClassifierTrainer {
      *
      * @param queries representations, shape [m, d] (rank &gt; 2 is flattened), d as in the bank
      * @return predicted class per query, length m
+     * @throws IllegalArgumentException if the dimension differs from the bank's, or a query holds
+     *     NaN or infinity (the message names the row)
      */
     @Override
     public int[] predict(INDArray queries) {
@@ -172,6 +175,7 @@ public final class KnnClassifier implements ClassifierTrainer {
                 + Arrays.toString(queries.shape())
                 + "; compute bank and queries with the same encoder");
       }
+      InputShapes.checkFinite(q, "The queries");
       int m = Math.toIntExact(q.size(0));
       q = normalise(q.castTo(bankT.dataType()));
       int n = labels.length;

@@ -1,5 +1,6 @@
 package io.github.ssl4j.core.eval;
 
+import io.github.ssl4j.core.InputShapes;
 import io.github.ssl4j.core.data.Minibatches;
 import io.github.ssl4j.core.train.Seeds;
 import io.github.ssl4j.core.train.TrainingLoop;
@@ -333,6 +334,8 @@ public final class LinearProbe implements ClassifierTrainer {
      *
      * @param x representations, shape [m, d]
      * @return class per example, length m
+     * @throws IllegalArgumentException if the dimension differs from training's, or a row holds NaN
+     *     or infinity (the message names the row)
      */
     @Override
     public int[] predict(INDArray x) {
@@ -349,6 +352,7 @@ public final class LinearProbe implements ClassifierTrainer {
                 + Arrays.toString(x.shape())
                 + "; compute train and test representations with the same encoder");
       }
+      InputShapes.checkFinite(f, "The features");
       f = f.castTo(network.getLayerWiseConfigurations().getDataType());
       if (mean != null) {
         f = f.subRowVector(mean).divRowVector(std);

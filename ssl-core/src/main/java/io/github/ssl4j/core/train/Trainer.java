@@ -96,7 +96,9 @@ public final class Trainer {
    * @throws IllegalArgumentException if the data source is empty or smaller than one batch, the
    *     encoder does not fit the task, or the first batch does not match the graph inputs
    * @throws IllegalStateException if the checkpoint directory belongs to another run or already
-   *     holds checkpoints of this run (use {@link #resume}), or the prefetch thread failed
+   *     holds checkpoints of this run (use {@link #resume}), or the prefetch thread failed (e.g. an
+   *     example of {@code data} holds NaN or infinity: the cause is an IllegalArgumentException
+   *     naming the example)
    * @throws DivergenceException if the loss or the parameters become NaN/Inf or break the
    *     config's {@link DivergenceLimits} (e.g. a contrastive loss stuck at chance level)
    * @throws UncheckedIOException if checkpoint files cannot be written
@@ -374,7 +376,7 @@ public final class Trainer {
       if (bad >= 0) {
         throw new IllegalArgumentException(
             "Example " + idx[(int) bad] + " of the data source (row " + bad + " of the batch of step "
-                + step + ") holds NaN or infinity; expected finite values only. Remove or impute"
+                + (step + 1) + ") holds NaN or infinity; expected finite values only. Remove or impute"
                 + " that example (e.g. replace NaN pixels by 0) before training");
       }
       MultiDataSet mds = task.prepare(examples, new SplittableRandom(Seeds.mix(seed, "prepare", step)));

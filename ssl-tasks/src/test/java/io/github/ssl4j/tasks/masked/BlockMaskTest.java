@@ -99,6 +99,6 @@ class BlockMaskTest {
         "batch", "0");
     // one patch covering the image would mask every pixel
     assertRejected(() -> BlockMask.of(28, 0.5).sample(2, 28, 28, new SplittableRandom(1)),
-        "BlockMask(patch 28, ratio 0.5)", "every pixel", "between 1 and");
+        "BlockMask(patch 28, ratio 0.5)", "every pixel", "at least 2 patches");
   }
 }
