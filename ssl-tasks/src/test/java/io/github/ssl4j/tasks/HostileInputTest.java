@@ -218,10 +218,6 @@ class HostileInputTest {
             () -> config().updater(new Adam(new MapSchedule(ScheduleType.EPOCH,
                 Map.of(0, 1e-3, 1, Double.POSITIVE_INFINITY)))).build(),
             "learning rate Infinity at step 0, epoch 1"),
-        row("schedule: zero throughout", IllegalArgumentException.class,
-            () -> config().learningRateSchedule(new MapSchedule(ScheduleType.ITERATION,
-                Map.of(0, 0.0))).build(),
-            "learning rate 0 at every sampled step", "> 0"),
         row("schedule: negative mid-run, found when fit knows the run length",
             IllegalArgumentException.class,
             fitContrastive(config().epochs(4).learningRateSchedule(new MapSchedule(

@@ -38,10 +38,14 @@ final class Features {
   /** Largest per-dimension spread, relative to the largest |mean|, that counts as collapsed. */
   static final double COLLAPSED_SPREAD = 1e-6;
 
+  /** Fewer examples than this are not checked for collapse (a few equal rows may be deliberate). */
+  static final int COLLAPSE_MIN_EXAMPLES = 10;
+
   /**
    * Refuses features an evaluation cannot mean anything on: NaN or infinite values, or collapsed
-   * representations (at least 2 rows and every dimension's standard deviation across the rows at
-   * most {@link #COLLAPSED_SPREAD} times the largest |mean|, e.g. every row alike).
+   * representations (at least {@value #COLLAPSE_MIN_EXAMPLES} rows and every dimension's standard
+   * deviation across the rows at most {@link #COLLAPSED_SPREAD} times the largest |mean|, e.g.
+   * every row alike).
    *
    * @param x shape [n, d]
    * @param what how the message names {@code x}, e.g. {@code "train features"}
@@ -50,7 +54,7 @@ final class Features {
   static void checkUsable(INDArray x, String what) {
     InputShapes.checkFinite(x, what);
     long n = x.size(0);
-    if (n < 2) {
+    if (n < COLLAPSE_MIN_EXAMPLES) {
       return;
     }
     INDArray d = x.castTo(DataType.DOUBLE);

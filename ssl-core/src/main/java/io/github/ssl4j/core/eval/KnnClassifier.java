@@ -93,7 +93,7 @@ public final class KnnClassifier implements ClassifierTrainer {
    * @param bank representations, shape [n, d] (rank &gt; 2 is flattened to [n, d]), with labels
    * @return the fitted classifier; {@code bank} itself is neither kept nor modified
    * @throws IllegalArgumentException if the features hold NaN or infinity, or have collapsed (every
-   *     dimension's spread across the examples near zero: a collapsed encoder)
+   *     dimension's spread across 10 or more examples near zero: a collapsed encoder)
    */
   public Model fit(LabelledData bank) {
     Objects.requireNonNull(bank, "bank");

@@ -150,7 +150,7 @@ public final class LinearProbe implements ClassifierTrainer {
    *     modified
    * @return the trained probe
    * @throws IllegalArgumentException if the features hold NaN or infinity, or have collapsed (every
-   *     dimension's spread across the examples near zero: a collapsed encoder)
+   *     dimension's spread across 10 or more examples near zero: a collapsed encoder)
    */
   public Model fit(LabelledData train) {
     Objects.requireNonNull(train, "train");

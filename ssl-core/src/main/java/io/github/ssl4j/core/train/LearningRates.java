@@ -14,8 +14,8 @@ public final class LearningRates {
   /**
    * Samples the learning rate of {@code updater} at steps 0, 1, {@code totalSteps / 2} and {@code
    * totalSteps - 1} (each with its epoch) and at epoch 1 of step 0: each must be finite and &gt;=
-   * 0 (a warm-up may start at 0), and at least one &gt; 0. An updater without a learning rate (e.g.
-   * AdaDelta) passes.
+   * 0 (a warm-up may start at 0; a rate of 0 throughout freezes the trained parameters). An
+   * updater without a learning rate (e.g. AdaDelta) passes.
    *
    * @param updater the updater as the network will use it (with its schedule, if any)
    * @param totalSteps steps of the run, &gt;= 1
@@ -31,7 +31,6 @@ public final class LearningRates {
     long last = Math.max(0, Math.min(totalSteps, Integer.MAX_VALUE) - 1);
     long[][] samples = {{0, 0}, {1, 1 / perEpoch}, {last / 2, last / 2 / perEpoch},
         {last, last / perEpoch}, {0, 1}};
-    boolean positive = false;
     for (long[] at : samples) {
       int step = Math.toIntExact(at[0]);
       int epoch = (int) Math.min(at[1], Integer.MAX_VALUE);
@@ -51,13 +50,6 @@ public final class LearningRates {
                 + " and infinite rates corrupt the model without an error). Fix the rate or the"
                 + " schedule's values, e.g. new WarmupCosineSchedule(1e-3, 1e-5, 100, totalSteps)");
       }
-      positive |= lr > 0;
-    }
-    if (!positive) {
-      throw new IllegalArgumentException(
-          "learning rate 0 at every sampled step (0, 1, middle and last of " + totalSteps
-              + " steps) from updater " + updater + "; expected a rate > 0 somewhere, or the model"
-              + " never changes. Fix the rate or the schedule's values");
     }
   }
 }

@@ -210,7 +210,7 @@ public final class TrainingConfig {
   /**
    * Checks the learning rate of every step of a run of {@code totalSteps} steps at a few samples
    * (steps 0, 1, totalSteps / 2 and totalSteps - 1 with their epochs, and epochs 0 and 1 at step
-   * 0): each must be finite and &gt;= 0, one &gt; 0 ({@link LearningRates#check}). Catches a DL4J
+   * 0): each must be finite and &gt;= 0 ({@link LearningRates#check}). Catches a DL4J
    * {@link ISchedule} that yields NaN, a negative or an infinite rate.
    *
    * @param totalSteps steps of the run, &gt;= 1
