@@ -6,6 +6,8 @@ import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.RNNFormat;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.BooleanIndexing;
+import org.nd4j.linalg.indexing.conditions.Conditions;
 
 /**
  * Checks that an array fits a DL4J {@link InputType} before it reaches the network, so that a
@@ -95,5 +97,52 @@ public final class InputShapes {
     }
     return "Make the data source / task deliver examples of that shape, or use an encoder whose "
         + "inputType() matches the data.";
+  }
+  /**
+   * The first row (index along dimension 0) of {@code x} holding a NaN or infinite value.
+   *
+   * @param x shape [n, ...]; integer arrays have no such row
+   * @return the 0-based row, or -1 if every value is finite
+   */
+  public static long firstNonFiniteRow(INDArray x) {
+    Objects.requireNonNull(x, "x");
+    if (!x.dataType().isFPType() || x.isEmpty() || !BooleanIndexing.or(x, Conditions.notFinite())) {
+      return -1;
+    }
+    double[] values = x.dup('c').reshape(x.length()).toDoubleVector();
+    long perRow = x.rank() == 0 ? 1 : Math.max(1, x.length() / Math.max(1, x.size(0)));
+    for (int i = 0; i < values.length; i++) {
+      if (!Double.isFinite(values[i])) {
+        return i / perRow;
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * Checks that every value of {@code x} is finite: NaN and infinity are refused where they enter
+   * rather than coming out of a network as NaN or infinite representations.
+   *
+   * @param x shape [n, ...]
+   * @param what how the message names {@code x}, e.g. {@code "the input of embed"}
+   * @throws IllegalArgumentException naming the first row holding NaN or infinity and its value
+   */
+  public static void checkFinite(INDArray x, String what) {
+    long row = firstNonFiniteRow(x);
+    if (row >= 0) {
+      throw new IllegalArgumentException(
+          what + " holds a non-finite value (" + firstNonFinite(x.rank() == 0 ? x : x.slice(row))
+              + ") in row " + row + " of " + (x.rank() == 0 ? 1 : x.size(0)) + "; expected finite numbers only. Remove or"
+              + " impute the row (e.g. replace NaN pixels by 0) before passing it");
+    }
+  }
+
+  private static double firstNonFinite(INDArray row) {
+    for (double v : row.dup('c').reshape(row.length()).toDoubleVector()) {
+      if (!Double.isFinite(v)) {
+        return v;
+      }
+    }
+    return Double.NaN;
   }
 }

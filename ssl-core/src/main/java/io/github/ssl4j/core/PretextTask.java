@@ -1,6 +1,7 @@
 package io.github.ssl4j.core;
 
 import java.util.Map;
+import java.util.OptionalDouble;
 import java.util.random.RandomGenerator;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -43,4 +44,18 @@ public interface PretextTask {
 
   /** The task's settings for metadata and checkpoints (JSON-serialisable values). */
   Map<String, Object> config();
+
+  /**
+   * The loss of a model that has learnt nothing — it tells no example of a batch from another —
+   * for batches of {@code batchSize} examples, if the task has such a level (e.g. {@code
+   * ln(2N-1)} for a two-view contrastive loss over N images). A loss that stays there is a
+   * collapsed representation: the trainer stops the run ({@link
+   * io.github.ssl4j.core.train.DivergenceLimits#chanceLossSteps()}).
+   *
+   * @param batchSize examples per batch, &gt;= 1
+   * @return the chance-level loss, or empty (the default) when the task has none
+   */
+  default OptionalDouble chanceLoss(int batchSize) {
+    return OptionalDouble.empty();
+  }
 }

@@ -217,10 +217,11 @@ public final class PretrainedEncoder {
    *     for a convolutional one, [batch, size, time] for a recurrent one
    * @return shape [batch, representationSize], a new array
    * @throws IllegalArgumentException if the input's rank or shape does not match {@link
-   *     #inputType()}
+   *     #inputType()}, or it holds NaN or infinity (the message names the row)
    */
   public INDArray embed(INDArray input) {
     checkInput(input);
+    InputShapes.checkFinite(input, "The input of embed");
     DataType dt = graph.getConfiguration().getDataType();
     INDArray x = input.dataType() == dt ? input : input.castTo(dt);
     INDArray z = graph.output(false, new INDArray[] {x}, maskArrays(x))[0].detach();
@@ -239,8 +240,8 @@ public final class PretrainedEncoder {
    * @param input shape [n, ...] as for {@link #embed(INDArray)}
    * @param batchSize inputs per forward pass, &gt;= 1
    * @return shape [n, representationSize], a new array
-   * @throws IllegalArgumentException if {@code batchSize < 1} or the input does not match {@link
-   *     #inputType()}
+   * @throws IllegalArgumentException if {@code batchSize < 1}, the input does not match {@link
+   *     #inputType()} or holds NaN or infinity (the message names the row)
    */
   public INDArray embed(INDArray input, int batchSize) {
     if (batchSize < 1) {
@@ -248,6 +249,7 @@ public final class PretrainedEncoder {
           "batchSize must be >= 1, got " + batchSize + "; e.g. 1000 for 28x28 images");
     }
     checkInput(input);
+    InputShapes.checkFinite(input, "The input of embed");
     long n = input.size(0);
     INDArray out = null;
     for (long from = 0; from < n; from += batchSize) {

@@ -18,9 +18,10 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Reads unsigned-byte IDX files (MNIST, Fashion-MNIST), gzipped or raw.
  *
- * <p>The magic number, the dimensions and the data length are validated: a truncated or corrupt
- * file gets an {@link IllegalArgumentException} naming the file, what was found and what was
- * expected.
+ * <p>The magic number, the dimensions and the data length are validated both ways: a file is read
+ * to its end (also with a {@code limit}), so a truncated file, bytes after the declared data and
+ * a gzip file whose checksum (CRC-32) or length does not match get an {@link
+ * IllegalArgumentException} naming the file, what was found and what was expected.
  *
  * <pre>{@code
  * INDArray images = IdxReader.readImages(dir.resolve("train-images-idx3-ubyte.gz"), -1); // [60000, 1, 28, 28] in [0,1]
@@ -48,6 +49,7 @@ public final class IdxReader {
    * @param limit read at most this many items (first dimension); -1 for all
    */
   public static Idx read(Path file, int limit) {
+    java.util.Objects.requireNonNull(file, "file (the path of an IDX file) is null");
     try (InputStream raw = Files.newInputStream(file)) {
       return read(raw, file.toString(), limit);
     } catch (NoSuchFileException e) {
@@ -58,12 +60,17 @@ public final class IdxReader {
   }
 
   /**
-   * Reads an IDX stream of unsigned bytes (gzipped or raw); the stream is not closed.
+   * Reads an IDX stream of unsigned bytes (gzipped or raw) to its end; the stream is not closed.
    *
    * @param source name used in error messages (file name or resource)
    * @param limit read at most this many items (first dimension); -1 for all
    */
   public static Idx read(InputStream stream, String source, int limit) {
+    java.util.Objects.requireNonNull(stream, "stream");
+    if (limit < -1) {
+      throw new IllegalArgumentException(
+          "limit must be -1 (all items) or >= 0, got " + limit + " for " + source);
+    }
     try {
       DataInputStream in = new DataInputStream(maybeGunzip(new BufferedInputStream(stream, 1 << 16)));
       int magic;
@@ -113,9 +120,31 @@ public final class IdxReader {
             "truncated: header declares " + Arrays.toString(dims) + " (" + itemSize * dims[0]
                 + " data bytes) but only " + read + " of the " + data.length + " needed bytes are there");
       }
+      // the rest of the declared data, then the end: a gzip member's CRC and length are only
+      // checked once the stream is read to its end, and trailing bytes mean a wrong header
+      long rest = itemSize * (dims[0] - (long) count);
+      long skipped = skip(in, rest);
+      if (skipped < rest) {
+        throw corrupt(
+            source,
+            "truncated: header declares " + Arrays.toString(dims) + " (" + itemSize * dims[0]
+                + " data bytes) but only " + (length + skipped) + " data bytes are there");
+      }
+      long trailing = drain(in);
+      if (trailing > 0) {
+        throw corrupt(
+            source,
+            "header declares " + Arrays.toString(dims) + " (" + itemSize * dims[0] + " data bytes)"
+                + " but " + trailing + " more byte" + (trailing == 1 ? " follows" : "s follow")
+                + " the data; expected the file to end there");
+      }
       int[] outDims = dims.clone();
       outDims[0] = count;
       return new Idx(outDims, data);
+    } catch (java.util.zip.ZipException e) {
+      throw corrupt(source, "the gzip data is corrupt (" + e.getMessage() + ")");
+    } catch (EOFException e) {
+      throw corrupt(source, "the gzip stream ends early (" + e.getMessage() + ")");
     } catch (IOException e) {
       throw new UncheckedIOException("could not read IDX data " + source + ": " + e.getMessage(), e);
     }
@@ -165,6 +194,25 @@ public final class IdxReader {
       labels[i] = idx.data()[i] & 0xff;
     }
     return labels;
+  }
+
+  /** Skips up to {@code n} bytes; returns how many were there. */
+  private static long skip(InputStream in, long n) throws IOException {
+    byte[] buf = new byte[1 << 16];
+    long done = 0;
+    while (done < n) {
+      int r = in.read(buf, 0, (int) Math.min(buf.length, n - done));
+      if (r < 0) {
+        break;
+      }
+      done += r;
+    }
+    return done;
+  }
+
+  /** Reads to the end of the stream; returns the number of bytes read. */
+  private static long drain(InputStream in) throws IOException {
+    return skip(in, Long.MAX_VALUE);
   }
 
   private static InputStream maybeGunzip(InputStream in) throws IOException {

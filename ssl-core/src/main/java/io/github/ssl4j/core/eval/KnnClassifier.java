@@ -1,5 +1,6 @@
 package io.github.ssl4j.core.eval;
 
+import io.github.ssl4j.core.InputShapes;
 import java.util.Arrays;
 import java.util.Objects;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -91,10 +92,13 @@ public final class KnnClassifier implements ClassifierTrainer {
    *
    * @param bank representations, shape [n, d] (rank &gt; 2 is flattened to [n, d]), with labels
    * @return the fitted classifier; {@code bank} itself is neither kept nor modified
+   * @throws IllegalArgumentException if the features hold NaN or infinity, or have collapsed (every
+   *     dimension's spread across 10 or more examples near zero: a collapsed encoder)
    */
   public Model fit(LabelledData bank) {
     Objects.requireNonNull(bank, "bank");
     INDArray x = Features.flatten(bank.features(), "bank features");
+    Features.checkUsable(x, "The bank features");
     DataType type = Features.computeType(x);
     INDArray normalisedT = normalise(x.castTo(type)).transpose().dup('c'); // [d, n]
     return new Model(this, normalisedT, bank.labels().clone(), bank.numClasses());
@@ -158,6 +162,8 @@ public final class KnnClassifier implements ClassifierTrainer {
      *
      * @param queries representations, shape [m, d] (rank &gt; 2 is flattened), d as in the bank
      * @return predicted class per query, length m
+     * @throws IllegalArgumentException if the dimension differs from the bank's, or a query holds
+     *     NaN or infinity (the message names the row)
      */
     @Override
     public int[] predict(INDArray queries) {
@@ -169,6 +175,7 @@ public final class KnnClassifier implements ClassifierTrainer {
                 + Arrays.toString(queries.shape())
                 + "; compute bank and queries with the same encoder");
       }
+      InputShapes.checkFinite(q, "The queries");
       int m = Math.toIntExact(q.size(0));
       q = normalise(q.castTo(bankT.dataType()));
       int n = labels.length;

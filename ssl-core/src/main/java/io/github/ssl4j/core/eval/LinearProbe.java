@@ -1,5 +1,6 @@
 package io.github.ssl4j.core.eval;
 
+import io.github.ssl4j.core.InputShapes;
 import io.github.ssl4j.core.data.Minibatches;
 import io.github.ssl4j.core.train.Seeds;
 import io.github.ssl4j.core.train.TrainingLoop;
@@ -142,10 +143,13 @@ public final class LinearProbe implements ClassifierTrainer {
    * @param train representations, shape [n, d] (rank &gt; 2 is flattened), with labels; not
    *     modified
    * @return the trained probe
+   * @throws IllegalArgumentException if the features hold NaN or infinity, or have collapsed (every
+   *     dimension's spread across 10 or more examples near zero: a collapsed encoder)
    */
   public Model fit(LabelledData train) {
     Objects.requireNonNull(train, "train");
     INDArray x = Features.flatten(train.features(), "train features");
+    Features.checkUsable(x, "The train features");
     DataType type = solver == Solver.LBFGS ? DataType.DOUBLE : Features.computeType(x);
     x = x.castTo(type);
     int n = train.size();
@@ -324,6 +328,8 @@ public final class LinearProbe implements ClassifierTrainer {
      *
      * @param x representations, shape [m, d]
      * @return class per example, length m
+     * @throws IllegalArgumentException if the dimension differs from training's, or a row holds NaN
+     *     or infinity (the message names the row)
      */
     @Override
     public int[] predict(INDArray x) {
@@ -340,6 +346,7 @@ public final class LinearProbe implements ClassifierTrainer {
                 + Arrays.toString(x.shape())
                 + "; compute train and test representations with the same encoder");
       }
+      InputShapes.checkFinite(f, "The features");
       f = f.castTo(network.getLayerWiseConfigurations().getDataType());
       if (mean != null) {
         f = f.subRowVector(mean).divRowVector(std);

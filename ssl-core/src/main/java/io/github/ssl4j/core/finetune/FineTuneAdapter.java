@@ -11,6 +11,7 @@ import io.github.ssl4j.core.dl4j.LayerHelpers;
 import io.github.ssl4j.core.eval.ClassifierTrainer;
 import io.github.ssl4j.core.eval.LabelledData;
 import io.github.ssl4j.core.train.Seeds;
+import io.github.ssl4j.core.train.LearningRates;
 import io.github.ssl4j.core.train.TrainingLoop;
 import java.time.Instant;
 import java.util.Arrays;
@@ -464,6 +465,10 @@ public final class FineTuneAdapter implements ClassifierTrainer {
             "FineTuneMode.partial(" + p.unfrozenBlocks() + ") asks to unfreeze more blocks than the"
                 + " encoder has (" + blocks + ": " + pretrained.blockOutputs() + "); use partial(n)"
                 + " with n <= " + blocks + ", or FineTuneMode.FULL");
+      }
+      LearningRates.check(updater, 2, 1);
+      if (warmupUpdater != null) {
+        LearningRates.check(warmupUpdater, 2, 1);
       }
       if (!(encoderLrMultiplier > 0) || Double.isInfinite(encoderLrMultiplier)) {
         throw new IllegalArgumentException(

@@ -102,8 +102,11 @@ public final class Trainer {
    *     encoder does not fit the task, or the first batch does not match the graph inputs
    * @throws IllegalStateException if another run is using the checkpoint directory, or it holds
    *     files of another run or checkpoints of this configuration (use {@link #resume}, another
-   *     directory, or {@link TrainingConfig.Builder#overwrite}), or the prefetch thread failed
-   * @throws DivergenceException if the loss or the parameters become NaN/Inf
+   *     directory, or {@link TrainingConfig.Builder#overwrite}), or the prefetch thread failed (e.g.
+   *     an example of {@code data} holds NaN or infinity: the cause is an IllegalArgumentException
+   *     naming the example)
+   * @throws DivergenceException if the loss or the parameters become NaN/Inf or break the
+   *     config's {@link DivergenceLimits} (e.g. a contrastive loss stuck at chance level)
    * @throws UncheckedIOException if checkpoint files cannot be written
    */
   public TrainingResult fit(PretextTask task, Encoder encoder, ExampleSource data) {
@@ -294,7 +297,9 @@ public final class Trainer {
       throw new IllegalArgumentException(
           "The example source has " + n + " examples; at most " + Integer.MAX_VALUE + " are supported");
     }
-    return n / config.batchSize();
+    long stepsPerEpoch = n / config.batchSize();
+    config.checkLearningRates(config.totalSteps(stepsPerEpoch), stepsPerEpoch);
+    return stepsPerEpoch;
   }
 
   private Built build(PretextTask task, Encoder encoder, ExampleSource data) {
@@ -373,10 +378,13 @@ public final class Trainer {
           .updater(config.effectiveUpdater())
           .excludeRegularization(config.weightDecay() > 0)
           .paramCheckEverySteps(config.paramCheckEverySteps())
+          .divergenceLimits(config.divergenceLimits())
           .divergenceAdvice(CLIPPING_ADVICE, checkpoints::last)
           .firstBatchCheck(batch -> checkInputs(built, batch, task))
           .listener(recordHistory(start.history()))
           .listener(logEverySteps(total));
+      task.chanceLoss(config.batchSize()).ifPresent(chance -> loop.chanceLoss(chance,
+          "of task '" + task.id() + "' for batches of " + config.batchSize() + " examples"));
       if (bar != null) {
         loop.listener(progress(bar));
       }
@@ -404,6 +412,13 @@ public final class Trainer {
       INDArray examples = data.get(idx);
       if (examples == null) {
         throw new IllegalStateException("ExampleSource.get returned null for " + idx.length + " indices");
+      }
+      long bad = InputShapes.firstNonFiniteRow(examples);
+      if (bad >= 0) {
+        throw new IllegalArgumentException(
+            "Example " + idx[(int) bad] + " of the data source (row " + bad + " of the batch of step "
+                + (step + 1) + ") holds NaN or infinity; expected finite values only. Remove or impute"
+                + " that example (e.g. replace NaN pixels by 0) before training");
       }
       MultiDataSet mds = task.prepare(examples, new SplittableRandom(Seeds.mix(seed, "prepare", step)));
       if (mds == null) {
@@ -543,8 +558,15 @@ public final class Trainer {
           && ((config.checkpointEverySteps() > 0 && done % config.checkpointEverySteps() == 0)
               || (config.checkpointAtEpochEnd() && s.atEpochEnd())
               || done == total);
-      if (due) {
-        s.checkParameters();
+      if (!due) {
+        return;
+      }
+      s.checkParameters();
+      if (s.lossAtChanceSteps() > 0 && done != total) {
+        // a model whose loss sits at chance level may be collapsing: keep the last good checkpoint
+        log.warn("step {}: loss {} is at the task's chance level ({} steps); checkpoint postponed",
+            done, fmt(s.loss()), s.lossAtChanceSteps());
+      } else {
         last = write(done, s.seconds());
       }
     }

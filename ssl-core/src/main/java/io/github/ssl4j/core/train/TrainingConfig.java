@@ -55,6 +55,7 @@ public final class TrainingConfig {
   private final int logEverySteps;
   private final boolean progressBar;
   private final int paramCheckEverySteps;
+  private final DivergenceLimits divergenceLimits;
   private final List<TrainingListener> listeners;
 
   private TrainingConfig(Builder b) {
@@ -77,6 +78,7 @@ public final class TrainingConfig {
     this.logEverySteps = b.logEverySteps;
     this.progressBar = b.progressBar != null ? b.progressBar : System.console() != null;
     this.paramCheckEverySteps = b.paramCheckEverySteps;
+    this.divergenceLimits = b.divergenceLimits;
     this.listeners = List.copyOf(b.listeners);
   }
 
@@ -110,6 +112,7 @@ public final class TrainingConfig {
     b.logEverySteps = logEverySteps;
     b.progressBar = progressBar;
     b.paramCheckEverySteps = paramCheckEverySteps;
+    b.divergenceLimits = divergenceLimits;
     b.listeners = new ArrayList<>(listeners);
     return b;
   }
@@ -210,6 +213,25 @@ public final class TrainingConfig {
     return paramCheckEverySteps;
   }
 
+  /** What stops a run besides NaN/Inf (not part of the config fingerprint). */
+  public DivergenceLimits divergenceLimits() {
+    return divergenceLimits;
+  }
+
+  /**
+   * Checks the learning rate of every step of a run of {@code totalSteps} steps at a few samples
+   * (steps 0, 1, totalSteps / 2 and totalSteps - 1 with their epochs, and epochs 0 and 1 at step
+   * 0): each must be finite and &gt;= 0 ({@link LearningRates#check}). Catches a DL4J
+   * {@link ISchedule} that yields NaN, a negative or an infinite rate.
+   *
+   * @param totalSteps steps of the run, &gt;= 1
+   * @param stepsPerEpoch steps per epoch, &gt;= 1
+   * @throws IllegalArgumentException naming the schedule, the step, the epoch and the rate
+   */
+  public void checkLearningRates(long totalSteps, long stepsPerEpoch) {
+    LearningRates.check(effectiveUpdater(), totalSteps, stepsPerEpoch);
+  }
+
   /** Extra DL4J listeners attached to the graph (not part of the config fingerprint). */
   public List<TrainingListener> listeners() {
     return listeners;
@@ -258,6 +280,7 @@ public final class TrainingConfig {
     private int logEverySteps = 100;
     private Boolean progressBar;
     private int paramCheckEverySteps = 50;
+    private DivergenceLimits divergenceLimits = DivergenceLimits.defaults();
     private List<TrainingListener> listeners = new ArrayList<>();
 
     private Builder(int batchSize) {
@@ -420,6 +443,15 @@ public final class TrainingConfig {
       return this;
     }
 
+    /**
+     * What stops a run besides NaN/Inf: loss bound and explosion, parameter bound, collapse to the
+     * chance-level loss. Default {@link DivergenceLimits#defaults()}.
+     */
+    public Builder divergenceLimits(DivergenceLimits limits) {
+      this.divergenceLimits = Objects.requireNonNull(limits, "limits");
+      return this;
+    }
+
     /** DL4J listeners attached to the graph during training (replaces any set before). */
     public Builder listeners(TrainingListener... listeners) {
       this.listeners = new ArrayList<>(Arrays.asList(listeners));
@@ -435,8 +467,11 @@ public final class TrainingConfig {
     /**
      * Validates and builds.
      *
-     * @throws IllegalArgumentException if the batch size is not positive or the updater's learning
-     *     rate is not finite and &gt; 0 (without a schedule)
+     * @throws IllegalArgumentException if the batch size is not positive, or the learning rate
+     *     (a fixed rate) is not finite and &gt; 0, or a schedule's (sampled at steps 0 and 1,
+     *     epochs 0 and 1, and at the last step when {@code maxSteps} is set) is NaN, negative or
+     *     infinite; {@link Trainer} samples the schedule over the whole run again once the run's
+     *     length is known
      */
     public TrainingConfig build() {
       if (batchSize <= 0) {
@@ -456,6 +491,12 @@ public final class TrainingConfig {
             "a learningRateSchedule was set but updater " + updater + " has no learning rate; use an"
                 + " updater with one (Adam, Sgd, Nesterovs, ...) or drop the schedule");
       }
+      // the schedule, or one the updater carries itself (e.g. new Adam(schedule)), at a few steps
+      IUpdater u = updater.clone();
+      if (learningRateSchedule != null) {
+        u.setLrAndSchedule(Double.NaN, learningRateSchedule);
+      }
+      LearningRates.check(u, maxSteps > 0 ? maxSteps : 2, Long.MAX_VALUE);
       if (epochs == 0 && maxSteps == 0) {
         epochs = 1;
       }

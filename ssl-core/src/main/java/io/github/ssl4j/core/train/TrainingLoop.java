@@ -32,8 +32,9 @@ import org.slf4j.LoggerFactory;
  *       "dropout", step)};
  *   <li>{@code fitStep}: one optimiser step; the loss is DL4J's score, optionally without the
  *       regularisation term;
- *   <li>{@code checkDivergence}: a non-finite loss, or (every {@code paramCheckEverySteps} steps) a
- *       non-finite sum of parameters, throws {@link DivergenceException};
+ *   <li>{@code checkDivergence}: a non-finite, too large or exploding loss, a loss stuck at the
+ *       task's chance level, or (every {@code paramCheckEverySteps} steps) a non-finite or too
+ *       large parameter throws {@link DivergenceException} (see {@link DivergenceLimits});
  *   <li>the {@link Listener}s, in the order given: history, logging, progress, checkpoints.
  * </ol>
  *
@@ -199,6 +200,9 @@ public final class TrainingLoop {
     private long epochWaitNanos;
     private double epochLossSum;
     private int epochSteps;
+    private double lossEma = Double.NaN;
+    private long lossesInEma;
+    private int chanceSteps;
     private final long startNanos = System.nanoTime();
 
     private State(TrainingLoop loop) {
@@ -283,14 +287,34 @@ public final class TrainingLoop {
     }
 
     /**
-     * Checks that every parameter is finite.
+     * Consecutive steps, up to the last one, whose loss was within the tolerance of the task's
+     * chance-level loss (0 when the task has none or the last loss was not at chance).
+     */
+    public int lossAtChanceSteps() {
+      return chanceSteps;
+    }
+
+    /**
+     * Checks that every parameter is finite and within {@link DivergenceLimits#maxAbsParameter()}.
      *
-     * @throws DivergenceException if the sum of the parameters is NaN or infinite
+     * @throws DivergenceException if the sum of the parameters is NaN or infinite, or a parameter's
+     *     magnitude exceeds the bound
      */
     public void checkParameters() {
-      double sum = loop.network.params().sumNumber().doubleValue();
+      INDArray params = loop.network.params();
+      double sum = params.sumNumber().doubleValue();
       if (!Double.isFinite(sum)) {
-        throw loop.diverged(this, "sum of parameters", sum);
+        throw loop.diverged(this, DivergenceException.Reason.NON_FINITE_PARAMETERS,
+            "the sum of the parameters is " + sum, sum);
+      }
+      double max = loop.limits.maxAbsParameter();
+      if (!Double.isInfinite(max)) {
+        double amax = params.amaxNumber().doubleValue();
+        if (!(amax <= max)) {
+          throw loop.diverged(this, DivergenceException.Reason.PARAMETERS_TOO_LARGE,
+              "a parameter has magnitude " + fmt(amax) + ", above the bound " + fmt(max)
+                  + " (DivergenceLimits.maxAbsParameter)", amax);
+        }
       }
     }
 
@@ -317,6 +341,9 @@ public final class TrainingLoop {
   private final Supplier<Path> lastGoodCheckpoint;
   private final String divergenceHint;
   private final java.util.function.Consumer<MultiDataSet> firstBatchCheck;
+  private final DivergenceLimits limits;
+  private final double chanceLoss;
+  private final String chanceLossName;
   private final Listener[] listeners;
 
   private TrainingLoop(Builder b) {
@@ -335,6 +362,9 @@ public final class TrainingLoop {
     this.lastGoodCheckpoint = b.lastGoodCheckpoint;
     this.divergenceHint = b.divergenceHint;
     this.firstBatchCheck = b.firstBatchCheck;
+    this.limits = b.limits;
+    this.chanceLoss = b.chanceLoss;
+    this.chanceLossName = b.chanceLossName;
     this.listeners = b.listeners.toArray(new Listener[0]);
   }
 
@@ -354,7 +384,8 @@ public final class TrainingLoop {
    * Runs the steps; the prefetch thread is stopped on every exit path.
    *
    * @return the final state (its step is {@code totalSteps})
-   * @throws DivergenceException if the loss or the parameters become NaN or infinite
+   * @throws DivergenceException if the loss or the parameters become NaN or infinite or break
+   *     one of the {@link DivergenceLimits}
    * @throws IllegalStateException if preparing a batch failed (the cause is the original exception)
    */
   public State run() {
@@ -426,26 +457,61 @@ public final class TrainingLoop {
   }
 
   private void checkDivergence(State state) {
-    if (!Double.isFinite(state.loss)) {
-      throw diverged(state, "loss", state.loss);
+    double loss = state.loss;
+    if (!Double.isFinite(loss)) {
+      throw diverged(state, DivergenceException.Reason.NON_FINITE_LOSS, "the loss is " + loss, loss);
+    }
+    if (Math.abs(loss) > limits.maxAbsLoss()) {
+      throw diverged(state, DivergenceException.Reason.LOSS_TOO_LARGE,
+          "the loss is " + fmt(loss) + ", above the bound " + fmt(limits.maxAbsLoss())
+              + " (DivergenceLimits.maxAbsLoss)", loss);
+    }
+    if (limits.lossExplosionFactor() > 0 && state.lossesInEma >= limits.lossWarmupSteps()) {
+      double level = Math.max(Math.abs(state.lossEma), 1.0);
+      if (loss > limits.lossExplosionFactor() * level) {
+        throw diverged(state, DivergenceException.Reason.LOSS_EXPLOSION,
+            "the loss jumped to " + fmt(loss) + ", more than " + fmt(limits.lossExplosionFactor())
+                + " times its running level " + fmt(state.lossEma)
+                + " (DivergenceLimits.lossExplosionFactor)", loss);
+      }
+    }
+    state.lossEma = state.lossesInEma == 0 ? loss
+        : (1 - DivergenceLimits.EMA_SMOOTHING) * state.lossEma + DivergenceLimits.EMA_SMOOTHING * loss;
+    state.lossesInEma++;
+    if (!Double.isNaN(chanceLoss) && limits.chanceLossSteps() > 0) {
+      state.chanceSteps = Math.abs(loss - chanceLoss) <= limits.chanceLossTolerance()
+          ? state.chanceSteps + 1 : 0;
+      if (state.chanceSteps >= limits.chanceLossSteps()) {
+        throw diverged(state, DivergenceException.Reason.COLLAPSE,
+            "the representation collapsed: the loss has stayed at the chance level " + chanceLossName
+                + " = " + fmt(chanceLoss) + " (within " + fmt(limits.chanceLossTolerance())
+                + ") for " + state.chanceSteps + " steps, i.e. the model tells no example from"
+                + " another (DivergenceLimits.chanceLossSteps)", loss);
+      }
     }
     if (paramCheckEverySteps > 0 && state.step % paramCheckEverySteps == 0) {
       state.checkParameters();
     }
   }
 
-  private DivergenceException diverged(State state, String what, double value) {
+  private DivergenceException diverged(State state, DivergenceException.Reason reason, String what,
+      double value) {
     Path lastGood = lastGoodCheckpoint == null ? null : lastGoodCheckpoint.get();
     String msg = "Training diverged at step " + state.step + " (epoch " + state.epoch + "): " + what
-        + " is " + value + " (learning rate " + String.format(Locale.ROOT, "%.6g", state.learningRate)
+        + " (learning rate " + fmt(state.learningRate)
         + "). Try a lower learning rate, " + divergenceHint
         + ", or check the input scaling (inputs roughly zero-mean, unit variance; no NaN in the data)."
         + (lastGoodCheckpoint == null ? ""
             : lastGood != null
-                ? " The last good checkpoint is " + lastGood + " (left unchanged)."
+                ? " The last good checkpoint is " + lastGood + " (left unchanged; the diverged"
+                    + " model was not written)."
                 : " No checkpoint was written before the divergence.");
     log.error(msg);
-    return new DivergenceException(state.step, value, msg);
+    return new DivergenceException(state.step, value, msg, reason, lastGood);
+  }
+
+  private static String fmt(double v) {
+    return String.format(Locale.ROOT, "%.6g", v);
   }
 
   /** Builder of a {@link TrainingLoop}; every setting but the four of {@code builder} is optional. */
@@ -465,6 +531,9 @@ public final class TrainingLoop {
     private Supplier<Path> lastGoodCheckpoint;
     private String divergenceHint = "gradient clipping";
     private java.util.function.Consumer<MultiDataSet> firstBatchCheck;
+    private DivergenceLimits limits = DivergenceLimits.defaults();
+    private double chanceLoss = Double.NaN;
+    private String chanceLossName = "";
     private final List<Listener> listeners = new ArrayList<>();
 
     private Builder(Network network, Batches batches, long stepsPerEpoch, long totalSteps) {
@@ -542,6 +611,28 @@ public final class TrainingLoop {
       return this;
     }
 
+    /** What counts as divergence besides NaN/Inf; default {@link DivergenceLimits#defaults()}. */
+    public Builder divergenceLimits(DivergenceLimits limits) {
+      this.limits = Objects.requireNonNull(limits, "limits");
+      return this;
+    }
+
+    /**
+     * The task's chance-level loss (the loss of a model that tells no example from another), for
+     * the collapse check of {@link DivergenceLimits#chanceLossSteps()}; default none.
+     *
+     * @param loss finite chance-level loss
+     * @param name how the message names it, e.g. {@code "ln(2N-1) for N = 4"}
+     */
+    public Builder chanceLoss(double loss, String name) {
+      if (!Double.isFinite(loss)) {
+        throw new IllegalArgumentException("chance-level loss must be finite, got " + loss);
+      }
+      this.chanceLoss = loss;
+      this.chanceLossName = Objects.requireNonNull(name, "name");
+      return this;
+    }
+
     /** Validates the first batch of the run before it is fitted (e.g. its shapes); default none. */
     public Builder firstBatchCheck(java.util.function.Consumer<MultiDataSet> check) {
       this.firstBatchCheck = check;
@@ -554,8 +645,16 @@ public final class TrainingLoop {
       return this;
     }
 
-    /** Builds the loop. */
+    /**
+     * Builds the loop.
+     *
+     * @throws IllegalArgumentException if the updater's learning rate, sampled over the run ({@link
+     *     LearningRates#check}), is NaN, negative or infinite
+     */
     public TrainingLoop build() {
+      if (updater != null && totalSteps > startStep) {
+        LearningRates.check(updater, totalSteps, stepsPerEpoch);
+      }
       return new TrainingLoop(this);
     }
   }

@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalDouble;
 import java.util.random.RandomGenerator;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -134,6 +135,20 @@ public final class ContrastiveTask implements PretextTask {
     INDArray features = views.apply(examples, rng);
     INDArray labels = InfoNceLoss.viewLabels((int) n, views.count(), features.dataType());
     return new org.nd4j.linalg.dataset.MultiDataSet(features, labels);
+  }
+
+  /**
+   * {@code ln(V * batchSize - 1)} for V views per image ({@code ln(2N-1)} with two views): the
+   * InfoNCE loss when every logit of a row is equal, i.e. every embedding alike — a collapsed
+   * encoder. The trainer stops a run whose loss stays there ({@link
+   * io.github.ssl4j.core.train.DivergenceLimits#chanceLossSteps()}).
+   */
+  @Override
+  public OptionalDouble chanceLoss(int batchSize) {
+    if (batchSize < 1) {
+      throw new IllegalArgumentException("batchSize must be >= 1, got " + batchSize);
+    }
+    return OptionalDouble.of(Math.log((double) views.count() * batchSize - 1));
   }
 
   @Override

@@ -12,7 +12,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Algorithm 1): masks rectangles of patches rather than scattered single patches.
  *
  * <p>The image is split into a grid of {@code patchSize x patchSize} patches and exactly {@link
- * #maskedPatches(int, int)} = {@code max(1, round(ratio * nPatches))} patches are masked in every
+ * #maskedPatches(int, int)} = {@code round(ratio * nPatches)} patches are masked in every
  * image (the same count as {@link RandomPatchMask}). Per image, with {@code remaining} = target
  * minus patches masked so far, blocks are added while {@code remaining > 0}:
  *
@@ -83,11 +83,12 @@ public record BlockMask(
   /**
    * Number of patches masked per image of this size.
    *
-   * @throws IllegalArgumentException if the sides are not divisible by the patch size
+   * @throws IllegalArgumentException if the sides are not divisible by the patch size, or the count
+   *     would be 0 or every patch (the grid must leave some patches hidden and some visible)
    */
   public int maskedPatches(int height, int width) {
     int[] grid = Masks.checkImage(1, height, width, patchSize);
-    return Masks.target(ratio, grid[0] * grid[1]);
+    return Masks.target("BlockMask", patchSize, ratio, height, width, grid);
   }
 
   @Override
@@ -96,7 +97,7 @@ public record BlockMask(
     int gh = grid[0];
     int gw = grid[1];
     int n = gh * gw;
-    int target = Masks.target(ratio, n);
+    int target = Masks.target("BlockMask", patchSize, ratio, height, width, grid);
     float[] out = new float[batch * height * width];
     boolean[] masked = new boolean[n];
     int[] pool = new int[n];

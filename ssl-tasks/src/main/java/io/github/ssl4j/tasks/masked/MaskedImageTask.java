@@ -138,6 +138,9 @@ public final class MaskedImageTask implements PretextTask {
               + " output " + encoder.outputType() + " into " + decoded
               + "; change the decoder's upsampling stages or output channels to match");
     }
+    // the mask against the image size now, not at the first batch (e.g. a patch grid that would
+    // hide every pixel)
+    masks.sample(1, (int) in.getHeight(), (int) in.getWidth(), new java.util.SplittableRandom(0));
     graph.addInputs(VertexNames.INPUT).setInputTypes(encoder.inputType());
     String encoded = encoder.addTo(graph, VertexNames.INPUT);
     String reconstruction = decoder.addTo(graph, encoded, encoder.outputType());

@@ -71,9 +71,35 @@ final class Masks {
     return String.join(", ", d.subList(0, d.size() - 1)) + " or " + d.get(d.size() - 1);
   }
 
-  /** Number of patches to mask: {@code max(1, round(ratio * nPatches))}. */
-  static int target(double ratio, int nPatches) {
-    return (int) Math.max(1, Math.min(nPatches, Math.round(ratio * nPatches)));
+  /**
+   * Number of patches to mask, {@code round(ratio * nPatches)}, which must leave at least one
+   * patch hidden and one visible.
+   *
+   * @param grid {gridHeight, gridWidth} in patches
+   * @throws IllegalArgumentException if the count is 0 or every patch
+   */
+  static int target(String owner, int patchSize, double ratio, int height, int width, int[] grid) {
+    int n = grid[0] * grid[1];
+    long k = Math.round(ratio * n);
+    if (n < 2) {
+      throw new IllegalArgumentException(String.format(java.util.Locale.ROOT,
+          "%s(patch %d, ratio %s) on %dx%d images: a 1x1 grid of 1 patch, which would be masked"
+              + " whole (every pixel) or not at all; expected a grid of at least 2 patches so that"
+              + " some are hidden and some visible. Use a smaller patch size, e.g. %s for %dx%d"
+              + " images",
+          owner, patchSize, ratio, height, width, suggestions(height, width), height, width));
+    }
+    if (k < 1 || k > n - 1) {
+      throw new IllegalArgumentException(String.format(java.util.Locale.ROOT,
+          "%s(patch %d, ratio %s) on %dx%d images: a %dx%d grid of %d patches, and round(%s * %d)"
+              + " = %d patches would be masked, i.e. %s; expected between 1 and %d masked patches so"
+              + " that some are hidden and some visible. Use a ratio between %.3g and %.3g, or a"
+              + " smaller patch size (e.g. %s for %dx%d images)",
+          owner, patchSize, ratio, height, width, grid[0], grid[1], n, ratio, n, k,
+          k < 1 ? "none" : "every pixel", n - 1, 0.5 / n, 1 - 0.5 / n, suggestions(height, width),
+          height, width));
+    }
+    return (int) k;
   }
 
   /** Chooses {@code k} distinct entries of {@code pool[0, size)} uniformly (partial Fisher–Yates). */

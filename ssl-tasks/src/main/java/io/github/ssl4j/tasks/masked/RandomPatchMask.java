@@ -12,8 +12,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * m[:, order[:, :k]] = 1}.
  *
  * <p>The image is split into a grid of {@code patchSize x patchSize} patches ({@code (h / p) * (w /
- * p)} patches, row-major) and exactly {@link #maskedPatches(int, int)} = {@code max(1, round(ratio *
- * nPatches))} of them are masked in every image (e.g. 25 of 49 for {@code of(4, 0.5)} on 28x28 images). Draws per image: {@code k} calls of
+ * p)} patches, row-major) and exactly {@link #maskedPatches(int, int)} = {@code round(ratio *
+ * nPatches)} of them are masked in every image (e.g. 25 of 49 for {@code of(4, 0.5)} on 28x28
+ * images). The count must be between 1 and {@code nPatches - 1}, so that some patches are hidden
+ * and some visible: {@code of(28, 0.5)} on 28x28 images (one patch) is refused with an {@link
+ * IllegalArgumentException} rather than masking every pixel. Draws per image: {@code k} calls of
  * {@code rng.nextInt(bound)} (a partial Fisher–Yates shuffle).
  *
  * @param patchSize side of a square patch in pixels, &gt;= 1
@@ -35,18 +38,19 @@ public record RandomPatchMask(int patchSize, double ratio) implements MaskGenera
   /**
    * Number of patches masked per image of this size.
    *
-   * @throws IllegalArgumentException if the sides are not divisible by the patch size
+   * @throws IllegalArgumentException if the sides are not divisible by the patch size, or the count
+   *     would be 0 or every patch (the grid must leave some patches hidden and some visible)
    */
   public int maskedPatches(int height, int width) {
     int[] grid = Masks.checkImage(1, height, width, patchSize);
-    return Masks.target(ratio, grid[0] * grid[1]);
+    return Masks.target("RandomPatchMask", patchSize, ratio, height, width, grid);
   }
 
   @Override
   public INDArray sample(int batch, int height, int width, RandomGenerator rng) {
     int[] grid = Masks.checkImage(batch, height, width, patchSize);
     int n = grid[0] * grid[1];
-    int k = Masks.target(ratio, n);
+    int k = Masks.target("RandomPatchMask", patchSize, ratio, height, width, grid);
     float[] out = new float[batch * height * width];
     int[] pool = new int[n];
     for (int i = 0; i < batch; i++) {

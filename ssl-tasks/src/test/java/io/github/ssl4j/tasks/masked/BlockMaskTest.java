@@ -36,8 +36,7 @@ class BlockMaskTest {
     // {patch, h, w, ratio*100, minBlock}; large minimum blocks force the single-patch fill.
     int[][] cases = {
         {4, 28, 28, 10, 4}, {4, 28, 28, 90, 4}, {4, 28, 28, 50, 49}, {4, 28, 28, 30, 20},
-        {1, 10, 6, 50, 4}, {1, 10, 6, 95, 2}, {2, 8, 2, 40, 1}, {7, 28, 28, 50, 100},
-        {28, 28, 28, 50, 4}};
+        {1, 10, 6, 50, 4}, {1, 10, 6, 95, 2}, {2, 8, 2, 40, 1}, {7, 28, 28, 50, 100}};
     for (int[] c : cases) {
       BlockMask m = BlockMask.of(c[0], c[3] / 100.0, c[4]);
       int target = m.maskedPatches(c[1], c[2]);
@@ -98,5 +97,8 @@ class BlockMaskTest {
         "28x28 image is not divisible into 5x5 patches", "4", "7");
     assertRejected(() -> BlockMask.of(4, 0.5).sample(0, 28, 28, new SplittableRandom(1)),
         "batch", "0");
+    // one patch covering the image would mask every pixel
+    assertRejected(() -> BlockMask.of(28, 0.5).sample(2, 28, 28, new SplittableRandom(1)),
+        "BlockMask(patch 28, ratio 0.5)", "every pixel", "at least 2 patches");
   }
 }

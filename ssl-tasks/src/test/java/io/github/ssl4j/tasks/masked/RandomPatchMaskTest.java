@@ -74,11 +74,22 @@ class RandomPatchMaskTest {
     for (int[] g : patchGrid(b.sample(20, 5, 5, new SplittableRandom(2)), 20, 5, 5, 1)) {
       assertEquals(3, count(g));
     }
-    // At least one patch: round(0.01 * 4) = 0 -> 1.
-    assertEquals(1, RandomPatchMask.of(2, 0.01).maskedPatches(4, 4));
-    // One patch covering the image: round(0.5) = 1, all masked.
-    INDArray all = RandomPatchMask.of(28, 0.5).sample(3, 28, 28, new SplittableRandom(3));
-    assertEquals(Nd4j.onesLike(all), all);
+  }
+
+  @Test
+  void aGridThatWouldHideNothingOrEverythingIsRefused() {
+    // round(0.01 * 4) = 0 patches: nothing hidden
+    assertRejected(() -> RandomPatchMask.of(2, 0.01).maskedPatches(4, 4),
+        "RandomPatchMask(patch 2, ratio 0.01)", "round(0.01 * 4) = 0", "none", "between 1 and 3");
+    // one patch covering the image: round(0.5 * 1) = 1 would mask every pixel
+    assertRejected(() -> RandomPatchMask.of(28, 0.5).sample(3, 28, 28, new SplittableRandom(3)),
+        "RandomPatchMask(patch 28, ratio 0.5) on 28x28", "1x1 grid of 1 patch", "every pixel",
+        "smaller patch size");
+    // round(0.99 * 49) = 49: every patch
+    assertRejected(() -> RandomPatchMask.of(4, 0.99).maskedPatches(28, 28), "= 49", "between 1 and 48");
+    // the edges that still leave both kinds
+    assertEquals(1, RandomPatchMask.of(4, 0.02).maskedPatches(28, 28));
+    assertEquals(48, RandomPatchMask.of(4, 0.98).maskedPatches(28, 28));
   }
 
   @Test

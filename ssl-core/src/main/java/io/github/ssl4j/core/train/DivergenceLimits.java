@@ -1,0 +1,111 @@
+package io.github.ssl4j.core.train;
+
+/**
+ * When {@link TrainingLoop} stops a run that has gone wrong although its loss is still finite. NaN
+ * and infinite losses and parameters always stop a run; these limits add:
+ *
+ * <ul>
+ *   <li>{@code maxAbsLoss}: a loss whose magnitude exceeds this stops the run at any step (default
+ *       1e12; a healthy loss on normalised inputs is many orders of magnitude smaller);
+ *   <li>{@code lossExplosionFactor} and {@code lossWarmupSteps}: after {@code lossWarmupSteps}
+ *       steps of a run, a loss above {@code lossExplosionFactor * max(|ema|, 1)} stops it,
+ *       where {@code ema} is the exponential moving average of the earlier losses of the run
+ *       (smoothing {@value #EMA_SMOOTHING}; default factor 100 after 20 steps; factor 0 turns the
+ *       check off);
+ *   <li>{@code maxAbsParameter}: a parameter whose magnitude exceeds this stops the run, checked
+ *       every {@code paramCheckEverySteps} steps and before every checkpoint (default 1e6;
+ *       {@code Double.POSITIVE_INFINITY} turns the check off);
+ *   <li>{@code chanceLossSteps} and {@code chanceLossTolerance}: for a task with a chance-level
+ *       loss ({@link io.github.ssl4j.core.PretextTask#chanceLoss(int)}, e.g. {@code ln(2N-1)} for
+ *       contrastive learning), a loss within {@code chanceLossTolerance} of it for {@code
+ *       chanceLossSteps} consecutive steps is a collapsed representation and stops the run
+ *       (default 20 steps within 1e-4; 0 steps turns the check off). While the loss is at chance
+ *       level the trainer writes no checkpoint (except the run's last one), so the last good
+ *       checkpoint predates the collapse.
+ * </ul>
+ *
+ * <pre>{@code
+ * TrainingConfig.builder(256)
+ *     .divergenceLimits(DivergenceLimits.defaults().withMaxAbsParameter(1e8))
+ *     .build();
+ * }</pre>
+ *
+ * @param maxAbsLoss largest tolerated |loss|, &gt; 0
+ * @param lossExplosionFactor tolerated ratio of a loss to its running level, 0 (off) or &gt; 1
+ * @param lossWarmupSteps steps of a run before the ratio is checked, &gt;= 1
+ * @param maxAbsParameter largest tolerated |parameter|, &gt; 0 (infinity: off)
+ * @param chanceLossSteps consecutive steps at chance level that count as collapse, &gt;= 0 (0: off)
+ * @param chanceLossTolerance distance from the chance-level loss (in the loss's units) that counts
+ *     as at chance, &gt;= 0
+ */
+public record DivergenceLimits(double maxAbsLoss, double lossExplosionFactor, int lossWarmupSteps,
+    double maxAbsParameter, int chanceLossSteps, double chanceLossTolerance) {
+
+  /** Weight of the newest loss in the running level, {@code ema = 0.9 * ema + 0.1 * loss}. */
+  public static final double EMA_SMOOTHING = 0.1;
+
+  /** Validates every limit. */
+  public DivergenceLimits {
+    if (!(maxAbsLoss > 0)) {
+      throw new IllegalArgumentException(
+          "maxAbsLoss must be > 0, got " + maxAbsLoss + "; the default is 1e12");
+    }
+    if (!(lossExplosionFactor == 0 || lossExplosionFactor > 1) || Double.isInfinite(lossExplosionFactor)) {
+      throw new IllegalArgumentException(
+          "lossExplosionFactor must be 0 (off) or finite and > 1, got " + lossExplosionFactor
+              + "; the default is 100");
+    }
+    if (lossWarmupSteps < 1) {
+      throw new IllegalArgumentException(
+          "lossWarmupSteps must be >= 1, got " + lossWarmupSteps + "; the default is 20");
+    }
+    if (!(maxAbsParameter > 0)) {
+      throw new IllegalArgumentException(
+          "maxAbsParameter must be > 0 (infinity: off), got " + maxAbsParameter
+              + "; the default is 1e6");
+    }
+    if (chanceLossSteps < 0) {
+      throw new IllegalArgumentException(
+          "chanceLossSteps must be >= 0 (0: off), got " + chanceLossSteps + "; the default is 20");
+    }
+    if (!(chanceLossTolerance >= 0) || Double.isInfinite(chanceLossTolerance)) {
+      throw new IllegalArgumentException(
+          "chanceLossTolerance must be finite and >= 0, got " + chanceLossTolerance
+              + "; the default is 1e-4");
+    }
+  }
+
+  /** The defaults listed above. */
+  public static DivergenceLimits defaults() {
+    return new DivergenceLimits(1e12, 100, 20, 1e6, 20, 1e-4);
+  }
+
+  /** Only NaN and infinity stop a run. */
+  public static DivergenceLimits nonFiniteOnly() {
+    return new DivergenceLimits(Double.MAX_VALUE, 0, 1, Double.POSITIVE_INFINITY, 0, 0);
+  }
+
+  /** A copy with another {@code maxAbsLoss}. */
+  public DivergenceLimits withMaxAbsLoss(double v) {
+    return new DivergenceLimits(v, lossExplosionFactor, lossWarmupSteps, maxAbsParameter,
+        chanceLossSteps, chanceLossTolerance);
+  }
+
+  /** A copy with another explosion factor and warm-up. */
+  public DivergenceLimits withLossExplosion(double factor, int warmupSteps) {
+    return new DivergenceLimits(maxAbsLoss, factor, warmupSteps, maxAbsParameter,
+        chanceLossSteps, chanceLossTolerance);
+  }
+
+  /** A copy with another {@code maxAbsParameter}. */
+  public DivergenceLimits withMaxAbsParameter(double v) {
+    return new DivergenceLimits(maxAbsLoss, lossExplosionFactor, lossWarmupSteps, v,
+        chanceLossSteps, chanceLossTolerance);
+  }
+
+  /** A copy with another chance-level collapse check. */
+  public DivergenceLimits withChanceLoss(int steps, double tolerance) {
+    return new DivergenceLimits(maxAbsLoss, lossExplosionFactor, lossWarmupSteps, maxAbsParameter,
+        steps, tolerance);
+  }
+}
