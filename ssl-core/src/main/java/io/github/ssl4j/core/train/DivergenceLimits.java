@@ -11,7 +11,8 @@ package io.github.ssl4j.core.train;
  *       steps of a run, a loss above {@code lossExplosionFactor * max(|ema|, 1)} stops it,
  *       where {@code ema} is the exponential moving average of the earlier losses of the run
  *       (smoothing {@value #EMA_SMOOTHING}; default factor 100 after 20 steps; factor 0 turns the
- *       check off);
+ *       check off); the floor of 1 keeps a small loss (e.g. a reconstruction error of 1e-4) from
+ *       tripping the check on harmless noise;
  *   <li>{@code maxAbsParameter}: a parameter whose magnitude exceeds this stops the run, checked
  *       every {@code paramCheckEverySteps} steps and before every checkpoint (default 1e6;
  *       {@code Double.POSITIVE_INFINITY} turns the check off);
