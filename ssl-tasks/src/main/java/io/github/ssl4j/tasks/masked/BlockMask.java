@@ -87,8 +87,7 @@ public record BlockMask(
    *     would be 0 or every patch (the grid must leave some patches hidden and some visible)
    */
   public int maskedPatches(int height, int width) {
-    int[] grid = Masks.checkImage(1, height, width, patchSize);
-    return Masks.target("BlockMask", patchSize, ratio, height, width, grid);
+    return Masks.maskedPatches("BlockMask", patchSize, ratio, height, width);
   }
 
   @Override

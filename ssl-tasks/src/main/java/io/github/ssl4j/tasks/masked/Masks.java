@@ -72,6 +72,14 @@ final class Masks {
   }
 
   /**
+   * {@link #target} for one image of this size, after {@link #checkImage}: the number of patches a
+   * patch mask hides per image.
+   */
+  static int maskedPatches(String owner, int patchSize, double ratio, int height, int width) {
+    return target(owner, patchSize, ratio, height, width, checkImage(1, height, width, patchSize));
+  }
+
+  /**
    * Number of patches to mask, {@code round(ratio * nPatches)}, which must leave at least one
    * patch hidden and one visible.
    *

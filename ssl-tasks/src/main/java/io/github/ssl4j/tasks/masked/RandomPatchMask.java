@@ -42,8 +42,7 @@ public record RandomPatchMask(int patchSize, double ratio) implements MaskGenera
    *     would be 0 or every patch (the grid must leave some patches hidden and some visible)
    */
   public int maskedPatches(int height, int width) {
-    int[] grid = Masks.checkImage(1, height, width, patchSize);
-    return Masks.target("RandomPatchMask", patchSize, ratio, height, width, grid);
+    return Masks.maskedPatches("RandomPatchMask", patchSize, ratio, height, width);
   }
 
   @Override
