@@ -19,6 +19,20 @@ public final class TestData {
   }
 
   /**
+   * Independent standard normal values from {@code java.util.Random(seed)}, row by row.
+   *
+   * @return shape [n, d], DOUBLE
+   */
+  public static INDArray gaussian(int n, int d, long seed) {
+    java.util.Random r = new java.util.Random(seed);
+    double[] v = new double[n * d];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = r.nextGaussian();
+    }
+    return Nd4j.create(v, new long[] {n, d}, org.nd4j.linalg.api.buffer.DataType.DOUBLE);
+  }
+
+  /**
    * Gaussian blobs: {@code clusters} centres drawn uniformly in [-1, 1]^d, each example a centre
    * (chosen round-robin) plus N(0, 0.1^2) noise.
    *

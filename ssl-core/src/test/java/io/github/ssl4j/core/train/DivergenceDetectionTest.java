@@ -1,5 +1,7 @@
 package io.github.ssl4j.core.train;
 
+import io.github.ssl4j.core.testing.TestData;
+import io.github.ssl4j.core.testing.CheckpointSnapshot;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -10,18 +12,13 @@ import io.github.ssl4j.core.Encoder;
 import io.github.ssl4j.core.data.ArraySource;
 import io.github.ssl4j.core.data.ExampleSource;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongToDoubleFunction;
 import java.util.random.RandomGenerator;
 import java.util.stream.Stream;
-import org.deeplearning4j.nn.api.Model;
-import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -147,12 +144,7 @@ class DivergenceDetectionTest {
 
   /** 64 examples of width 8. */
   private static ExampleSource data() {
-    Random r = new Random(7);
-    double[] v = new double[64 * 8];
-    for (int i = 0; i < v.length; i++) {
-      v[i] = r.nextGaussian();
-    }
-    return new ArraySource(Nd4j.create(v, new long[] {64, 8}, DataType.DOUBLE));
+    return new ArraySource(TestData.gaussian(64, 8, 7));
   }
 
   @Test
@@ -187,19 +179,7 @@ class DivergenceDetectionTest {
         return base.config();
       }
     };
-    AtomicReference<byte[]> before = new AtomicReference<>();
-    BaseTrainingListener snapshot = new BaseTrainingListener() {
-      @Override
-      public void iterationDone(Model model, int iteration, int epoch) {
-        if (iteration == 4) { // inside step 5, after checkpoint-4 was written
-          try {
-            before.set(Files.readAllBytes(dir.resolve("checkpoint-4.zip")));
-          } catch (IOException e) {
-            throw new UncheckedIOException(e);
-          }
-        }
-      }
-    };
+    CheckpointSnapshot snapshot = new CheckpointSnapshot(dir.resolve("checkpoint-4.zip"), 4); // inside step 5
     TrainingConfig cfg = TrainingConfig.builder(6).epochs(2).dataType(DataType.DOUBLE)
         .updater(new Adam(1e-2)).progressBar(false).logEverySteps(0).checkpointDir(dir)
         .checkpointEverySteps(2).listeners(snapshot).build();
@@ -215,8 +195,8 @@ class DivergenceDetectionTest {
           .map(p -> p.getFileName().toString()).filter(n -> n.startsWith("checkpoint-")).sorted()
           .toList());
     }
-    assertNotNull(before.get());
-    assertArrayEquals(before.get(), Files.readAllBytes(dir.resolve("checkpoint-4.zip")));
+    assertNotNull(snapshot.bytes());
+    assertArrayEquals(snapshot.bytes(), Files.readAllBytes(dir.resolve("checkpoint-4.zip")));
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.github.ssl4j.core.train;
 
+import io.github.ssl4j.core.testing.TestData;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -16,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -27,7 +27,6 @@ import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 
 /**
@@ -43,12 +42,7 @@ class RunDirectoryTest {
   @TempDir Path tmp;
 
   private static ExampleSource data() {
-    Random r = new Random(7);
-    double[] v = new double[64 * 8];
-    for (int i = 0; i < v.length; i++) {
-      v[i] = r.nextGaussian();
-    }
-    return new ArraySource(Nd4j.create(v, new long[] {64, 8}, DataType.DOUBLE));
+    return new ArraySource(TestData.gaussian(64, 8, 7));
   }
 
   private static TrainingConfig.Builder base(Path dir, long seed) {

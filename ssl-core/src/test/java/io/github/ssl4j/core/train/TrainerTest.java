@@ -1,5 +1,6 @@
 package io.github.ssl4j.core.train;
 
+import io.github.ssl4j.core.testing.CheckpointSnapshot;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -12,14 +13,12 @@ import io.github.ssl4j.core.PretextTask;
 import io.github.ssl4j.core.data.ArraySource;
 import io.github.ssl4j.core.data.ExampleSource;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.random.RandomGenerator;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
@@ -125,19 +124,7 @@ class TrainerTest {
         return m;
       }
     };
-    AtomicReference<byte[]> before = new AtomicReference<>();
-    BaseTrainingListener snapshot = new BaseTrainingListener() {
-      @Override
-      public void iterationDone(Model model, int iteration, int epoch) {
-        if (iteration == 4) { // inside step 5, after checkpoint-4 was written
-          try {
-            before.set(Files.readAllBytes(dir.resolve("checkpoint-4.zip")));
-          } catch (IOException e) {
-            throw new UncheckedIOException(e);
-          }
-        }
-      }
-    };
+    CheckpointSnapshot snapshot = new CheckpointSnapshot(dir.resolve("checkpoint-4.zip"), 4); // inside step 5
     TrainingConfig cfg = base().checkpointDir(dir).checkpointEverySteps(2).keepLastCheckpoints(1)
         .listeners(snapshot).build();
     DivergenceException e = assertThrows(DivergenceException.class,
@@ -148,8 +135,8 @@ class TrainerTest {
     assertTrue(e.getMessage().contains("learning rate"), e.getMessage());
     assertTrue(e.getMessage().contains("checkpoint-4.zip"), e.getMessage());
     assertEquals(java.util.List.of("checkpoint-4.zip"), checkpointNames(dir));
-    assertNotNull(before.get());
-    assertArrayEquals(before.get(), Files.readAllBytes(dir.resolve("checkpoint-4.zip")));
+    assertNotNull(snapshot.bytes());
+    assertArrayEquals(snapshot.bytes(), Files.readAllBytes(dir.resolve("checkpoint-4.zip")));
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.github.ssl4j.tasks.contrastive;
 
+import io.github.ssl4j.core.testing.CheckpointSnapshot;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -14,16 +15,12 @@ import io.github.ssl4j.core.train.DivergenceLimits;
 import io.github.ssl4j.core.train.Trainer;
 import io.github.ssl4j.core.train.TrainingConfig;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
-import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.learning.config.Adam;
@@ -54,19 +51,7 @@ class ContrastiveCollapseTest {
     Path dir = tmp.resolve("simclr");
     // four healthy steps at 1e-3, then 1e6
     MapSchedule spike = new MapSchedule(ScheduleType.ITERATION, Map.of(0, 1e-3, 4, 1e6));
-    AtomicReference<byte[]> before = new AtomicReference<>();
-    BaseTrainingListener snapshot = new BaseTrainingListener() {
-      @Override
-      public void iterationDone(Model model, int iteration, int epoch) {
-        if (iteration == 4) { // inside step 5, after checkpoint-4 was written
-          try {
-            before.set(Files.readAllBytes(dir.resolve("checkpoint-4.zip")));
-          } catch (IOException e) {
-            throw new UncheckedIOException(e);
-          }
-        }
-      }
-    };
+    CheckpointSnapshot snapshot = new CheckpointSnapshot(dir.resolve("checkpoint-4.zip"), 4); // inside step 5
     TrainingConfig cfg = TrainingConfig.builder(N).epochs(10).updater(new Adam(1e-3))
         .learningRateSchedule(spike).checkpointDir(dir).checkpointEverySteps(2)
         .listeners(snapshot).progressBar(false).logEverySteps(0).build();
@@ -80,8 +65,8 @@ class ContrastiveCollapseTest {
         e.getMessage());
     assertEquals(dir.resolve("checkpoint-4.zip"), e.lastGoodCheckpoint().orElseThrow());
     assertEquals(List.of("checkpoint-2.zip", "checkpoint-4.zip"), checkpoints(dir));
-    assertNotNull(before.get());
-    assertArrayEquals(before.get(), Files.readAllBytes(dir.resolve("checkpoint-4.zip")));
+    assertNotNull(snapshot.bytes());
+    assertArrayEquals(snapshot.bytes(), Files.readAllBytes(dir.resolve("checkpoint-4.zip")));
     // the last good checkpoint resumes to a sane model
     ComputationGraph good = new Trainer(cfg.toBuilder().maxSteps(4).listeners().build())
         .resume(dir, ContrastiveTask.simclr(), ConvEncoder.small(28, 28, 1), images()).graph();
