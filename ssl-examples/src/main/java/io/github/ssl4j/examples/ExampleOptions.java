@@ -107,6 +107,9 @@ final class ExampleOptions {
     @Option(names = "--out", description = "Output directory (default ${DEFAULT-VALUE}).")
     Path out;
 
+    @Option(names = "--max-minutes", description = "Stop pretraining after this many minutes of wall-clock time, at the end of a step, even if --epochs are not done (default: no limit).")
+    Double maxMinutes;
+
     @Spec(Spec.Target.MIXEE) CommandSpec spec;
 
     /**
@@ -134,6 +137,8 @@ final class ExampleOptions {
       require(epochs >= 1, "--epochs", epochs, "an integer >= 1", "e.g. --epochs 3");
       require(batch >= 1, "--batch", batch, "an integer >= 1", "e.g. --batch 64");
       require(lr > 0 && Double.isFinite(lr), "--lr", lr, "a finite number > 0", "e.g. --lr 1e-3");
+      require(maxMinutes == null || (maxMinutes > 0 && Double.isFinite(maxMinutes)), "--max-minutes", maxMinutes,
+          "a finite number of minutes > 0", "e.g. --max-minutes 20, or leave it out for no limit");
     }
 
     /**
@@ -148,8 +153,12 @@ final class ExampleOptions {
 
     /** {@link #config()} as a builder, for settings beyond these options. */
     TrainingConfig.Builder configBuilder() {
-      return TrainingConfig.builder(batch).epochs(epochs).seed(seed).updater(new Adam(lr)).logEverySteps(20)
-          .checkpointDir(out.resolve("checkpoints")).overwrite(true);
+      TrainingConfig.Builder b = TrainingConfig.builder(batch).epochs(epochs).seed(seed).updater(new Adam(lr))
+          .logEverySteps(20).checkpointDir(out.resolve("checkpoints")).overwrite(true);
+      if (maxMinutes != null) {
+        b.maxTime(java.time.Duration.ofMillis(Math.round(maxMinutes * 60_000)));
+      }
+      return b;
     }
   }
 

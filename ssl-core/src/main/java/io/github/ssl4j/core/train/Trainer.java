@@ -382,13 +382,18 @@ public final class Trainer {
           .divergenceAdvice(CLIPPING_ADVICE, checkpoints::last)
           .firstBatchCheck(batch -> checkInputs(built, batch, task))
           .listener(recordHistory(start.history()))
-          .listener(logEverySteps(total));
+          .listener(logEverySteps(total))
+          .timeLimit(config.maxTime().orElse(null));
       task.chanceLoss(config.batchSize()).ifPresent(chance -> loop.chanceLoss(chance,
           "of task '" + task.id() + "' for batches of " + config.batchSize() + " examples"));
       if (bar != null) {
         loop.listener(progress(bar));
       }
       end = loop.listener(checkpoints).listener(epochSummary()).build().run();
+    }
+    if (end.stoppedByTimeLimit()) {
+      log.info("Time budget of {} used up after step {} of {}{}", config.maxTime().orElseThrow(), end.step(),
+          total, config.checkpointDir().isPresent() ? "; Trainer.resume continues the run from its checkpoint" : "");
     }
     return finish(graph, task, encoder, end, start.history());
   }
@@ -532,6 +537,7 @@ public final class Trainer {
     private final long stepsPerEpoch;
     private final long total;
     private Path last;
+    private long writtenStep = -1;
 
     CheckpointWriter(ComputationGraph graph, PretextTask task, Encoder encoder, Start start,
         long stepsPerEpoch, long total) {
@@ -558,9 +564,20 @@ public final class Trainer {
           && ((config.checkpointEverySteps() > 0 && done % config.checkpointEverySteps() == 0)
               || (config.checkpointAtEpochEnd() && s.atEpochEnd())
               || done == total);
-      if (!due) {
-        return;
+      if (due) {
+        save(s);
       }
+    }
+
+    @Override
+    public void onEnd(TrainingLoop.State s) {
+      if (dir != null && s.stoppedByTimeLimit() && s.step() > writtenStep) {
+        save(s);
+      }
+    }
+
+    private void save(TrainingLoop.State s) {
+      long done = s.step();
       s.checkParameters();
       if (s.lossAtChanceSteps() > 0 && done != total) {
         // a model whose loss sits at chance level may be collapsing: keep the last good checkpoint
@@ -568,6 +585,7 @@ public final class Trainer {
             done, fmt(s.loss()), s.lossAtChanceSteps());
       } else {
         last = write(done, s.seconds());
+        writtenStep = done;
       }
     }
 

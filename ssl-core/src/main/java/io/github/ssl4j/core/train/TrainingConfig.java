@@ -57,6 +57,7 @@ public final class TrainingConfig {
   private final int paramCheckEverySteps;
   private final DivergenceLimits divergenceLimits;
   private final List<TrainingListener> listeners;
+  private final java.time.Duration maxTime;
 
   private TrainingConfig(Builder b) {
     this.batchSize = b.batchSize;
@@ -80,6 +81,7 @@ public final class TrainingConfig {
     this.paramCheckEverySteps = b.paramCheckEverySteps;
     this.divergenceLimits = b.divergenceLimits;
     this.listeners = List.copyOf(b.listeners);
+    this.maxTime = b.maxTime;
   }
 
   /**
@@ -114,6 +116,7 @@ public final class TrainingConfig {
     b.paramCheckEverySteps = paramCheckEverySteps;
     b.divergenceLimits = divergenceLimits;
     b.listeners = new ArrayList<>(listeners);
+    b.maxTime = maxTime;
     return b;
   }
 
@@ -232,6 +235,11 @@ public final class TrainingConfig {
     LearningRates.check(effectiveUpdater(), totalSteps, stepsPerEpoch);
   }
 
+  /** The wall-clock budget of one fit or resume call ({@link Builder#maxTime}); empty for none. */
+  public Optional<java.time.Duration> maxTime() {
+    return Optional.ofNullable(maxTime);
+  }
+
   /** Extra DL4J listeners attached to the graph (not part of the config fingerprint). */
   public List<TrainingListener> listeners() {
     return listeners;
@@ -256,7 +264,7 @@ public final class TrainingConfig {
         + ", checkpointDir=" + checkpointDir + ", overwrite=" + overwrite
         + ", checkpointEverySteps=" + checkpointEverySteps
         + ", checkpointAtEpochEnd=" + checkpointAtEpochEnd + ", keepLast=" + keepLastCheckpoints
-        + ", prefetchDepth=" + prefetchDepth + "}";
+        + ", prefetchDepth=" + prefetchDepth + (maxTime == null ? "" : ", maxTime=" + maxTime) + "}";
   }
 
   /** Builder for {@link TrainingConfig}; {@link #build()} validates every value. */
@@ -282,6 +290,7 @@ public final class TrainingConfig {
     private int paramCheckEverySteps = 50;
     private DivergenceLimits divergenceLimits = DivergenceLimits.defaults();
     private List<TrainingListener> listeners = new ArrayList<>();
+    private java.time.Duration maxTime;
 
     private Builder(int batchSize) {
       this.batchSize = batchSize;
@@ -304,6 +313,24 @@ public final class TrainingConfig {
             "maxSteps must be > 0, got " + maxSteps + "; bound the run by epochs(n) instead if needed");
       }
       this.maxSteps = maxSteps;
+      return this;
+    }
+
+    /**
+     * A wall-clock budget for one {@code fit} or {@code resume} call: training stops after the first
+     * step that ends past it, writes a checkpoint there (with a checkpoint directory), and {@link
+     * Trainer#resume} continues the run later towards its epochs/maxSteps. The learning-rate schedule
+     * still runs over epochs/maxSteps, so a stopped run has not finished its schedule. Default: none.
+     *
+     * @param budget a positive duration
+     * @throws IllegalArgumentException if {@code budget} is null, zero or negative
+     */
+    public Builder maxTime(java.time.Duration budget) {
+      if (budget == null || budget.isZero() || budget.isNegative()) {
+        throw new IllegalArgumentException("maxTime must be a positive duration, got " + budget
+            + "; e.g. maxTime(Duration.ofMinutes(20)), or leave it unset for no budget");
+      }
+      this.maxTime = budget;
       return this;
     }
 

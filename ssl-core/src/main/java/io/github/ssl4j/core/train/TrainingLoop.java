@@ -203,6 +203,7 @@ public final class TrainingLoop {
     private double lossEma = Double.NaN;
     private long lossesInEma;
     private int chanceSteps;
+    private boolean stoppedByTimeLimit;
     private final long startNanos = System.nanoTime();
 
     private State(TrainingLoop loop) {
@@ -269,6 +270,14 @@ public final class TrainingLoop {
     /** Mean loss of the steps of the current epoch taken in this run. */
     public double epochMeanLoss() {
       return epochLossSum / Math.max(1, epochSteps);
+    }
+
+    /**
+     * Whether the run ended before {@link #totalSteps()} because its time limit ({@link
+     * Builder#timeLimit}) ran out; its step is then the last completed one.
+     */
+    public boolean stoppedByTimeLimit() {
+      return stoppedByTimeLimit;
     }
 
     /** Steps of the current epoch taken in this run. */
@@ -345,6 +354,7 @@ public final class TrainingLoop {
   private final double chanceLoss;
   private final String chanceLossName;
   private final Listener[] listeners;
+  private final long timeLimitNanos;
 
   private TrainingLoop(Builder b) {
     this.network = b.network;
@@ -366,6 +376,7 @@ public final class TrainingLoop {
     this.chanceLoss = b.chanceLoss;
     this.chanceLossName = b.chanceLossName;
     this.listeners = b.listeners.toArray(new Listener[0]);
+    this.timeLimitNanos = b.timeLimitNanos;
   }
 
   /**
@@ -383,7 +394,7 @@ public final class TrainingLoop {
   /**
    * Runs the steps; the prefetch thread is stopped on every exit path.
    *
-   * @return the final state (its step is {@code totalSteps})
+   * @return the final state (its step is {@code totalSteps}, or less when the time limit ran out)
    * @throws DivergenceException if the loss or the parameters become NaN or infinite or break
    *     one of the {@link DivergenceLimits}
    * @throws IllegalStateException if preparing a batch failed (the cause is the original exception)
@@ -407,11 +418,17 @@ public final class TrainingLoop {
         for (Listener l : listeners) {
           l.onStep(state);
         }
-        if (state.atEpochEnd() || state.step == totalSteps) {
+        boolean outOfTime = timeLimitNanos > 0 && state.step < totalSteps
+            && System.nanoTime() - state.startNanos >= timeLimitNanos;
+        if (state.atEpochEnd() || state.step == totalSteps || outOfTime) {
           for (Listener l : listeners) {
             l.onEpochEnd(state);
           }
           state.startEpoch();
+        }
+        if (outOfTime) {
+          state.stoppedByTimeLimit = true;
+          break;
         }
       }
     }
@@ -535,6 +552,7 @@ public final class TrainingLoop {
     private double chanceLoss = Double.NaN;
     private String chanceLossName = "";
     private final List<Listener> listeners = new ArrayList<>();
+    private long timeLimitNanos;
 
     private Builder(Network network, Batches batches, long stepsPerEpoch, long totalSteps) {
       this.network = Objects.requireNonNull(network, "network");
@@ -642,6 +660,23 @@ public final class TrainingLoop {
     /** Adds a listener; listeners run in the order added. */
     public Builder listener(Listener listener) {
       listeners.add(Objects.requireNonNull(listener, "listener"));
+      return this;
+    }
+
+    /**
+     * Ends the run after the first step that finishes this long after the run started (this call,
+     * without time before a resume); the listeners then see {@code onEpochEnd} and {@code onEnd} at
+     * that step. Default: no limit.
+     *
+     * @param limit a positive duration, or null for no limit
+     * @throws IllegalArgumentException if {@code limit} is zero or negative
+     */
+    public Builder timeLimit(java.time.Duration limit) {
+      if (limit != null && (limit.isZero() || limit.isNegative())) {
+        throw new IllegalArgumentException("time limit must be positive, got " + limit
+            + "; pass null for no limit");
+      }
+      this.timeLimitNanos = limit == null ? 0 : limit.toNanos();
       return this;
     }
 

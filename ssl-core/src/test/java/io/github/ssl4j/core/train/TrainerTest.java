@@ -111,6 +111,29 @@ class TrainerTest {
   }
 
   @Test
+  void timeBudgetStopsWithACheckpointThatResumesBitIdentically() throws IOException {
+    ExampleSource data = data(8);
+    TrainingResult a = new Trainer(base().build()).fit(TASK, ENCODER, data);
+
+    Path dir = tmp.resolve("budget");
+    // a budget shorter than any step: every call stops after its first step, mid-epoch
+    TrainingConfig tight = base().checkpointDir(dir).checkpointAtEpochEnd(false)
+        .maxTime(java.time.Duration.ofNanos(1)).build();
+    TrainingResult first = new Trainer(tight).fit(TASK, ENCODER, data);
+    assertEquals(1, first.steps());
+    assertEquals(java.util.List.of("checkpoint-1.zip"), checkpointNames(dir));
+    TrainingResult second = new Trainer(tight).resume(dir, TASK, ENCODER, data);
+    assertEquals(2, second.steps());
+
+    TrainingResult rest = new Trainer(base().checkpointDir(dir).build()).resume(dir, TASK, ENCODER, data);
+    assertEquals(20, rest.steps());
+    assertArrayEquals(a.graph().params().data().asDouble(), rest.graph().params().data().asDouble(),
+        "a run stopped by its time budget and resumed must equal the uninterrupted run bit for bit");
+    assertEquals(losses(a), losses(rest));
+    assertThrows(IllegalArgumentException.class, () -> base().maxTime(java.time.Duration.ZERO));
+  }
+
+  @Test
   void divergenceNamesStepAndLeavesLastCheckpointIntact() throws IOException {
     Path dir = tmp.resolve("div");
     AtomicInteger calls = new AtomicInteger();
