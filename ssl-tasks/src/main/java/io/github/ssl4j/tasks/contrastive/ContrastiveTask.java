@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.random.RandomGenerator;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
@@ -149,6 +150,12 @@ public final class ContrastiveTask implements PretextTask {
       throw new IllegalArgumentException("batchSize must be >= 1, got " + batchSize);
     }
     return OptionalDouble.of(Math.log((double) views.count() * batchSize - 1));
+  }
+
+  /** The projection head's output: the embeddings the InfoNCE loss compares. */
+  @Override
+  public Optional<String> embeddingVertex() {
+    return Optional.of(head.outputVertex());
   }
 
   @Override
