@@ -56,8 +56,8 @@ public final class ContrastiveTask implements PretextTask {
   /**
    * SimCLR for small grey images: NT-Xent with temperature 0.5 (SimCLR's CIFAR-10 setting), the
    * projection head {@link ProjectionHead#simclr()} and two views by {@link
-   * MultiViewTransform#simclr()} (see {@link Compose#simclr()} for where the augmentations deviate
-   * from the paper's).
+   * MultiViewTransform#simclr()} (see {@link io.github.ssl4j.tasks.contrastive.augment.Compose#simclr()}
+   * for where the augmentations deviate from the paper's).
    */
   public static ContrastiveTask simclr() {
     return builder().build();
