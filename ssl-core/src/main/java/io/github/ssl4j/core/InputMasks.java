@@ -1,6 +1,7 @@
 package io.github.ssl4j.core;
 
 import java.util.Arrays;
+import java.util.Objects;
 import java.util.OptionalInt;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -17,6 +18,8 @@ public final class InputMasks {
    * @throws IllegalArgumentException if a padding id is given and {@code ids} is not [batch, length]
    */
   public static INDArray paddingMask(INDArray ids, OptionalInt paddingId) {
+    Objects.requireNonNull(ids, "ids");
+    Objects.requireNonNull(paddingId, "paddingId");
     if (paddingId.isEmpty()) {
       return null;
     }

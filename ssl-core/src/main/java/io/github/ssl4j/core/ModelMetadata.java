@@ -2,6 +2,7 @@ package io.github.ssl4j.core;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * What a saved model says about itself: stored as JSON next to the DL4J model in every checkpoint
@@ -33,7 +34,7 @@ public record ModelMetadata(
     String createdAt) {
 
   public ModelMetadata {
-    taskConfig = Map.copyOf(taskConfig);
-    encoderBlocks = List.copyOf(encoderBlocks);
+    taskConfig = Map.copyOf(Objects.requireNonNull(taskConfig, "taskConfig"));
+    encoderBlocks = List.copyOf(Objects.requireNonNull(encoderBlocks, "encoderBlocks"));
   }
 }

@@ -1,6 +1,7 @@
 package io.github.ssl4j.core;
 
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.random.RandomGenerator;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
@@ -57,5 +58,19 @@ public interface PretextTask {
    */
   default OptionalDouble chanceLoss(int batchSize) {
     return OptionalDouble.empty();
+  }
+
+  /**
+   * For a joint-embedding method (one that pulls the embeddings of views of an example together),
+   * the graph vertex whose activations are those embeddings, shape [rows, size]. The trainer
+   * measures their spread on the step's batch every few steps and stops a run whose embeddings all
+   * point the same way ({@link
+   * io.github.ssl4j.core.train.DivergenceLimits#embeddingCheckEverySteps()}).
+   *
+   * @return the vertex name, or empty (the default) for tasks where the check makes no sense
+   *     (reconstruction and prediction tasks, whose outputs are not embeddings)
+   */
+  default Optional<String> embeddingVertex() {
+    return Optional.empty();
   }
 }

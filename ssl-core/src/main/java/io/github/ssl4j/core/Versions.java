@@ -26,7 +26,8 @@ public final class Versions {
         p.load(in);
       }
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      throw new UncheckedIOException("Could not read the version resource io/github/ssl4j/core/versions.properties"
+          + " from the ssl-core jar: " + e.getMessage() + "; the jar may be damaged, download it again", e);
     }
     return p;
   }

@@ -1,4 +1,5 @@
 package io.github.ssl4j.core;
+import java.util.Objects;
 
 /**
  * The one place vertex names come from. Freezing, cutting and exporting work by these names.
@@ -39,6 +40,7 @@ public final class VertexNames {
   }
 
   public static boolean isEncoder(String vertex) {
+    Objects.requireNonNull(vertex, "vertex");
     return vertex.startsWith(ENCODER);
   }
 }

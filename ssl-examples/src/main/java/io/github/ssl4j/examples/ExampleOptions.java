@@ -1,16 +1,27 @@
 package io.github.ssl4j.examples;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
 import io.github.ssl4j.core.data.ExampleSource;
 import io.github.ssl4j.core.eval.LabelledData;
+import io.github.ssl4j.core.io.AtomicFiles;
+import io.github.ssl4j.core.io.DirectoryLock;
 import io.github.ssl4j.core.text.TokenWindowSource;
 import io.github.ssl4j.core.text.WindowedCorpus;
 import io.github.ssl4j.core.train.TrainingConfig;
 import io.github.ssl4j.tasks.nextframe.MovingFashionMnist;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.config.Adam;
@@ -58,15 +69,34 @@ final class ExampleOptions {
     System.exit(command(example).execute(args));
   }
 
-  private static CommandLine command(Callable<?> example) {
+  /**
+   * The example's command line: every mixin's values are checked, then the output directory of its
+   * {@link Training} options (if any) is claimed ({@link Training#claimOutput}) and held until the
+   * example returns.
+   */
+  static CommandLine command(Callable<?> example) {
     CommandLine cli = new CommandLine(example);
     cli.setExecutionStrategy(parsed -> {
+      Training training = null;
       for (CommandSpec mixin : parsed.commandSpec().mixins().values()) {
         if (mixin.userObject() instanceof Checked checked) {
           checked.check();
         }
+        if (mixin.userObject() instanceof Training t) {
+          training = t;
+        }
       }
-      return new CommandLine.RunLast().execute(parsed);
+      if (training == null) {
+        return new CommandLine.RunLast().execute(parsed);
+      }
+      try (DirectoryLock lock = training.claimOutput(parsed.hasMatchedOption("--out"))) {
+        try {
+          return new CommandLine.RunLast().execute(parsed);
+        } catch (RuntimeException e) {
+          Training.unclaimIfNothingWritten(lock.directory());
+          throw e;
+        }
+      }
     });
     return cli;
   }
@@ -104,11 +134,14 @@ final class ExampleOptions {
     @Option(names = "--seed", description = "Seed for everything: initialisation, batches, masks or augmentation, labelled subsets (default ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--out", description = "Output directory (default ${DEFAULT-VALUE}).")
+    @Option(names = "--out", description = "Output directory (default ${DEFAULT-VALUE}; when it holds an earlier run, the first free one of ${DEFAULT-VALUE}-2, -3, ...). A directory given here that holds an earlier run is refused unless --overwrite.")
     Path out;
 
     @Option(names = "--max-minutes", description = "Stop pretraining after this many minutes of wall-clock time, at the end of a step, even if --epochs are not done (default: no limit).")
     Double maxMinutes;
+
+    @Option(names = "--overwrite", description = "Replace the earlier run in --out: its checkpoints are deleted at the start, its other files as this run writes them (default: refuse).")
+    boolean overwrite;
 
     @Spec(Spec.Target.MIXEE) CommandSpec spec;
 
@@ -119,6 +152,9 @@ final class ExampleOptions {
      * @param lr default of {@code --lr}
      * @param seed default of {@code --seed}
      */
+    /** The file in the output directory that records which example run claimed it. */
+    static final String MARKER = "example-run.txt";
+
     Training(String name, int epochs, int batch, double lr, long seed) {
       this.out = Path.of("target", "examples", name);
       this.epochs = epochs;
@@ -142,10 +178,119 @@ final class ExampleOptions {
     }
 
     /**
+     * Claims the output directory for this run, before anything slow happens: locks it ({@link
+     * DirectoryLock}, held until the returned lock is closed) and records the run in {@value
+     * #MARKER}. A directory that holds an earlier run (that file, {@code results.json} or
+     * checkpoints) is refused unless {@code --overwrite}; when {@code --out} was not given, the first
+     * free one of {@code <default>}, {@code <default>-2}, {@code <default>-3}, ... is used instead, so
+     * that re-running an example's command keeps the earlier run's files. {@link #out} is set to the
+     * directory claimed.
+     *
+     * @param outGiven whether {@code --out} was given on the command line
+     * @throws ParameterException if the directory holds an earlier run and {@code --overwrite} is not
+     *     set, or another run is writing into it (the message names the directory and the fix)
+     */
+    DirectoryLock claimOutput(boolean outGiven) {
+      if (outGiven && !overwrite) {
+        refuseEarlierRun(out); // before locking, so that a refused run does not touch the directory
+      }
+      for (int n = 1; ; n++) {
+        Path dir = n == 1 ? out : out.resolveSibling(out.getFileName() + "-" + n);
+        DirectoryLock lock;
+        try {
+          lock = DirectoryLock.acquire(dir, "example " + spec.name());
+        } catch (IllegalStateException inUse) {
+          if (!outGiven) {
+            continue;
+          }
+          throw new ParameterException(spec.commandLine(), "Output directory " + dir.toAbsolutePath()
+              + " is being written by another run (" + inUse.getMessage() + "). Choose another --out,"
+              + " or wait for that run to end", inUse);
+        }
+        try {
+          if (!overwrite && !outGiven && earlierRun(lock.directory()) != null) {
+            lock.close();
+            continue;
+          }
+          if (!overwrite) {
+            refuseEarlierRun(dir);
+          }
+          AtomicFiles.write(lock.directory().resolve(MARKER), (spec.name() + " " + String.join(" ",
+              spec.commandLine().getParseResult().originalArgs()) + "\nprocess "
+              + ProcessHandle.current().pid() + ", started " + Instant.now() + "\n").getBytes(UTF_8));
+          out = dir;
+          return lock;
+        } catch (IOException e) {
+          lock.close();
+          throw new UncheckedIOException("Could not write " + dir.resolve(MARKER) + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+          lock.close();
+          throw e;
+        }
+      }
+    }
+
+    private void refuseEarlierRun(Path dir) {
+      String earlier;
+      try {
+        earlier = Files.isDirectory(dir) ? earlierRun(dir) : null;
+      } catch (IOException e) {
+        throw new UncheckedIOException("Could not list " + dir + ": " + e.getMessage(), e);
+      }
+      if (earlier != null) {
+        throw new ParameterException(spec.commandLine(), "Output directory " + dir.toAbsolutePath()
+            + " holds an earlier run (" + earlier + "); this run would replace its files. Choose"
+            + " another --out, or add --overwrite to replace that run");
+      }
+    }
+
+    /**
+     * After a run that failed before writing anything (e.g. an option rejected once the data was
+     * loaded): removes its {@value #MARKER}, so that the same {@code --out} can be used again.
+     */
+    static void unclaimIfNothingWritten(Path dir) {
+      try (Stream<Path> files = Files.list(dir)) {
+        boolean written = files.map(f -> f.getFileName().toString())
+            .anyMatch(name -> !name.equals(MARKER) && !name.equals(DirectoryLock.FILE_NAME)
+                && !(name.equals("checkpoints") && !hasCheckpoints(dir)));
+        if (!written) {
+          Files.deleteIfExists(dir.resolve(MARKER));
+        }
+      } catch (IOException | UncheckedIOException e) {
+        // the marker stays: the next run on this directory needs --overwrite, as after any run
+      }
+    }
+
+    private static boolean hasCheckpoints(Path dir) {
+      Path checkpoints = dir.resolve("checkpoints");
+      if (!Files.isDirectory(checkpoints)) {
+        return false;
+      }
+      try (Stream<Path> files = Files.list(checkpoints)) {
+        return files.anyMatch(f -> f.getFileName().toString().startsWith("checkpoint-"));
+      } catch (IOException e) {
+        throw new UncheckedIOException("Could not list " + checkpoints + ": " + e.getMessage(), e);
+      }
+    }
+
+    /** What shows that {@code dir} holds an earlier run (the files found), or null if nothing does. */
+    private static String earlierRun(Path dir) throws IOException {
+      List<String> found = new ArrayList<>();
+      for (String name : List.of(MARKER, "results.json")) {
+        if (Files.exists(dir.resolve(name))) {
+          found.add(name);
+        }
+      }
+      if (hasCheckpoints(dir)) {
+        found.add("checkpoints/");
+      }
+      return found.isEmpty() ? null : String.join(", ", found);
+    }
+
+    /**
      * The pretraining configuration of these options: Adam at {@code --lr}, a log line every 20
-     * steps, checkpoints into {@code <out>/checkpoints}. Each run of an example starts afresh: it
-     * replaces an earlier finished run's checkpoints there ({@link TrainingConfig.Builder#overwrite});
-     * a run still going on in that directory keeps its lock and this one is refused.
+     * steps, checkpoints into {@code <out>/checkpoints}, replacing an earlier run's checkpoints there
+     * only with {@code --overwrite} ({@link TrainingConfig.Builder#overwrite}).
      */
     TrainingConfig config() {
       return configBuilder().build();
@@ -154,7 +299,7 @@ final class ExampleOptions {
     /** {@link #config()} as a builder, for settings beyond these options. */
     TrainingConfig.Builder configBuilder() {
       TrainingConfig.Builder b = TrainingConfig.builder(batch).epochs(epochs).seed(seed).updater(new Adam(lr))
-          .logEverySteps(20).checkpointDir(out.resolve("checkpoints")).overwrite(true);
+          .logEverySteps(20).checkpointDir(out.resolve("checkpoints")).overwrite(overwrite);
       if (maxMinutes != null) {
         b.maxTime(java.time.Duration.ofMillis(Math.round(maxMinutes * 60_000)));
       }

@@ -1,18 +1,24 @@
 package io.github.ssl4j.examples;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.ssl4j.core.text.Document;
 import io.github.ssl4j.core.text.WordTokenizer;
+import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class SpamAssassinReaderTest {
   @TempDir Path dir;
@@ -113,5 +119,82 @@ class SpamAssassinReaderTest {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SpamAssassinReader.read(dir));
     assertTrue(e.getMessage().contains(expected), e.getMessage());
     assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
+  }
+
+  // ---- integrity: hostile inputs, one row each ------------------------------------------------
+
+  /** A copy of the fixture to damage. */
+  private Path fixtureCopy() throws IOException {
+    Path copy = dir.resolve("copy");
+    try (Stream<Path> files = Files.walk(fixture())) {
+      for (Path f : files.toList()) {
+        Path target = copy.resolve(fixture().relativize(f).toString());
+        if (Files.isDirectory(f)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(f, target);
+        }
+      }
+    }
+    return copy;
+  }
+
+  private static final String MAIL = "easy-ham-1/00001.aaaa.json";
+
+  private static void edit(Path file, String from, String to) throws IOException {
+    String s = Files.readString(file);
+    assertTrue(s.contains(from), file + " has no " + from);
+    Files.writeString(file, s.replace(from, to));
+  }
+
+  static Stream<Arguments> damagedCorpora() {
+    return Stream.of(
+        Arguments.of("text edited: checksum no longer matches", (Damage) c -> edit(c.resolve(MAIL), "lunch", "dinner"),
+            List.of(MAIL.substring(MAIL.indexOf('/') + 1), "is damaged", "has MD5", "extract the corpus again")),
+        Arguments.of("checksum of another type", (Damage) c -> edit(c.resolve(MAIL), "\"MD5\"", "\"SHA-1\""),
+            List.of("field \"checksum\" is", "SHA-1", "expected {\"type\": \"MD5\"")),
+        Arguments.of("checksum not 32 hex digits", (Damage) c -> edit(c.resolve(MAIL), "\"value\": \"", "\"value\": \"zz"),
+            List.of("field \"checksum\" is", "32 lower-case hex digits")),
+        Arguments.of("file name and checksum disagree", (Damage) c -> {
+          Path group = Files.createDirectories(c.resolve("spam-2"));
+          Files.writeString(group.resolve("00002." + "0".repeat(32) + ".json"), "{\"group\":\"spam-2\",\"text\":\"x\","
+              + "\"checksum\":{\"type\":\"MD5\",\"value\":\"" + "1".repeat(32) + "\"}}");
+        }, List.of("file name says MD5 " + "0".repeat(32), "says " + "1".repeat(32))),
+        Arguments.of("a declared mail missing", (Damage) c -> Files.delete(c.resolve(MAIL)),
+            List.of("does not match its file_list.json", "declares 6 mails, 5 were found", "1 declared but missing ("
+                + MAIL + ")", "0 found but not declared")),
+        Arguments.of("a mail not declared", (Damage) c -> Files.copy(c.resolve(MAIL), c.resolve("spam-1/00009.json")),
+            List.of("declares 6 mails, 7 were found", "1 found but not declared (spam-1/00009.json)")),
+        Arguments.of("file_list.json damaged", (Damage) c -> Files.writeString(c.resolve("file_list.json"), "[\"easy"),
+            List.of("file_list.json is not valid JSON")));
+  }
+
+  /** A change to a copy of the fixture. */
+  interface Damage {
+    void apply(Path corpus) throws IOException;
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("damagedCorpora")
+  void aDamagedCorpusIsRefusedWithAClearMessage(String name, Damage damage, List<String> mentions) throws IOException {
+    Path corpus = fixtureCopy();
+    damage.apply(corpus);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SpamAssassinReader.read(corpus), name);
+    for (String m : mentions) {
+      assertTrue(e.getMessage().contains(m), name + ": the message should mention '" + m + "': " + e.getMessage());
+    }
+  }
+
+  /** Policy: a text holding U+FFFD (bytes the package could not decode) cannot be hashed and is accepted. */
+  @Test
+  void aTextWithReplacementCharactersIsNotHashedAndAMailWithoutChecksumIsReadUnchecked() throws IOException {
+    Path corpus = fixtureCopy();
+    edit(corpus.resolve(MAIL), "lunch", "l\\ufffdnch");
+    Path noChecksum = corpus.resolve("spam-1/00001.eeee.json");
+    Files.writeString(noChecksum, Files.readString(noChecksum).replaceAll("\"checksum\": \\{[^}]*\\}, ", ""));
+    assertFalse(Files.readString(noChecksum).contains("checksum"));
+    List<Document> mails = SpamAssassinReader.read(corpus);
+    assertEquals(6, mails.size());
+    assertTrue(mails.get(0).text().contains("l\ufffdnch"));
   }
 }

@@ -195,6 +195,20 @@ class HostileInputTest {
             () -> PlainTextReader.onePerLine().read(List.of(file("latin1.txt",
                 "caf\u00e9\n".getBytes(StandardCharsets.ISO_8859_1)))),
             "latin1.txt", "not valid UTF-8", "withCharset"),
+        row("text: empty file, one document per file", IllegalArgumentException.class,
+            () -> PlainTextReader.onePerFile().read(List.of(file("empty-doc.txt", new byte[0]))),
+            "empty-doc.txt", "no non-blank file"),
+        row("text: cut inside a multi-byte character", UncheckedIOException.class,
+            () -> PlainTextReader.onePerFile().read(List.of(file("cut.txt",
+                Arrays.copyOf("caf\u00e9".getBytes(StandardCharsets.UTF_8), 4)))),
+            "cut.txt", "not valid UTF-8"),
+        row("text: UTF-16 read as UTF-8", IllegalArgumentException.class,
+            () -> PlainTextReader.onePerLine().read(List.of(file("utf16.txt",
+                "hello\nworld\n".getBytes(StandardCharsets.UTF_16LE)))),
+            "utf16.txt", "NUL character at character 1", "withCharset(StandardCharsets.UTF_16LE)"),
+        row("text: binary file", IllegalArgumentException.class,
+            () -> PlainTextReader.onePerFile().read(List.of(file("binary.bin", new byte[] {'a', 0, 0, 1}))),
+            "binary.bin", "NUL character"),
         row("text: missing file", UncheckedIOException.class,
             () -> PlainTextReader.onePerLine().read(List.of(tmp.resolve("missing.txt"))),
             "not found", "missing.txt"),
@@ -293,5 +307,15 @@ class HostileInputTest {
     List<Document> docs = PlainTextReader.onePerLine().read(List.of(f));
     assertEquals(2, docs.size());
     assertEquals(line.length(), docs.get(0).text().length());
+  }
+
+  /** Policy: a UTF-8 byte-order mark is not part of the first document; blank files are skipped. */
+  @Test
+  void aByteOrderMarkIsDroppedAndBlankFilesAreSkipped() {
+    Path bom = file("bom.txt", "\uFEFFfirst line\n".getBytes(StandardCharsets.UTF_8));
+    Path blank = file("blank.txt", " \n\t\n".getBytes(StandardCharsets.UTF_8));
+    List<Document> docs = PlainTextReader.onePerFile().read(List.of(bom, blank));
+    assertEquals(1, docs.size());
+    assertEquals("first line\n", docs.get(0).text());
   }
 }

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Objects;
 import java.util.zip.GZIPInputStream;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -165,6 +166,8 @@ public final class IdxReader {
    * @return shape [n, 1, rows, cols], FLOAT
    */
   public static INDArray images(Idx idx, String source) {
+    Objects.requireNonNull(idx, "idx");
+    Objects.requireNonNull(source, "source");
     if (idx.dims().length != 3) {
       throw new IllegalArgumentException(
           source + " holds an IDX array of shape " + Arrays.toString(idx.dims())
@@ -184,6 +187,8 @@ public final class IdxReader {
 
   /** Converts a parsed label file ([n]) to class indices. */
   public static int[] labels(Idx idx, String source) {
+    Objects.requireNonNull(idx, "idx");
+    Objects.requireNonNull(source, "source");
     if (idx.dims().length != 1) {
       throw new IllegalArgumentException(
           source + " holds an IDX array of shape " + Arrays.toString(idx.dims())

@@ -1,5 +1,6 @@
 package io.github.ssl4j.core.data;
 
+import java.util.Objects;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -18,6 +19,7 @@ public final class Rows {
    * many batches from the same array.
    */
   public static INDArray flat(INDArray a) {
+    Objects.requireNonNull(a, "a");
     long n = a.size(0);
     if (a.rank() == 2 && a.ordering() == 'c') {
       return a;
@@ -34,6 +36,9 @@ public final class Rows {
    * @return new array of shape [idx.length, ...]
    */
   public static INDArray pull(INDArray flat, long[] shape, int[] idx) {
+    Objects.requireNonNull(flat, "flat");
+    Objects.requireNonNull(shape, "shape");
+    Objects.requireNonNull(idx, "idx");
     long[] s = shape.clone();
     s[0] = idx.length;
     return Nd4j.pullRows(flat, 1, idx).reshape('c', s);
@@ -41,6 +46,8 @@ public final class Rows {
 
   /** The examples {@code idx} of {@code a} (shape [n, ...]) as a new array [idx.length, ...]. */
   public static INDArray pull(INDArray a, int[] idx) {
+    Objects.requireNonNull(a, "a");
+    Objects.requireNonNull(idx, "idx");
     return pull(flat(a), a.shape(), idx);
   }
 }

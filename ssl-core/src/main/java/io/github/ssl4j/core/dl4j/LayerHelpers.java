@@ -3,6 +3,7 @@ package io.github.ssl4j.core.dl4j;
 import java.lang.reflect.Field;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Supplier;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -90,6 +91,7 @@ public final class LayerHelpers {
    *     helpers are switched off, or they are already installed)
    */
   public static int install(ComputationGraph graph) {
+    Objects.requireNonNull(graph, "graph");
     return install(graph, choice());
   }
 
@@ -101,6 +103,7 @@ public final class LayerHelpers {
    * @return the number of layers whose helper was set or replaced
    */
   public static int installStock(ComputationGraph graph) {
+    Objects.requireNonNull(graph, "graph");
     return install(graph, Choice.STOCK);
   }
 

@@ -2,6 +2,7 @@ package io.github.ssl4j.core.dl4j;
 
 import java.util.Collection;
 import java.util.Map;
+import java.util.Objects;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.optimize.api.TrainingListener;
@@ -18,12 +19,19 @@ public final class RuntimeLayers {
    * Sets listeners (if any), index, parameter view, parameter table (initialised when asked) and
    * configuration on {@code runtime}, exactly as DL4J's own layer configurations do.
    *
-   * @param config the layer configuration that is instantiating
+   * @param runtime the runtime layer to set up, not null
+   * @param config the layer configuration that is instantiating, not null
+   * @param conf the layer's network configuration, not null
+   * @param listeners training listeners, or null for none
+   * @param paramsView the layer's view of the network's parameters (null or empty when it has none)
    * @return {@code runtime}
    */
   public static <L extends Layer> L wire(L runtime, org.deeplearning4j.nn.conf.layers.Layer config,
       NeuralNetConfiguration conf, Collection<TrainingListener> listeners, int layerIndex,
       INDArray paramsView, boolean initializeParams) {
+    Objects.requireNonNull(runtime, "runtime");
+    Objects.requireNonNull(config, "config");
+    Objects.requireNonNull(conf, "conf");
     if (listeners != null) {
       runtime.setListeners(listeners);
     }

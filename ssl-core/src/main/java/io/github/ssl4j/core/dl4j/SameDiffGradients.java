@@ -2,6 +2,7 @@ package io.github.ssl4j.core.dl4j;
 
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.util.Objects;
 import org.nd4j.autodiff.samediff.SameDiff;
 
 /**
@@ -34,6 +35,8 @@ public final class SameDiffGradients {
    *     (as for {@code createGradFunction}); none for the default
    */
   public static void create(SameDiff sd, String... variablesRequiringGradients) {
+    Objects.requireNonNull(sd, "sd");
+    Objects.requireNonNull(variablesRequiringGradients, "variablesRequiringGradients");
     enter();
     try {
       sd.createGradFunction(variablesRequiringGradients);

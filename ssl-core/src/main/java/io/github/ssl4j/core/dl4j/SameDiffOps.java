@@ -1,5 +1,6 @@
 package io.github.ssl4j.core.dl4j;
 
+import java.util.Objects;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 
@@ -30,6 +31,7 @@ public final class SameDiffOps {
    * @return x's shape without {@code dim}, e.g. shape [batch] for dim 1
    */
   public static SDVariable logSumExp(SDVariable x, int dim) {
+    Objects.requireNonNull(x, "x");
     SameDiff sd = x.getSameDiff();
     SDVariable shifted = x.sub(x.max(true, dim));
     return sd.math().log(sd.math().exp(shifted).sum(dim)).add(x.max(dim));
@@ -37,6 +39,7 @@ public final class SameDiffOps {
 
   /** As {@link #logSumExp} but keeping {@code dim} with size 1 (e.g. [batch, 1]) for broadcasting. */
   public static SDVariable logSumExpKeepDims(SDVariable x, int dim) {
+    Objects.requireNonNull(x, "x");
     SameDiff sd = x.getSameDiff();
     SDVariable m = x.max(true, dim);
     return sd.math().log(sd.math().exp(x.sub(m)).sum(true, dim)).add(m);
@@ -49,6 +52,7 @@ public final class SameDiffOps {
    * @return same shape as x
    */
   public static SDVariable logSoftmax(SDVariable x, int dim) {
+    Objects.requireNonNull(x, "x");
     return x.sub(logSumExpKeepDims(x, dim));
   }
 
@@ -60,6 +64,8 @@ public final class SameDiffOps {
    * @return shape [batch]
    */
   public static SDVariable softmaxCrossEntropy(SDVariable labels, SDVariable logits) {
+    Objects.requireNonNull(labels, "labels");
+    Objects.requireNonNull(logits, "logits");
     return labels.mul(logSoftmax(logits, 1)).sum(1).neg();
   }
 
@@ -71,6 +77,7 @@ public final class SameDiffOps {
    * @return shape [n, m], x's data type
    */
   public static SDVariable diagonalMask(SDVariable x) {
+    Objects.requireNonNull(x, "x");
     SameDiff sd = x.getSameDiff();
     SDVariable ones = sd.onesLike(x);
     SDVariable rows = sd.cumsum(ones, 0);
@@ -87,6 +94,7 @@ public final class SameDiffOps {
    * @return shape [n, m]
    */
   public static SDVariable fillDiagonal(SDVariable x, double value) {
+    Objects.requireNonNull(x, "x");
     SDVariable mask = diagonalMask(x);
     return x.mul(mask.rsub(1.0)).add(mask.mul(value));
   }

@@ -164,8 +164,8 @@ public final class FewLabelProtocol {
 
     /** Copies the lists into unmodifiable ones. */
     public Row {
-      pretrainedRuns = List.copyOf(pretrainedRuns);
-      scratchRuns = List.copyOf(scratchRuns);
+      pretrainedRuns = List.copyOf(Objects.requireNonNull(pretrainedRuns, "pretrainedRuns"));
+      scratchRuns = List.copyOf(Objects.requireNonNull(scratchRuns, "scratchRuns"));
     }
 
     /** Mean scores of the "pretrained" trainer over the repeats. */
@@ -225,7 +225,7 @@ public final class FewLabelProtocol {
 
     /** Copies the rows into an unmodifiable list. */
     public Report {
-      rows = List.copyOf(rows);
+      rows = List.copyOf(Objects.requireNonNull(rows, "rows"));
     }
 
     /**

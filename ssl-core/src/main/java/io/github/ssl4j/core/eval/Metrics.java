@@ -163,7 +163,8 @@ public final class Metrics {
               + predicted.length + "; predict exactly one label per example");
     }
     if (actual.length == 0) {
-      throw new IllegalArgumentException("metrics need at least one example, got none");
+      throw new IllegalArgumentException("metrics need at least one example, got none; pass"
+          + " the predictions and labels of a non-empty test set");
     }
   }
 

@@ -28,6 +28,13 @@ import java.util.stream.Stream;
  * names start with '.', are skipped). Files are decoded strictly in the charset (default UTF-8): a
  * byte sequence that is not valid in it is an error naming the file. Documents have no label; their
  * {@link Document#source()} is the file name, with {@code :line} in one-per-line mode.
+ *
+ * <p>Policies for damaged or unusual files: a leading byte-order mark (U+FEFF) is not part of the
+ * text; a NUL character is an error naming the file and the offset (a binary file, or UTF-16 read
+ * as UTF-8); blank (white-space only) files and lines are skipped, and reading is an error when no
+ * document remains. A file cut short inside a multi-byte character is refused as not valid in the
+ * charset; one cut at a character boundary cannot be told from a complete file (plain text declares
+ * no length or checksum), and is read as it is.
  */
 public final class PlainTextReader {
   private final boolean perLine;
@@ -78,7 +85,7 @@ public final class PlainTextReader {
    *
    * @return the documents, in file order then line order, immutable
    * @throws UncheckedIOException if the path does not exist or a file cannot be read or decoded
-   * @throws IllegalArgumentException if no document was found
+   * @throws IllegalArgumentException if a file holds a NUL character or no document was found
    */
   public List<Document> read(Path path) {
     Objects.requireNonNull(path, "path");
@@ -113,7 +120,8 @@ public final class PlainTextReader {
    * Reads these files in the given order.
    *
    * @throws UncheckedIOException if a file does not exist or cannot be read or decoded
-   * @throws IllegalArgumentException if the list is empty or no document was found
+   * @throws IllegalArgumentException if the list is empty, a file holds a NUL character, or no
+   *     document was found
    */
   public List<Document> read(List<Path> files) {
     Objects.requireNonNull(files, "files");
@@ -131,13 +139,14 @@ public final class PlainTextReader {
             out.add(new Document(lines[i], null, name + ":" + (i + 1)));
           }
         }
-      } else {
+      } else if (!text.isBlank()) {
         out.add(new Document(text, null, name));
       }
     }
     if (out.isEmpty()) {
-      throw new IllegalArgumentException(
-          "the files " + files + " hold no non-blank line; one-per-line mode needs at least one document");
+      throw new IllegalArgumentException("the files " + files + " hold no non-blank "
+          + (perLine ? "line" : "file") + "; expected at least one document: check that the files are the corpus"
+          + " and were written completely");
     }
     return Collections.unmodifiableList(out);
   }
@@ -145,7 +154,15 @@ public final class PlainTextReader {
   private String readText(Path file) {
     try {
       byte[] bytes = Files.readAllBytes(file);
-      return charset.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+      String text = charset.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+      int nul = text.indexOf('\0');
+      if (nul >= 0) {
+        throw new IllegalArgumentException("text file " + file + " holds a NUL character at character " + nul
+            + " (line " + (text.substring(0, nul).lines().count() + 1) + "); expected " + charset.name()
+            + " text: a binary file, or UTF-16 text (then pass withCharset(StandardCharsets.UTF_16LE) or"
+            + " UTF_16BE)");
+      }
+      return text.startsWith("\uFEFF") ? text.substring(1) : text;
     } catch (NoSuchFileException e) {
       throw new UncheckedIOException("text file not found: " + file.toAbsolutePath(), e);
     } catch (CharacterCodingException e) {

@@ -29,10 +29,10 @@ public record TrainTestSplit<T>(List<T> train, List<T> test, int[] trainIndices,
 
   /** Copies the lists and arrays so the split is immutable. */
   public TrainTestSplit {
-    train = List.copyOf(train);
-    test = List.copyOf(test);
-    trainIndices = trainIndices.clone();
-    testIndices = testIndices.clone();
+    train = List.copyOf(Objects.requireNonNull(train, "train"));
+    test = List.copyOf(Objects.requireNonNull(test, "test"));
+    trainIndices = Objects.requireNonNull(trainIndices, "trainIndices").clone();
+    testIndices = Objects.requireNonNull(testIndices, "testIndices").clone();
   }
 
   /** The order in which items are dealt to the two parts. */

@@ -26,7 +26,12 @@ public class DivergenceException extends RuntimeException {
     /** A parameter exceeded {@link DivergenceLimits#maxAbsParameter()}. */
     PARAMETERS_TOO_LARGE,
     /** The loss stayed at the task's chance level: the representation collapsed. */
-    COLLAPSE
+    COLLAPSE,
+    /**
+     * The embeddings' per-dimension spread stayed near zero ({@link
+     * DivergenceLimits#minEmbeddingSpread()}): every example is mapped to the same direction.
+     */
+    EMBEDDING_COLLAPSE
   }
 
   private final long step;

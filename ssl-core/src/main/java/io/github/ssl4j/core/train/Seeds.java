@@ -1,6 +1,7 @@
 package io.github.ssl4j.core.train;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Objects;
 
 /**
  * Derives every random seed of a run from one seed, statelessly: {@code mix(seed, purpose,
@@ -44,6 +45,7 @@ public final class Seeds {
    * @param counter epoch, step or other index
    */
   public static long mix(long seed, String purpose, long counter) {
+    Objects.requireNonNull(purpose, "purpose");
     long h = splitMix(seed ^ 0x9E3779B97F4A7C15L);
     for (byte b : purpose.getBytes(StandardCharsets.UTF_8)) {
       h = splitMix(h ^ (b & 0xFF));

@@ -386,6 +386,8 @@ public final class Trainer {
           .timeLimit(config.maxTime().orElse(null));
       task.chanceLoss(config.batchSize()).ifPresent(chance -> loop.chanceLoss(chance,
           "of task '" + task.id() + "' for batches of " + config.batchSize() + " examples"));
+      task.embeddingVertex().ifPresent(vertex -> loop.embeddings(batch -> EmbeddingSpread.embeddings(graph, vertex,
+          batch), "of vertex '" + vertex + "'"));
       if (bar != null) {
         loop.listener(progress(bar));
       }
@@ -526,7 +528,8 @@ public final class Trainer {
 
   /**
    * Writes a checkpoint every {@code checkpointEverySteps} steps, at epoch ends if asked, and after
-   * the last step; checks the parameters first, so a diverged model is never written.
+   * the last step; checks the parameters and the embeddings first, so a diverged or collapsed model
+   * is never written.
    */
   private final class CheckpointWriter implements TrainingLoop.Listener {
     private final Path dir;
@@ -579,10 +582,14 @@ public final class Trainer {
     private void save(TrainingLoop.State s) {
       long done = s.step();
       s.checkParameters();
+      s.checkEmbeddings();
       if (s.lossAtChanceSteps() > 0 && done != total) {
         // a model whose loss sits at chance level may be collapsing: keep the last good checkpoint
         log.warn("step {}: loss {} is at the task's chance level ({} steps); checkpoint postponed",
             done, fmt(s.loss()), s.lossAtChanceSteps());
+      } else if (s.collapsedEmbeddingChecks() > 0 && done != total) {
+        log.warn("step {}: the embeddings' spread {} is at or below the bound; checkpoint postponed",
+            done, fmt(s.embeddingSpread()));
       } else {
         last = write(done, s.seconds());
         writtenStep = done;

@@ -33,8 +33,10 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code fitStep}: one optimiser step; the loss is DL4J's score, optionally without the
  *       regularisation term;
  *   <li>{@code checkDivergence}: a non-finite, too large or exploding loss, a loss stuck at the
- *       task's chance level, or (every {@code paramCheckEverySteps} steps) a non-finite or too
- *       large parameter throws {@link DivergenceException} (see {@link DivergenceLimits});
+ *       task's chance level, (every {@code paramCheckEverySteps} steps) a non-finite or too
+ *       large parameter, or (every {@link DivergenceLimits#embeddingCheckEverySteps()} steps, when
+ *       the loop has {@link Builder#embeddings embeddings}) embeddings without spread throw {@link
+ *       DivergenceException} (see {@link DivergenceLimits});
  *   <li>the {@link Listener}s, in the order given: history, logging, progress, checkpoints.
  * </ol>
  *
@@ -204,6 +206,10 @@ public final class TrainingLoop {
     private long lossesInEma;
     private int chanceSteps;
     private boolean stoppedByTimeLimit;
+    private MultiDataSet batch;
+    private double embeddingSpread = Double.NaN;
+    private int collapsedChecks;
+    private long embeddingsCheckedAt = -1;
     private final long startNanos = System.nanoTime();
 
     private State(TrainingLoop loop) {
@@ -304,6 +310,54 @@ public final class TrainingLoop {
     }
 
     /**
+     * Consecutive embedding-spread checks, up to the last one, that found the spread at or below
+     * {@link DivergenceLimits#minEmbeddingSpread()} (0 when the loop has no embeddings, the check
+     * is off, or the last check found spread).
+     */
+    public int collapsedEmbeddingChecks() {
+      return collapsedChecks;
+    }
+
+    /**
+     * The spread the last embedding check measured: the largest per-dimension standard deviation
+     * of the unit-length embeddings, NaN before the first check or without embeddings.
+     */
+    public double embeddingSpread() {
+      return embeddingSpread;
+    }
+
+    /**
+     * Measures the spread of the embeddings of the last step's batch now (a no-op when the loop has
+     * no embeddings, the check is off, or they were measured at this step already) and updates
+     * {@link #collapsedEmbeddingChecks()}.
+     *
+     * @throws DivergenceException with reason {@link DivergenceException.Reason#EMBEDDING_COLLAPSE}
+     *     when that makes {@link DivergenceLimits#embeddingCollapseChecks()} consecutive collapsed
+     *     checks
+     */
+    public void checkEmbeddings() {
+      if (loop.embeddings == null || loop.limits.embeddingCheckEverySteps() == 0 || batch == null
+          || embeddingsCheckedAt == step) {
+        return;
+      }
+      embeddingsCheckedAt = step;
+      double spread = EmbeddingSpread.of(loop.embeddings.apply(batch));
+      if (Double.isNaN(spread)) {
+        return; // fewer than two rows: nothing to compare
+      }
+      embeddingSpread = spread;
+      collapsedChecks = spread <= loop.limits.minEmbeddingSpread() ? collapsedChecks + 1 : 0;
+      if (collapsedChecks >= loop.limits.embeddingCollapseChecks()) {
+        throw loop.diverged(this, DivergenceException.Reason.EMBEDDING_COLLAPSE,
+            "the embeddings collapsed: at " + collapsedChecks + " consecutive checks the embeddings "
+                + loop.embeddingsName + " of the batch, scaled to unit length, had a per-dimension"
+                + " standard deviation of at most " + fmt(spread) + " (bound " + fmt(loop.limits.minEmbeddingSpread())
+                + ", DivergenceLimits.minEmbeddingSpread), i.e. every example is mapped to the same"
+                + " direction", spread);
+      }
+    }
+
+    /**
      * Checks that every parameter is finite and within {@link DivergenceLimits#maxAbsParameter()}.
      *
      * @throws DivergenceException if the sum of the parameters is NaN or infinite, or a parameter's
@@ -353,6 +407,8 @@ public final class TrainingLoop {
   private final DivergenceLimits limits;
   private final double chanceLoss;
   private final String chanceLossName;
+  private final java.util.function.Function<MultiDataSet, INDArray> embeddings;
+  private final String embeddingsName;
   private final Listener[] listeners;
   private final long timeLimitNanos;
 
@@ -375,6 +431,8 @@ public final class TrainingLoop {
     this.limits = b.limits;
     this.chanceLoss = b.chanceLoss;
     this.chanceLossName = b.chanceLossName;
+    this.embeddings = b.embeddings;
+    this.embeddingsName = b.embeddingsName;
     this.listeners = b.listeners.toArray(new Listener[0]);
     this.timeLimitNanos = b.timeLimitNanos;
   }
@@ -414,6 +472,7 @@ public final class TrainingLoop {
         int epoch = seedStep(step);
         double loss = fitStep(batch);
         record(state, step + 1, epoch, loss);
+        state.batch = batch;
         checkDivergence(state);
         for (Listener l : listeners) {
           l.onStep(state);
@@ -509,14 +568,19 @@ public final class TrainingLoop {
     if (paramCheckEverySteps > 0 && state.step % paramCheckEverySteps == 0) {
       state.checkParameters();
     }
+    int every = limits.embeddingCheckEverySteps();
+    if (every > 0 && state.step % every == 0) {
+      state.checkEmbeddings();
+    }
   }
 
   private DivergenceException diverged(State state, DivergenceException.Reason reason, String what,
       double value) {
     Path lastGood = lastGoodCheckpoint == null ? null : lastGoodCheckpoint.get();
+    // no rate to name when the loop has no updater or the updater has none (e.g. AdaDelta)
+    String rate = Double.isNaN(state.learningRate) ? "" : " (learning rate " + fmt(state.learningRate) + ")";
     String msg = "Training diverged at step " + state.step + " (epoch " + state.epoch + "): " + what
-        + " (learning rate " + fmt(state.learningRate)
-        + "). Try a lower learning rate, " + divergenceHint
+        + rate + ". Try a lower learning rate, " + divergenceHint
         + ", or check the input scaling (inputs roughly zero-mean, unit variance; no NaN in the data)."
         + (lastGoodCheckpoint == null ? ""
             : lastGood != null
@@ -551,6 +615,8 @@ public final class TrainingLoop {
     private DivergenceLimits limits = DivergenceLimits.defaults();
     private double chanceLoss = Double.NaN;
     private String chanceLossName = "";
+    private java.util.function.Function<MultiDataSet, INDArray> embeddings;
+    private String embeddingsName = "";
     private final List<Listener> listeners = new ArrayList<>();
     private long timeLimitNanos;
 
@@ -648,6 +714,21 @@ public final class TrainingLoop {
       }
       this.chanceLoss = loss;
       this.chanceLossName = Objects.requireNonNull(name, "name");
+      return this;
+    }
+
+    /**
+     * The embeddings of a batch, for the collapse check of {@link
+     * DivergenceLimits#embeddingCheckEverySteps()}; default none (no check).
+     *
+     * @param embeddings computes the embeddings of (at most {@link
+     *     DivergenceLimits#EMBEDDING_CHECK_ROWS} rows of) a batch in inference mode, shape [rows, ...]
+     *     (each row flattened); must not change the network's parameters or state
+     * @param name how the message names them, e.g. {@code "of vertex 'head/out'"}
+     */
+    public Builder embeddings(java.util.function.Function<MultiDataSet, INDArray> embeddings, String name) {
+      this.embeddings = Objects.requireNonNull(embeddings, "embeddings");
+      this.embeddingsName = Objects.requireNonNull(name, "name");
       return this;
     }
 

@@ -198,6 +198,9 @@ public abstract class PretextTaskContract {
           task().id() + ": encoder block output \"" + block + "\" missing from the graph; vertices: "
               + conf.getVertices().keySet());
     }
+    task().embeddingVertex().ifPresent(vertex -> assertTrue(conf.getVertices().containsKey(vertex),
+        task().id() + ": embeddingVertex() names \"" + vertex + "\", which the graph does not have; vertices: "
+            + conf.getVertices().keySet()));
     for (String output : conf.getNetworkOutputs()) {
       assertTrue(
           output.startsWith(VertexNames.LOSS),

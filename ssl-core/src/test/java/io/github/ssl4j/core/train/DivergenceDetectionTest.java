@@ -4,6 +4,7 @@ import io.github.ssl4j.core.testing.TestData;
 import io.github.ssl4j.core.testing.CheckpointSnapshot;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -91,6 +92,38 @@ class DivergenceDetectionTest {
     assertTrue(e.getMessage().contains("1.00000e+28") && e.getMessage().contains("1.00000e+12"),
         e.getMessage());
     assertTrue(e.getMessage().contains("maxAbsLoss"), e.getMessage());
+    // no updater, so no learning rate to name (the message once said "learning rate NaN")
+    assertTrue(e.getMessage().contains("(DivergenceLimits.maxAbsLoss). Try a lower learning rate"), e.getMessage());
+    assertFalse(e.getMessage().contains("learning rate NaN"), e.getMessage());
+  }
+
+  @Test
+  void embeddingsWithoutSpreadStopAtTheConfiguredChecksAndNameTheLastGoodCheckpoint() {
+    INDArray spread = Nd4j.createFromArray(new double[][] {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}, {1, 1, 0}});
+    INDArray alike = Nd4j.createFromArray(new double[][] {{1, 2, 3}, {2, 4, 6}, {1, 2, 3}, {3, 6, 9}});
+    long[] step = {0};
+    Path lastGood = Path.of("checkpoints", "checkpoint-4.zip");
+    DivergenceException e = assertThrows(DivergenceException.class,
+        () -> loop(scripted(s -> 1.0, Nd4j.ones(1, 10)), 100)
+            .divergenceLimits(DivergenceLimits.defaults().withEmbeddingSpread(2, 1e-4, 3))
+            .embeddings(batch -> ++step[0] <= 2 ? spread : alike, "of vertex 'head/out'")
+            .divergenceAdvice("gradient clipping", () -> lastGood)
+            .listener(new TrainingLoop.Listener() {
+              @Override
+              public void onStep(TrainingLoop.State state) {
+                if (state.step() % 2 == 0) {
+                  state.checkEmbeddings(); // a second check at the same step (as before a checkpoint) counts once
+                }
+              }
+            })
+            .build().run());
+    // checks at steps 2, 4 (spread), 6, 8, 10 (alike): the third collapsed check is at step 10
+    assertEquals(DivergenceException.Reason.EMBEDDING_COLLAPSE, e.reason(), e.getMessage());
+    assertEquals(10, e.step(), e.getMessage());
+    assertEquals(0, e.value(), 1e-12);
+    assertEquals(lastGood, e.lastGoodCheckpoint().orElseThrow());
+    assertTrue(e.getMessage().contains("3 consecutive checks") && e.getMessage().contains("'head/out'")
+        && e.getMessage().contains("checkpoint-4.zip"), e.getMessage());
   }
 
   @Test

@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.random.RandomGenerator;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
@@ -55,8 +56,8 @@ public final class ContrastiveTask implements PretextTask {
   /**
    * SimCLR for small grey images: NT-Xent with temperature 0.5 (SimCLR's CIFAR-10 setting), the
    * projection head {@link ProjectionHead#simclr()} and two views by {@link
-   * MultiViewTransform#simclr()} (see {@link Compose#simclr()} for where the augmentations deviate
-   * from the paper's).
+   * MultiViewTransform#simclr()} (see {@link io.github.ssl4j.tasks.contrastive.augment.Compose#simclr()}
+   * for where the augmentations deviate from the paper's).
    */
   public static ContrastiveTask simclr() {
     return builder().build();
@@ -149,6 +150,12 @@ public final class ContrastiveTask implements PretextTask {
       throw new IllegalArgumentException("batchSize must be >= 1, got " + batchSize);
     }
     return OptionalDouble.of(Math.log((double) views.count() * batchSize - 1));
+  }
+
+  /** The projection head's output: the embeddings the InfoNCE loss compares. */
+  @Override
+  public Optional<String> embeddingVertex() {
+    return Optional.of(head.outputVertex());
   }
 
   @Override

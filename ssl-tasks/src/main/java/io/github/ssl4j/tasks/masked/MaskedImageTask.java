@@ -245,6 +245,9 @@ public final class MaskedImageTask implements PretextTask {
    *     accumulate over batches
    */
   public static double[] maskedSquaredError(INDArray predictions, INDArray targets, INDArray mask) {
+    Objects.requireNonNull(predictions, "predictions");
+    Objects.requireNonNull(targets, "targets");
+    Objects.requireNonNull(mask, "mask");
     if (!Arrays.equals(predictions.shape(), targets.shape())) {
       throw new IllegalArgumentException(
           "predictions " + Arrays.toString(predictions.shape()) + " and targets "
@@ -281,6 +284,9 @@ public final class MaskedImageTask implements PretextTask {
 
   /** {@link #maskedSquaredError} as a mean; NaN when nothing is hidden. */
   public static double maskedPixelMse(INDArray predictions, INDArray targets, INDArray mask) {
+    Objects.requireNonNull(predictions, "predictions");
+    Objects.requireNonNull(targets, "targets");
+    Objects.requireNonNull(mask, "mask");
     double[] s = maskedSquaredError(predictions, targets, mask);
     return s[0] / s[1];
   }
@@ -298,7 +304,8 @@ public final class MaskedImageTask implements PretextTask {
               + "; cast with images.castTo(DataType.FLOAT) and scale to [0, 1]");
     }
     if (images.size(0) < 1) {
-      throw new IllegalArgumentException("MaskedImageTask got an empty batch (0 images)");
+      throw new IllegalArgumentException("MaskedImageTask got an empty batch (0 images); expected at least 1:"
+          + " check the data source and the batch size");
     }
   }
 

@@ -93,6 +93,11 @@ public record MaskedTokenAccuracy(long correct, long unigramCorrect, long masked
    */
   public static int[][] predictAt(ComputationGraph graph, String encoderOutput, INDArray inputs, INDArray paddingMask,
       INDArray positions) {
+    Objects.requireNonNull(graph, "graph");
+    Objects.requireNonNull(encoderOutput, "encoderOutput");
+    Objects.requireNonNull(inputs, "inputs");
+    Objects.requireNonNull(paddingMask, "paddingMask");
+    Objects.requireNonNull(positions, "positions");
     DataType dt = graph.getConfiguration().getDataType();
     // the forward pass stops at the encoder output: the head runs below only where asked
     INDArray h = graph.output(List.of(encoderOutput), false, new INDArray[] {inputs.castTo(dt)},

@@ -1,6 +1,7 @@
 package io.github.ssl4j.tasks.nextframe;
 
 import java.util.Arrays;
+import java.util.Objects;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -34,6 +35,8 @@ public final class FrameMetrics {
 
   /** Sum over pixels (and channels) of the squared error, averaged over the n frames. */
   public static double mseSumPerFrame(INDArray predicted, INDArray target) {
+    Objects.requireNonNull(predicted, "predicted");
+    Objects.requireNonNull(target, "target");
     int[] shape = check(predicted, target);
     double[] pc = contiguous(predicted);
     double[] tc = contiguous(target);
@@ -47,6 +50,8 @@ public final class FrameMetrics {
 
   /** Mean SSIM over frames and channels (see the class description). */
   public static double ssim(INDArray predicted, INDArray target) {
+    Objects.requireNonNull(predicted, "predicted");
+    Objects.requireNonNull(target, "target");
     int[] s = check(predicted, target);
     int n = s[0];
     int c = s[1];

@@ -236,6 +236,7 @@ public final class NextFrameTask implements PretextTask {
    * channels*height*width, time]} (pixels in channel, row, column order).
    */
   public static INDArray asTimeSeries(INDArray sequences) {
+    Objects.requireNonNull(sequences, "sequences");
     checkSequences(sequences);
     long n = sequences.size(0);
     long t = sequences.size(1);
@@ -245,6 +246,7 @@ public final class NextFrameTask implements PretextTask {
 
   /** The inverse of {@link #asTimeSeries}: {@code [n, pixels, time]} to {@code [n, time, c, h, w]}. */
   public static INDArray asFrames(INDArray series, long channels, long height, long width) {
+    Objects.requireNonNull(series, "series");
     if (series.rank() != 3 || series.size(1) != channels * height * width) {
       throw new IllegalArgumentException("Expected a time series [n, " + channels * height * width
           + ", time] for " + channels + "x" + height + "x" + width + " frames, got "
@@ -263,6 +265,8 @@ public final class NextFrameTask implements PretextTask {
    * @param sequences {@code [n, time, c, h, w]}, time ≥ 2
    */
   public static INDArray predictNext(ComputationGraph graph, INDArray sequences) {
+    Objects.requireNonNull(graph, "graph");
+    Objects.requireNonNull(sequences, "sequences");
     checkSequences(sequences);
     long t = sequences.size(1);
     INDArray context = asTimeSeries(sequences).get(all(), all(), interval(0, t - 1)).dup('c');
@@ -282,6 +286,8 @@ public final class NextFrameTask implements PretextTask {
    * @return predicted probabilities {@code [n, steps, c, h, w]}
    */
   public static INDArray rollout(ComputationGraph graph, INDArray context, int steps) {
+    Objects.requireNonNull(graph, "graph");
+    Objects.requireNonNull(context, "context");
     checkSequences(context, 1);
     if (steps < 1) {
       throw new IllegalArgumentException("rollout steps must be >= 1, got " + steps);
