@@ -302,6 +302,17 @@ public final class Trainer {
     return stepsPerEpoch;
   }
 
+  /**
+   * The graph configuration {@link #fit} trains for {@code task} around {@code encoder}: the task's
+   * graph with this trainer's seed, updater, schedule, weight decay, clipping and data type. Other
+   * engines (data-parallel workers, Spark) build the same graph from it.
+   *
+   * @throws IllegalArgumentException if the encoder does not fit the task
+   */
+  public ComputationGraphConfiguration graphConfiguration(PretextTask task, Encoder encoder) {
+    return build(task, encoder, null).conf();
+  }
+
   private Built build(PretextTask task, Encoder encoder, ExampleSource data) {
     NeuralNetConfiguration.Builder nn = new NeuralNetConfiguration.Builder()
         .seed(Seeds.forNd4j(Seeds.mix(config.seed(), "init", 0)))
@@ -327,19 +338,21 @@ public final class Trainer {
           "The graph built by task '" + task.id() + "' has no vertex '" + encoder.outputVertex()
               + "' (the encoder's outputVertex()); the task must add the encoder with encoder.addTo(...)");
     }
-    String fingerprint;
-    try {
-      StringBuilder sb = new StringBuilder(conf.toJson())
-          .append('\n').append(Checkpoints.JSON.writeValueAsString(task.config()))
-          .append('\n').append(task.id())
-          .append('\n').append(config.batchSize())
-          .append('\n').append(data.size())
-          .append('\n').append(config.seed());
-      fingerprint = Checkpoints.sha256(sb.toString().getBytes(StandardCharsets.UTF_8)).substring(0, 16);
-    } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException(
-          "task.config() of task '" + task.id() + "' is not JSON-serialisable: " + e.getOriginalMessage()
-              + "; use strings, numbers, booleans, lists and maps as values", e);
+    String fingerprint = null;
+    if (data != null) {
+      try {
+        StringBuilder sb = new StringBuilder(conf.toJson())
+            .append('\n').append(Checkpoints.JSON.writeValueAsString(task.config()))
+            .append('\n').append(task.id())
+            .append('\n').append(config.batchSize())
+            .append('\n').append(data.size())
+            .append('\n').append(config.seed());
+        fingerprint = Checkpoints.sha256(sb.toString().getBytes(StandardCharsets.UTF_8)).substring(0, 16);
+      } catch (JsonProcessingException e) {
+        throw new IllegalArgumentException(
+            "task.config() of task '" + task.id() + "' is not JSON-serialisable: " + e.getOriginalMessage()
+                + "; use strings, numbers, booleans, lists and maps as values", e);
+      }
     }
     return new Built(conf, inputs, types, fingerprint);
   }
