@@ -342,7 +342,8 @@ public final class SparkPretrainer {
           graph.getFlattenedGradients().assign(mean.params());
           graph.getUpdater(true).update(gradient, Math.toIntExact(s), epoch, config.batchSize(),
               LayerWorkspaceMgr.noWorkspaces());
-          graph.params().subi(graph.getFlattenedGradients());
+          INDArray params = graph.params(); // a rank-1 view of the parameters
+          params.subi(graph.getFlattenedGradients().reshape(params.length()));
           graph.getConfiguration().setIterationCount(Math.toIntExact(s + 1));
           graph.applyConstraints(Math.toIntExact(s), epoch);
           losses[Math.toIntExact(s - from)] = mean.losses()[0];

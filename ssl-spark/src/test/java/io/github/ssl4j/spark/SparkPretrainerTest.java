@@ -103,6 +103,23 @@ class SparkPretrainerTest {
     }
   }
 
+  /**
+   * The driver applies the one worker's gradient with the graph's own updater, as DL4J's fit does;
+   * the same operations on the same values, so equal to the last bit in practice; the tolerance
+   * only allows for a different summation order inside the updater.
+   */
+  @Test
+  void oneWorkerGradientSharingMatchesTheSingleJvmTrainer() {
+    INDArray data = data();
+    TrainingConfig config = config().build();
+    TrainingResult single = new Trainer(config).fit(TASK.get(), encoder(), new ArraySource(data));
+    TrainingResult spark = new SparkPretrainer(sc, config, SparkTraining.gradientSharing(6))
+        .fit(rdd(data, 1), TASK, encoder());
+    double diff = single.graph().params().sub(spark.graph().params()).amaxNumber().doubleValue();
+    assertEquals(0.0, diff, 1e-12, "largest parameter difference");
+    assertEquals(single.finalLoss(), spark.finalLoss(), 1e-12);
+  }
+
   @Test
   void twoWorkersLowerTheLossLikeTheSingleJvmTrainer() {
     INDArray data = data();
@@ -118,7 +135,10 @@ class SparkPretrainerTest {
       assertEquals(24, r.steps(), mode.toString());
       double[] fl = firstAndLast(r);
       assertTrue(fl[1] < 0.8 * fl[0], mode + ": loss " + fl[0] + " -> " + fl[1]);
-      assertTrue(fl[1] < 1.5 * single, mode + ": final loss " + fl[1] + " vs single JVM " + single);
+      // parameter averaging every few steps progresses more slowly per step than one JVM's steps
+      double drop = 1 - fl[1] / fl[0];
+      double singleDrop = 1 - single / singleJvm[0];
+      assertTrue(drop > 0.5 * singleDrop, mode + ": loss fell by " + drop + ", the single JVM's by " + singleDrop);
       PretrainedEncoder pe = r.pretrainedEncoder();
       assertArrayEquals(new long[] {5, 4}, pe.embed(data.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 5))).shape());
     }

@@ -347,6 +347,9 @@ public final class Trainer {
             .append('\n').append(config.batchSize())
             .append('\n').append(data.size())
             .append('\n').append(config.seed());
+        if (config.workers() > 1) {
+          sb.append('\n').append("workers ").append(config.workers());
+        }
         fingerprint = Checkpoints.sha256(sb.toString().getBytes(StandardCharsets.UTF_8)).substring(0, 16);
       } catch (JsonProcessingException e) {
         throw new IllegalArgumentException(
@@ -382,7 +385,9 @@ public final class Trainer {
     CheckpointWriter checkpoints = new CheckpointWriter(graph, task, encoder, start, stepsPerEpoch, total);
     TrainingLoop.State end;
     try (ProgressBar bar = progressBar(task, start.step(), total)) {
-      TrainingLoop.Builder loop = TrainingLoop.builder(TrainingLoop.Network.of(graph),
+      TrainingLoop.Network network = config.workers() > 1
+          ? DataParallel.network(graph, config.workers(), config.seed()) : TrainingLoop.Network.of(graph);
+      TrainingLoop.Builder loop = TrainingLoop.builder(network,
               pretrainingBatches(task, data), stepsPerEpoch, total)
           .startStep(start.step(), start.secondsBefore())
           .seed(config.seed())
@@ -396,8 +401,9 @@ public final class Trainer {
           .firstBatchCheck(batch -> checkInputs(built, batch, task))
           .listener(recordHistory(start.history()))
           .listener(logEverySteps(total));
-      task.chanceLoss(config.batchSize()).ifPresent(chance -> loop.chanceLoss(chance,
-          "of task '" + task.id() + "' for batches of " + config.batchSize() + " examples"));
+      int lossBatch = config.batchSize() / config.workers(); // each worker's loss sees its shard
+      task.chanceLoss(lossBatch).ifPresent(chance -> loop.chanceLoss(chance,
+          "of task '" + task.id() + "' for batches of " + lossBatch + " examples"));
       if (bar != null) {
         loop.listener(progress(bar));
       }
@@ -433,7 +439,9 @@ public final class Trainer {
                 + (step + 1) + ") holds NaN or infinity; expected finite values only. Remove or impute"
                 + " that example (e.g. replace NaN pixels by 0) before training");
       }
-      MultiDataSet mds = task.prepare(examples, new SplittableRandom(Seeds.mix(seed, "prepare", step)));
+      MultiDataSet mds = config.workers() > 1
+          ? DataParallel.prepare(task, examples, config.workers(), seed, step)
+          : task.prepare(examples, new SplittableRandom(Seeds.mix(seed, "prepare", step)));
       if (mds == null) {
         throw new IllegalStateException("PretextTask '" + task.id() + "' prepare() returned null");
       }
