@@ -70,7 +70,7 @@ public final class DataParallelBenchmark implements Callable<Integer> {
         double secs = h.get(warmup + steps - 1).seconds() - h.get(warmup - 1).seconds();
         double rate = steps * (double) w.batch() / secs;
         rates.computeIfAbsent(n, k -> new ArrayList<>()).add(rate);
-        System.out.printf(Locale.ROOT, "round %d, %d worker(s): %.1f %s/s, loss %.4f -> %.4f%n", r + 1, n, rate,
+        System.out.printf(Locale.ROOT, "round %d, %d worker(s): %.1f %s, loss %.4f -> %.4f%n", r + 1, n, rate,
             w.unit(), h.get(0).loss(), t.finalLoss());
       }
     }
@@ -84,7 +84,7 @@ public final class DataParallelBenchmark implements Callable<Integer> {
       if (Double.isNaN(base)) {
         base = median;
       }
-      System.out.printf(Locale.ROOT, "  %d worker(s): median %.1f %s/s (%s), %.2f x the first%n", e.getKey(), median,
+      System.out.printf(Locale.ROOT, "  %d worker(s): median %.1f %s (%s), %.2f x the first%n", e.getKey(), median,
           w.unit(), Arrays.toString(xs), median / base);
     }
     System.out.println("  load average before: " + loadBefore + "; after: " + loadAfter);

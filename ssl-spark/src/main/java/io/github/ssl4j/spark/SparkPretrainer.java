@@ -51,11 +51,11 @@ import org.slf4j.LoggerFactory;
  * io.github.ssl4j.core.PretrainedEncoder}) as the single-JVM {@link Trainer}.
  *
  * <pre>{@code
- * JavaRDD<INDArray> images = ...;                 // one example per element, e.g. [1, 28, 28]
+ * JavaRDD<INDArray> images = sc.parallelize(rows, 8); // one example per element, e.g. [1, 28, 28]; 8 workers
  * TrainingConfig config = TrainingConfig.builder(128).epochs(3).seed(42).build();  // per-worker batch
  * SparkPretrainer spark = new SparkPretrainer(sc, config,
  *     SparkTraining.parameterAveraging(5).checkpointPath("hdfs:///runs/simclr"));
- * TrainingResult r = spark.fit(images.repartition(8), ContrastiveTask::simclr, ConvEncoder.small(28, 28, 1));
+ * TrainingResult r = spark.fit(images, ContrastiveTask::simclr, ConvEncoder.small(28, 28, 1));
  * }</pre>
  *
  * <p><b>Batches.</b> {@link TrainingConfig#batchSize()} is the batch of one worker; a step of the
@@ -65,7 +65,11 @@ import org.slf4j.LoggerFactory;
  * {@code min over partitions of floor(partitionSize / batchSize)} steps; the run lasts {@link
  * TrainingConfig#totalSteps} of them. The partitions' contents and order must be the same on every
  * evaluation of the RDD (a {@code parallelize}d collection or a file read, not an unseeded shuffle);
- * the RDD is cached for the run.
+ * an RDD that is not persisted yet is cached for the run and unpersisted at its end; each executor
+ * keeps its partitions' examples and graph between rounds and frees them at the end of the run.
+ *
+ * <p>The result's {@link TrainingResult#samplesPerSecond()} counts the examples of all workers;
+ * its {@link TrainingResult#dataWaitShare()} is 0 (not measured on the executors).
  *
  * <p><b>What is taken from {@link TrainingConfig}:</b> batch size, epochs, max steps, seed,
  * updater and learning-rate schedule, weight decay, gradient clipping, data type, prefetch depth.
@@ -194,7 +198,7 @@ public final class SparkPretrainer {
   /** Everything a run needs before its first step. */
   private record Run(JavaRDD<INDArray> examples, PretextTask task, Encoder encoder, ComputationGraphConfiguration conf,
       List<Long> sizes, long stepsPerEpoch, long totalSteps, String fingerprint, Broadcast<WorkerSpec> spec,
-      HadoopCheckpoints checkpoints) {}
+      HadoopCheckpoints checkpoints, boolean cachedHere) {}
 
   private Run prepare(JavaRDD<INDArray> examples, SerializableSupplier<? extends PretextTask> taskRecipe,
       Encoder encoder) {
@@ -204,7 +208,8 @@ public final class SparkPretrainer {
     Dl4jRuntime.configureForTraining();
     PretextTask task = Objects.requireNonNull(taskRecipe.get(), "the task recipe returned null");
     ComputationGraphConfiguration conf = new Trainer(config).graphConfiguration(task, encoder);
-    if (examples.getStorageLevel().equals(StorageLevel.NONE())) {
+    boolean cachedHere = examples.getStorageLevel().equals(StorageLevel.NONE());
+    if (cachedHere) {
       examples = examples.persist(StorageLevel.MEMORY_ONLY());
     }
     List<Long> sizes = examples.mapPartitions(it -> {
@@ -240,7 +245,7 @@ public final class SparkPretrainer {
     HadoopCheckpoints checkpoints = training.checkpointPath() == null ? null
         : new HadoopCheckpoints(training.checkpointPath(), sc.hadoopConfiguration());
     return new Run(examples, task, encoder, conf, sizes, stepsPerEpoch, total, fingerprint, sc.broadcast(spec),
-        checkpoints);
+        checkpoints, cachedHere);
   }
 
   private TrainingResult train(Run run, ComputationGraph graph, long startStep, List<LossRecord> history,
@@ -274,7 +279,12 @@ public final class SparkPretrainer {
         }
       }
     } finally {
+      String runKey = run.spec.value().runKey();
+      run.examples.foreachPartition(it -> WorkerSpec.release(runKey));
       run.spec.unpersist();
+      if (run.cachedHere) {
+        run.examples.unpersist();
+      }
     }
     double secs = (System.nanoTime() - t0) / 1e9;
     double samplesPerSecond = (step - startStep) * (double) config.batchSize() * run.sizes.size()

@@ -50,9 +50,9 @@ record WorkerSpec(String runKey, String graphJson, SerializableSupplier<? extend
     return WORKERS.computeIfAbsent(runKey + "/" + partition, k -> new Worker(this, partition, examples));
   }
 
-  /** Forgets this JVM's workers of every run (frees their examples and graphs). */
-  static void releaseAll() {
-    WORKERS.clear();
+  /** Forgets this JVM's workers of run {@code runKey} (frees their examples and graphs). */
+  static void release(String runKey) {
+    WORKERS.keySet().removeIf(k -> k.startsWith(runKey + "/"));
   }
 
   /** One partition's examples, batches and graph. */
