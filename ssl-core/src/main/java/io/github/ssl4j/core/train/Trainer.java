@@ -302,6 +302,17 @@ public final class Trainer {
     return stepsPerEpoch;
   }
 
+  /**
+   * The graph configuration {@link #fit} trains for {@code task} around {@code encoder}: the task's
+   * graph with this trainer's seed, updater, schedule, weight decay, clipping and data type. Other
+   * engines (data-parallel workers, Spark) build the same graph from it.
+   *
+   * @throws IllegalArgumentException if the encoder does not fit the task
+   */
+  public ComputationGraphConfiguration graphConfiguration(PretextTask task, Encoder encoder) {
+    return build(task, encoder, null).conf();
+  }
+
   private Built build(PretextTask task, Encoder encoder, ExampleSource data) {
     NeuralNetConfiguration.Builder nn = new NeuralNetConfiguration.Builder()
         .seed(Seeds.forNd4j(Seeds.mix(config.seed(), "init", 0)))
@@ -327,19 +338,24 @@ public final class Trainer {
           "The graph built by task '" + task.id() + "' has no vertex '" + encoder.outputVertex()
               + "' (the encoder's outputVertex()); the task must add the encoder with encoder.addTo(...)");
     }
-    String fingerprint;
-    try {
-      StringBuilder sb = new StringBuilder(conf.toJson())
-          .append('\n').append(Checkpoints.JSON.writeValueAsString(task.config()))
-          .append('\n').append(task.id())
-          .append('\n').append(config.batchSize())
-          .append('\n').append(data.size())
-          .append('\n').append(config.seed());
-      fingerprint = Checkpoints.sha256(sb.toString().getBytes(StandardCharsets.UTF_8)).substring(0, 16);
-    } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException(
-          "task.config() of task '" + task.id() + "' is not JSON-serialisable: " + e.getOriginalMessage()
-              + "; use strings, numbers, booleans, lists and maps as values", e);
+    String fingerprint = null;
+    if (data != null) {
+      try {
+        StringBuilder sb = new StringBuilder(conf.toJson())
+            .append('\n').append(Checkpoints.JSON.writeValueAsString(task.config()))
+            .append('\n').append(task.id())
+            .append('\n').append(config.batchSize())
+            .append('\n').append(data.size())
+            .append('\n').append(config.seed());
+        if (config.workers() > 1) {
+          sb.append('\n').append("workers ").append(config.workers());
+        }
+        fingerprint = Checkpoints.sha256(sb.toString().getBytes(StandardCharsets.UTF_8)).substring(0, 16);
+      } catch (JsonProcessingException e) {
+        throw new IllegalArgumentException(
+            "task.config() of task '" + task.id() + "' is not JSON-serialisable: " + e.getOriginalMessage()
+                + "; use strings, numbers, booleans, lists and maps as values", e);
+      }
     }
     return new Built(conf, inputs, types, fingerprint);
   }
@@ -369,7 +385,9 @@ public final class Trainer {
     CheckpointWriter checkpoints = new CheckpointWriter(graph, task, encoder, start, stepsPerEpoch, total);
     TrainingLoop.State end;
     try (ProgressBar bar = progressBar(task, start.step(), total)) {
-      TrainingLoop.Builder loop = TrainingLoop.builder(TrainingLoop.Network.of(graph),
+      TrainingLoop.Network network = config.workers() > 1
+          ? DataParallel.network(graph, config.workers(), config.seed()) : TrainingLoop.Network.of(graph);
+      TrainingLoop.Builder loop = TrainingLoop.builder(network,
               pretrainingBatches(task, data), stepsPerEpoch, total)
           .startStep(start.step(), start.secondsBefore())
           .seed(config.seed())
@@ -384,8 +402,9 @@ public final class Trainer {
           .listener(recordHistory(start.history()))
           .listener(logEverySteps(total))
           .timeLimit(config.maxTime().orElse(null));
-      task.chanceLoss(config.batchSize()).ifPresent(chance -> loop.chanceLoss(chance,
-          "of task '" + task.id() + "' for batches of " + config.batchSize() + " examples"));
+      int lossBatch = config.batchSize() / config.workers(); // each worker's loss sees its shard
+      task.chanceLoss(lossBatch).ifPresent(chance -> loop.chanceLoss(chance,
+          "of task '" + task.id() + "' for batches of " + lossBatch + " examples"));
       task.embeddingVertex().ifPresent(vertex -> loop.embeddings(batch -> EmbeddingSpread.embeddings(graph, vertex,
           batch), "of vertex '" + vertex + "'"));
       if (bar != null) {
@@ -427,7 +446,9 @@ public final class Trainer {
                 + (step + 1) + ") holds NaN or infinity; expected finite values only. Remove or impute"
                 + " that example (e.g. replace NaN pixels by 0) before training");
       }
-      MultiDataSet mds = task.prepare(examples, new SplittableRandom(Seeds.mix(seed, "prepare", step)));
+      MultiDataSet mds = config.workers() > 1
+          ? DataParallel.prepare(task, examples, config.workers(), seed, step)
+          : task.prepare(examples, new SplittableRandom(Seeds.mix(seed, "prepare", step)));
       if (mds == null) {
         throw new IllegalStateException("PretextTask '" + task.id() + "' prepare() returned null");
       }

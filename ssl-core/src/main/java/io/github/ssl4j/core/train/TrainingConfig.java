@@ -58,6 +58,7 @@ public final class TrainingConfig {
   private final DivergenceLimits divergenceLimits;
   private final List<TrainingListener> listeners;
   private final java.time.Duration maxTime;
+  private final int workers;
 
   private TrainingConfig(Builder b) {
     this.batchSize = b.batchSize;
@@ -82,6 +83,7 @@ public final class TrainingConfig {
     this.divergenceLimits = b.divergenceLimits;
     this.listeners = List.copyOf(b.listeners);
     this.maxTime = b.maxTime;
+    this.workers = b.workers;
   }
 
   /**
@@ -117,6 +119,7 @@ public final class TrainingConfig {
     b.divergenceLimits = divergenceLimits;
     b.listeners = new ArrayList<>(listeners);
     b.maxTime = maxTime;
+    b.workers = workers;
     return b;
   }
 
@@ -246,6 +249,14 @@ public final class TrainingConfig {
   }
 
   /**
+   * Data-parallel workers in this JVM (1 = the plain single-graph loop); see {@link
+   * Builder#workers(int)}.
+   */
+  public int workers() {
+    return workers;
+  }
+
+  /**
    * Number of steps of the whole run for an epoch of {@code stepsPerEpoch} steps.
    *
    * @param stepsPerEpoch &gt; 0
@@ -291,6 +302,7 @@ public final class TrainingConfig {
     private DivergenceLimits divergenceLimits = DivergenceLimits.defaults();
     private List<TrainingListener> listeners = new ArrayList<>();
     private java.time.Duration maxTime;
+    private int workers = 1;
 
     private Builder(int batchSize) {
       this.batchSize = batchSize;
@@ -492,6 +504,26 @@ public final class TrainingConfig {
     }
 
     /**
+     * Trains each step data-parallel on {@code n} workers in this JVM with DL4J's {@code
+     * ParallelWrapper} (one model replica per worker thread, or per device on a GPU host). The step's
+     * batch of {@code batchSize} examples is split into {@code n} equal shards, each prepared by the
+     * task on its own (views, masks and in-batch negatives are per shard), each worker takes one
+     * optimiser step on its shard, and parameters and updater state are averaged after every step.
+     * The effective batch stays {@code batchSize}; the data order is that of one worker. Default 1.
+     * See docs/scaling-out.md for what changes per method and what resume reproduces.
+     *
+     * @throws IllegalArgumentException if {@code n < 1}; {@link #build()} also requires
+     *     {@code batchSize % n == 0}
+     */
+    public Builder workers(int n) {
+      if (n < 1) {
+        throw new IllegalArgumentException("workers must be >= 1, got " + n + "; 1 trains on one graph");
+      }
+      this.workers = n;
+      return this;
+    }
+
+    /**
      * Validates and builds.
      *
      * @throws IllegalArgumentException if the batch size is not positive, or the learning rate
@@ -504,6 +536,11 @@ public final class TrainingConfig {
       if (batchSize <= 0) {
         throw new IllegalArgumentException(
             "batchSize must be > 0, got " + batchSize + "; pass e.g. TrainingConfig.builder(256)");
+      }
+      if (batchSize % workers != 0) {
+        throw new IllegalArgumentException(
+            "batchSize " + batchSize + " is not divisible by workers " + workers + "; each worker takes"
+                + " an equal shard of a step's batch: use e.g. batchSize " + (batchSize / workers + 1) * workers);
       }
       if (learningRateSchedule == null && updater.hasLearningRate()) {
         double lr = updater.getLearningRate(0, 0);
