@@ -15,16 +15,16 @@ class NonContrastiveExamplesTest {
   @TempDir Path out;
 
   private String[] tiny(String... extra) throws Exception {
-    String[] base = {"--data", SampleData.writeTo(out), "--train-limit", "256", "--test-limit", "100", "--epochs", "1",
-        "--batch", "64", "--ft-repeats", "1", "--ft-epochs", "1", "--labels-per-class", "5",
-        "--probe-iterations", "20", "--out", out.toString()};
+    String[] base = {"--data", SampleData.writeTo(out), "--train-limit", "128", "--test-limit", "50", "--epochs", "1",
+        "--batch", "32", "--ft-repeats", "1", "--ft-epochs", "1", "--head-warmup-epochs", "1", "--labels-per-class", "2",
+        "--probe-iterations", "5", "--out", out.toString()};
     String[] all = java.util.Arrays.copyOf(base, base.length + extra.length);
     System.arraycopy(extra, 0, all, base.length, extra.length);
     return all;
   }
 
   private void checkRun(ExampleReport.Pretraining p, EncoderEvaluation.Outcome ev) throws Exception {
-    assertEquals(256 / 64, p.steps()); // the incomplete last batch is dropped
+    assertEquals(128 / 32, p.steps()); // the incomplete last batch is dropped
     assertTrue(Double.isFinite(p.firstLoss()) && Double.isFinite(p.finalLoss()), p.toString());
     for (double a : new double[] {ev.knnPretrained(), ev.knnRandom(), ev.probePretrained(), ev.fineTunePretrained()}) {
       assertTrue(a >= 0 && a <= 1, "accuracy outside [0, 1]: " + ev);

@@ -14,8 +14,6 @@ import java.util.Objects;
 import java.util.OptionalDouble;
 import java.util.random.RandomGenerator;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
-import org.deeplearning4j.nn.conf.layers.LossLayer;
-import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 
@@ -103,7 +101,7 @@ public final class BarlowTwinsTask implements PretextTask {
     String rep = TwoViewBatches.addEncoder(graph, encoder, "Barlow Twins");
     String z = projector.addTo(graph, rep);
     graph.addLayer(LOSS_VERTEX,
-        new LossLayer.Builder(BarlowTwinsLoss.withLambda(lambda)).activation(Activation.IDENTITY).build(), z);
+        BarlowTwinsLoss.withLambda(lambda).layer(projector.outputSize()), z);
     graph.setOutputs(LOSS_VERTEX);
   }
 

@@ -16,8 +16,6 @@ import java.util.Objects;
 import java.util.random.RandomGenerator;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
-import org.deeplearning4j.nn.conf.layers.LossLayer;
-import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 
@@ -128,7 +126,7 @@ public final class SimSiamTask implements PretextTask {
     graph.addVertex(TARGET_VERTEX, new StopGradient(), z);
     graph.addVertex(PAIR_VERTEX, new MergeVertex(), p, TARGET_VERTEX);
     graph.addLayer(LOSS_VERTEX,
-        new LossLayer.Builder(new NegativeCosineLoss()).activation(Activation.IDENTITY).build(), PAIR_VERTEX);
+        new NegativeCosineLoss().layer(2 * projector.outputSize()), PAIR_VERTEX);
     graph.setOutputs(LOSS_VERTEX);
   }
 

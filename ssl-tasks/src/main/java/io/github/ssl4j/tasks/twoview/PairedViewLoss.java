@@ -3,7 +3,9 @@ package io.github.ssl4j.tasks.twoview;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
+import org.deeplearning4j.nn.conf.layers.LossLayer;
 import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -32,6 +34,23 @@ import org.nd4j.linalg.lossfunctions.ILossFunction;
  * {@code @JsonProperty}, a no-argument constructor).
  */
 public abstract class PairedViewLoss implements ILossFunction {
+
+  /**
+   * DL4J's parameter-free {@code LossLayer} with this loss and the identity activation, for inputs
+   * of width {@code width} (set as the layer's nIn and nOut, so the graph's type inference sees the
+   * width instead of a size of zero).
+   *
+   * @param width the input width k, at least 1
+   */
+  public LossLayer layer(int width) {
+    if (width < 1) {
+      throw new IllegalArgumentException(method() + " loss layer width must be >= 1, got " + width);
+    }
+    LossLayer layer = new LossLayer.Builder(this).activation(Activation.IDENTITY).build();
+    layer.setNIn(width);
+    layer.setNOut(width);
+    return layer;
+  }
 
   /** The short name of the loss for messages, e.g. "Barlow Twins". */
   protected abstract String method();

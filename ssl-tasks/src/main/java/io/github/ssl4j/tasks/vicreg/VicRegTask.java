@@ -14,8 +14,6 @@ import java.util.Objects;
 import java.util.OptionalDouble;
 import java.util.random.RandomGenerator;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
-import org.deeplearning4j.nn.conf.layers.LossLayer;
-import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 
@@ -102,7 +100,7 @@ public final class VicRegTask implements PretextTask {
   public void buildGraph(ComputationGraphConfiguration.GraphBuilder graph, Encoder encoder) {
     String rep = TwoViewBatches.addEncoder(graph, encoder, "VICReg");
     String z = projector.addTo(graph, rep);
-    graph.addLayer(LOSS_VERTEX, new LossLayer.Builder(loss).activation(Activation.IDENTITY).build(), z);
+    graph.addLayer(LOSS_VERTEX, loss.layer(projector.outputSize()), z);
     graph.setOutputs(LOSS_VERTEX);
   }
 
