@@ -89,4 +89,33 @@ class ProjectionHeadTest {
         () -> ProjectionHead.simclr().addTo(g, "head/proj2"));
     assertTrue(dup.getMessage().contains("'head/proj1' already exists"), dup.getMessage());
   }
+
+  @Test
+  void batchNormAndNamedHeadsShareAGraph() {
+    ProjectionHead projector = ProjectionHead.builder(6, 4).batchNorm(true).outputBatchNorm(true).build();
+    ProjectionHead predictor = ProjectionHead.builder(3, 4).name("pred").batchNorm(true)
+        .activation(Activation.TANH).build();
+    assertEquals(List.of("head/proj1", "head/proj1-bn", "head/proj2", "head/proj2-bn"), projector.vertexNames());
+    assertEquals(List.of("head/pred1", "head/pred1-bn", "head/pred1-act", "head/pred2"), predictor.vertexNames());
+    assertEquals("head/proj2-bn", projector.outputVertex());
+    ComputationGraphConfiguration.GraphBuilder g = builder(5);
+    String z = projector.addTo(g, "input");
+    assertEquals(projector.outputVertex(), z);
+    String p = predictor.addTo(g, z);
+    ComputationGraph graph = new ComputationGraph(g.setOutputs(p).build());
+    graph.init();
+    // dense layers before a batch norm have no bias; batch norms: gamma, beta, mean, deviation;
+    // the output batch norm keeps gamma 1 and beta 0 (no parameters of its own to learn)
+    long expected = 5 * 6 + 4 * 6 + 6 * 4 + 4 * 2 + 4 * 3 + 4 * 3 + 3 * 4 + 4;
+    assertEquals(expected, graph.numParams());
+    var out = graph.feedForward(Nd4j.rand(DataType.FLOAT, 8, 5), true);
+    var normalised = out.get("head/proj2-bn");
+    assertEquals(0, normalised.mean(0).amaxNumber().doubleValue(), 1e-5); // zero mean along the batch
+    assertArrayEquals(new long[] {8, 4}, out.get(p).shape());
+    assertTrue(projector.config().containsKey("batchNorm"));
+    assertTrue(!ProjectionHead.simclr().config().containsKey("batchNorm"), "SimCLR's settings are unchanged");
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> ProjectionHead.builder(4).name("pred/x"))
+        .getMessage().contains("letters and digits"));
+    assertTrue(!projector.equals(ProjectionHead.builder(6, 4).batchNorm(true).build()));
+  }
 }
