@@ -129,6 +129,12 @@ public final class BarlowTwinsTask implements PretextTask {
     return OptionalDouble.of(projector.outputSize());
   }
 
+  /** The projector's output: the embeddings the loss compares (the collapse check measures them). */
+  @Override
+  public java.util.Optional<String> embeddingVertex() {
+    return java.util.Optional.of(projector.outputVertex());
+  }
+
   @Override
   public Map<String, Object> config() {
     Map<String, Object> m = new LinkedHashMap<>();

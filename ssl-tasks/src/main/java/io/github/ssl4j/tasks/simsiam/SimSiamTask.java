@@ -150,6 +150,12 @@ public final class SimSiamTask implements PretextTask {
     return java.util.OptionalDouble.empty();
   }
 
+  /** The projector's output: the embeddings the loss compares (the collapse check measures them). */
+  @Override
+  public java.util.Optional<String> embeddingVertex() {
+    return java.util.Optional.of(projector.outputVertex());
+  }
+
   @Override
   public Map<String, Object> config() {
     Map<String, Object> m = new LinkedHashMap<>();

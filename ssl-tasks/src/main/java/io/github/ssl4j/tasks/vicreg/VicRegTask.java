@@ -129,6 +129,12 @@ public final class VicRegTask implements PretextTask {
         loss.varianceWeight() * (VicRegLoss.TARGET_STD - Math.sqrt(VicRegLoss.VARIANCE_EPSILON)));
   }
 
+  /** The projector's output: the embeddings the loss compares (the collapse check measures them). */
+  @Override
+  public java.util.Optional<String> embeddingVertex() {
+    return java.util.Optional.of(projector.outputVertex());
+  }
+
   @Override
   public Map<String, Object> config() {
     Map<String, Object> m = new LinkedHashMap<>();
