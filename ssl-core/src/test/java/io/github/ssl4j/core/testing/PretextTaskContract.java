@@ -401,6 +401,9 @@ public abstract class PretextTaskContract {
     }
     // a fresh state for a copy of the graph, restored from the arrays, must continue identically
     ComputationGraph copy = net.clone();
+    // DL4J's clone copies parameters and updater state but not the counters Adam's bias correction reads
+    copy.getConfiguration().setIterationCount(net.getConfiguration().getIterationCount());
+    copy.getConfiguration().setEpochCount(net.getConfiguration().getEpochCount());
     MethodState restored = stateful.createState(copy, seed() + 1);
     restored.restore(copies(state.arrays()));
     for (long step = 2; step < total; step++) {
