@@ -9,6 +9,8 @@ import io.github.ssl4j.core.momentum.EmaTeacher;
 import io.github.ssl4j.core.momentum.MomentumSchedule;
 import io.github.ssl4j.core.momentum.StateArrays;
 import io.github.ssl4j.tasks.contrastive.augment.MultiViewTransform;
+import io.github.ssl4j.tasks.momentum.CrossView;
+import io.github.ssl4j.tasks.momentum.MlpHead;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -24,7 +26,6 @@ import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * BYOL, Bootstrap Your Own Latent (Grill et al. 2020): an online network (encoder, projector,
@@ -175,7 +176,7 @@ public final class ByolTask implements StatefulPretextTask {
     public MultiDataSet beforeStep(MultiDataSet batch, long step, long totalSteps) {
       INDArray x = batch.getFeatures(0);
       INDArray z = target.activations(projection, true, x);
-      return new org.nd4j.linalg.dataset.MultiDataSet(x, otherView(z, viewCount));
+      return new org.nd4j.linalg.dataset.MultiDataSet(x, CrossView.nextView(z, viewCount));
     }
 
     @Override
@@ -192,21 +193,6 @@ public final class ByolTask implements StatefulPretextTask {
     public void restore(Map<String, INDArray> arrays) {
       StateArrays.restore(arrays(), arrays, "BYOL");
     }
-  }
-
-  /**
-   * Row i's target is the row of the next view of the same image: with V stacked views of N images,
-   * row v*N + i gets row ((v+1) mod V)*N + i. For two views this swaps the halves.
-   */
-  static INDArray otherView(INDArray z, int views) {
-    long n = z.size(0) / views;
-    INDArray out = Nd4j.createUninitialized(z.dataType(), z.shape());
-    for (int v = 0; v < views; v++) {
-      int from = (v + 1) % views;
-      out.get(NDArrayIndex.interval(v * n, (v + 1) * n), NDArrayIndex.all())
-          .assign(z.get(NDArrayIndex.interval(from * n, (from + 1) * n), NDArrayIndex.all()));
-    }
-    return out;
   }
 
   @Override

@@ -13,6 +13,7 @@ import io.github.ssl4j.core.testing.TestData;
 import io.github.ssl4j.core.train.TrainingConfig;
 import io.github.ssl4j.tasks.contrastive.augment.GaussianNoise;
 import io.github.ssl4j.tasks.contrastive.augment.MultiViewTransform;
+import io.github.ssl4j.tasks.momentum.MlpHead;
 import io.github.ssl4j.tasks.testing.ResumeChecks;
 import java.io.IOException;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package io.github.ssl4j.tasks.byol;
+package io.github.ssl4j.tasks.momentum;
 
 import io.github.ssl4j.core.VertexNames;
 import io.github.ssl4j.core.layers.BatchNormRelu;
