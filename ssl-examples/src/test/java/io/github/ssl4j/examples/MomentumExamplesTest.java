@@ -15,7 +15,7 @@ class MomentumExamplesTest {
   private String[] args(String dir) throws Exception {
     return new String[] {"--data", SampleData.writeTo(out), "--train-limit", "256", "--test-limit", "100",
         "--epochs", "1", "--batch", "64", "--ft-repeats", "1", "--ft-epochs", "1", "--labels-per-class", "3",
-        "--probe-iterations", "20", "--out", out.resolve(dir).toString()};
+        "--probe-iterations", "20", "--head-warmup-epochs", "1", "--out", out.resolve(dir).toString()};
   }
 
   @Test
