@@ -34,7 +34,8 @@ import java.util.zip.ZipOutputStream;
 
 /**
  * Checkpoint files: {@code checkpoint-<step>.zip} holding {@code model.zip} (DL4J model with updater
- * state), {@code trainer-state.json} and {@code metadata.json}; plus {@code run.json} (the owning
+ * state), {@code trainer-state.json} and {@code metadata.json} (and {@code method-state.bin} for a
+ * task with a {@link io.github.ssl4j.core.MethodState}); plus {@code run.json} (the owning
  * run) and the loss history files. Writes go to a temporary file in the same directory that is then
  * renamed into place, so an existing file is never half-written.
  */
@@ -42,6 +43,8 @@ final class Checkpoints {
   static final String MODEL_ENTRY = "model.zip";
   static final String STATE_ENTRY = "trainer-state.json";
   static final String METADATA_ENTRY = "metadata.json";
+  /** Arrays of a stateful method's {@link io.github.ssl4j.core.MethodState}; only when it has one. */
+  static final String METHOD_STATE_ENTRY = "method-state.bin";
   static final String RUN_FILE = "run.json";
   static final int FORMAT = 1;
   private static final Pattern NAME = Pattern.compile("checkpoint-(\\d+)\\.zip");
@@ -65,8 +68,11 @@ final class Checkpoints {
     }
   }
 
-  /** A fully read and checked checkpoint; nothing is constructed from it yet. */
-  record Loaded(Path file, byte[] model, JsonNode state, ModelMetadata metadata) {}
+  /**
+   * A fully read and checked checkpoint; nothing is constructed from it yet. {@code methodState} is
+   * null when the run's task has no method state.
+   */
+  record Loaded(Path file, byte[] model, JsonNode state, ModelMetadata metadata, byte[] methodState) {}
 
   static Path fileFor(Path dir, long step) {
     return dir.resolve("checkpoint-" + step + ".zip");
@@ -121,17 +127,26 @@ final class Checkpoints {
     AtomicFiles.write(dir.resolve(RUN_FILE), JSON.writeValueAsBytes(m));
   }
 
-  /** Writes a checkpoint atomically and deletes all but the last {@code keep}. */
-  static Path write(Path dir, long step, byte[] model, ObjectNode state, ModelMetadata metadata, int keep)
-      throws IOException {
+  /**
+   * Writes a checkpoint atomically and deletes all but the last {@code keep}; {@code methodState}
+   * (null: none) goes into {@link #METHOD_STATE_ENTRY} with its checksum in the state.
+   */
+  static Path write(Path dir, long step, byte[] model, ObjectNode state, ModelMetadata metadata, int keep,
+      byte[] methodState) throws IOException {
     Files.createDirectories(dir);
     state.put("modelSha256", sha256(model));
+    if (methodState != null) {
+      state.put("methodStateSha256", sha256(methodState));
+    }
     Path target = fileFor(dir, step);
     AtomicFiles.write(target, os -> {
       ZipOutputStream zip = new ZipOutputStream(os);
       putEntry(zip, STATE_ENTRY, JSON.writeValueAsBytes(state));
       putEntry(zip, METADATA_ENTRY, JSON.writeValueAsBytes(metadata));
       putEntry(zip, MODEL_ENTRY, model);
+      if (methodState != null) {
+        putEntry(zip, METHOD_STATE_ENTRY, methodState);
+      }
       zip.finish();
     });
     List<Path> all = list(dir);
@@ -189,6 +204,12 @@ final class Checkpoints {
           entries.put(name, in.readAllBytes());
         }
       }
+      ZipEntry method = zip.getEntry(METHOD_STATE_ENTRY);
+      if (method != null) {
+        try (InputStream in = zip.getInputStream(method)) {
+          entries.put(METHOD_STATE_ENTRY, in.readAllBytes());
+        }
+      }
     } catch (ZipException | EOFException e) {
       throw corrupt(file, e);
     } catch (NoSuchFileException e) {
@@ -227,7 +248,18 @@ final class Checkpoints {
           "Checkpoint " + file + " is corrupt: model checksum " + got + " differs from the recorded "
               + want + "; resume from an earlier checkpoint of the run");
     }
-    return new Loaded(file, entries.get(MODEL_ENTRY), state, metadata);
+    byte[] methodState = entries.get(METHOD_STATE_ENTRY);
+    if (state.hasNonNull("methodStateSha256")) {
+      String wantMethod = state.get("methodStateSha256").asText();
+      String gotMethod = methodState == null ? "none (entry missing)" : sha256(methodState);
+      if (!wantMethod.equals(gotMethod)) {
+        throw new IllegalArgumentException(
+            "Checkpoint " + file + " is corrupt: method state (" + METHOD_STATE_ENTRY + ") checksum "
+                + gotMethod + " differs from the recorded " + wantMethod
+                + "; resume from an earlier checkpoint of the run");
+      }
+    }
+    return new Loaded(file, entries.get(MODEL_ENTRY), state, metadata, methodState);
   }
 
   static List<LossRecord> history(JsonNode state) {

@@ -5,8 +5,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.ssl4j.core.Encoder;
 import io.github.ssl4j.core.InputShapes;
+import io.github.ssl4j.core.MethodState;
 import io.github.ssl4j.core.ModelMetadata;
 import io.github.ssl4j.core.PretextTask;
+import io.github.ssl4j.core.StatefulPretextTask;
 import io.github.ssl4j.core.Versions;
 import io.github.ssl4j.core.data.ExampleSource;
 import io.github.ssl4j.core.data.Minibatches;
@@ -25,6 +27,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.UUID;
@@ -70,6 +73,12 @@ import org.slf4j.LoggerFactory;
  * config fingerprint, seed, epoch, batch in epoch, global step, loss history) and {@link
  * ModelMetadata}; written to a temporary file and atomically renamed; the last K are kept. {@code
  * run.json} names the run owning the directory. A diverged model is never written.
+ *
+ * <p><b>Stateful methods.</b> For a {@link StatefulPretextTask} (MoCo, BYOL, DINO) the trainer
+ * creates the task's {@link MethodState} for the graph with the seed {@code ("method-state", 0)},
+ * calls its {@code beforeStep} and {@code afterStep} around every optimiser step, writes its arrays
+ * into every checkpoint ({@code method-state.bin}) and restores them on resume, so a resumed run
+ * continues the teacher, queue or centre exactly.
  *
  * <p><b>Run directories.</b> A {@code fit} or {@code resume} call holds an exclusive OS lock on its
  * checkpoint directory ({@code run.lock}) until it returns or throws; the OS releases it if the
@@ -125,7 +134,7 @@ public final class Trainer {
       log.info("Training task '{}' from scratch: {} examples, {} steps per epoch, {} steps, {} parameters, run {}",
           task.id(), data.size(), stepsPerEpoch, config.totalSteps(stepsPerEpoch), graph.numParams(), runId);
       return run(graph, built, task, encoder, data, stepsPerEpoch,
-          new Start(run, owned, 0, new ArrayList<>(), 0.0));
+          new Start(run, owned, 0, new ArrayList<>(), 0.0, null));
     }
   }
 
@@ -162,13 +171,13 @@ public final class Trainer {
       log.info("Resuming task '{}' from {} at step {} (epoch {}, batch {}), run {}", task.id(), r.file(),
           r.step(), r.step() / stepsPerEpoch, r.step() % stepsPerEpoch, r.run().runId());
       return run(r.graph(), built, task, encoder, data, stepsPerEpoch,
-          new Start(r.run(), owned, r.step(), r.history(), r.secondsBefore()));
+          new Start(r.run(), owned, r.step(), r.history(), r.secondsBefore(), r.methodState()));
     }
   }
 
   /** A checkpoint restored and checked: the graph with updater state and the run's state. */
   private record Restored(Path file, ComputationGraph graph, Checkpoints.RunInfo run, long step,
-      List<LossRecord> history, double secondsBefore) {}
+      List<LossRecord> history, double secondsBefore, Map<String, INDArray> methodState) {}
 
   /** The checkpoint belongs to another task or configuration: no other checkpoint of it would do. */
   private static final class WrongRun extends IllegalArgumentException {
@@ -270,9 +279,25 @@ public final class Trainer {
           "Checkpoint " + file + " is inconsistent: model iteration count " + graph.getIterationCount()
               + " differs from the recorded global step " + globalStep + "; resume from another checkpoint");
     }
+    Map<String, INDArray> methodState = null;
+    if (task instanceof StatefulPretextTask) {
+      if (cp.methodState() == null) {
+        throw new IllegalArgumentException(
+            "Checkpoint " + file + " has no " + Checkpoints.METHOD_STATE_ENTRY + " (teacher, queue or"
+                + " other method state) although task '" + taskId + "' keeps one; resume from another"
+                + " checkpoint of the run");
+      }
+      try {
+        methodState = MethodSteps.read(cp.methodState());
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("Checkpoint " + file + ": " + e.getMessage()
+            + "; resume from another checkpoint of the run", e);
+      }
+    }
     Checkpoints.RunInfo run =
         new Checkpoints.RunInfo(st.get("runId").asText(), taskId, seed, built.fingerprint);
-    return new Restored(file, graph, run, globalStep, history, st.get("elapsedSeconds").asDouble());
+    return new Restored(file, graph, run, globalStep, history, st.get("elapsedSeconds").asDouble(),
+        methodState);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -370,10 +395,10 @@ public final class Trainer {
 
   /**
    * Where a run starts: its identity, the directory it owns (null without checkpoints), first step,
-   * loss history so far and time spent before.
+   * loss history so far, time spent before and the restored method state (null: none or fresh).
    */
   private record Start(Checkpoints.RunInfo run, RunDirectory directory, long step, List<LossRecord> history,
-      double secondsBefore) {}
+      double secondsBefore, Map<String, INDArray> methodState) {}
 
   private TrainingResult run(ComputationGraph graph, Built built, PretextTask task, Encoder encoder,
       ExampleSource data, long stepsPerEpoch, Start start) {
@@ -382,11 +407,20 @@ public final class Trainer {
       log.info("Nothing to do: the run already has {} of {} steps", start.step(), total);
     }
     graph.setListeners(config.listeners());
-    CheckpointWriter checkpoints = new CheckpointWriter(graph, task, encoder, start, stepsPerEpoch, total);
+    MethodState method = methodState(graph, task, start);
+    CheckpointWriter checkpoints =
+        new CheckpointWriter(graph, task, encoder, start, stepsPerEpoch, total, method);
+    if (method != null && config.workers() > 1) {
+      throw new IllegalArgumentException("Task '" + task.id() + "' keeps state between steps (a teacher,"
+          + " a queue or a centre), which data-parallel training with workers(" + config.workers()
+          + ") does not support; train it with workers(1)");
+    }
+    TrainingLoop.Network base = config.workers() > 1
+        ? DataParallel.network(graph, config.workers(), config.seed()) : TrainingLoop.Network.of(graph);
+    TrainingLoop.Network network = method == null ? base
+        : MethodSteps.around(base, method, start.step(), total);
     TrainingLoop.State end;
     try (ProgressBar bar = progressBar(task, start.step(), total)) {
-      TrainingLoop.Network network = config.workers() > 1
-          ? DataParallel.network(graph, config.workers(), config.seed()) : TrainingLoop.Network.of(graph);
       TrainingLoop.Builder loop = TrainingLoop.builder(network,
               pretrainingBatches(task, data), stepsPerEpoch, total)
           .startStep(start.step(), start.secondsBefore())
@@ -417,6 +451,21 @@ public final class Trainer {
           total, config.checkpointDir().isPresent() ? "; Trainer.resume continues the run from its checkpoint" : "");
     }
     return finish(graph, task, encoder, end, start.history());
+  }
+
+  /** The state of a {@link StatefulPretextTask} for {@code graph}, restored on resume; else null. */
+  private MethodState methodState(ComputationGraph graph, PretextTask task, Start start) {
+    if (!(task instanceof StatefulPretextTask stateful)) {
+      return null;
+    }
+    MethodState state = stateful.createState(graph, Seeds.mix(config.seed(), "method-state", 0));
+    if (state == null) {
+      throw new IllegalStateException("StatefulPretextTask '" + task.id() + "' createState() returned null");
+    }
+    if (start.methodState() != null) {
+      state.restore(start.methodState());
+    }
+    return state;
   }
 
   private static final String CLIPPING_ADVICE = "gradient clipping"
@@ -560,11 +609,12 @@ public final class Trainer {
     private final Start start;
     private final long stepsPerEpoch;
     private final long total;
+    private final MethodState method;
     private Path last;
     private long writtenStep = -1;
 
     CheckpointWriter(ComputationGraph graph, PretextTask task, Encoder encoder, Start start,
-        long stepsPerEpoch, long total) {
+        long stepsPerEpoch, long total, MethodState method) {
       this.dir = config.checkpointDir().orElse(null);
       this.graph = graph;
       this.task = task;
@@ -572,6 +622,7 @@ public final class Trainer {
       this.start = start;
       this.stepsPerEpoch = stepsPerEpoch;
       this.total = total;
+      this.method = method;
       List<Path> existing = dir == null ? List.of() : listQuietly(dir);
       this.last = existing.isEmpty() ? null : existing.get(existing.size() - 1);
     }
@@ -636,7 +687,7 @@ public final class Trainer {
         state.set("lossHistory", Checkpoints.JSON.valueToTree(history));
         start.directory().recordOwner();
         Path file = Checkpoints.write(dir, done, bos.toByteArray(), state, metadata(task, encoder, done),
-            config.keepLastCheckpoints());
+            config.keepLastCheckpoints(), method == null ? null : MethodSteps.write(method));
         Checkpoints.writeHistory(dir, history);
         log.debug("checkpoint {}", file);
         return file;

@@ -9,10 +9,14 @@ import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.github.ssl4j.core.Encoder;
+import io.github.ssl4j.core.MethodState;
 import io.github.ssl4j.core.PretextTask;
+import io.github.ssl4j.core.StatefulPretextTask;
 import io.github.ssl4j.core.VertexNames;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.random.RandomGenerator;
 import org.deeplearning4j.gradientcheck.GradientCheckUtil;
@@ -45,6 +49,12 @@ import org.nd4j.linalg.learning.config.NoOp;
  * round trip, gradients match finite differences in double precision, one fixed batch overfits,
  * {@code prepare} is deterministic for a seed and leaves its input untouched, an incompatible
  * encoder is rejected early, and prepared batches fit the graph's inputs and outputs.
+ *
+ * <p>A {@link StatefulPretextTask}'s prepared batches go through {@link MethodState#beforeStep} of
+ * a state created for the graph under test before they are fitted or scored (the gradient check
+ * sees the teacher's targets as fixed labels); such a task is also checked to continue exactly
+ * from its state's arrays ({@code methodStateContinuesExactlyFromItsArrays}) and to reject arrays
+ * of the wrong shape.
  */
 public abstract class PretextTaskContract {
 
@@ -242,7 +252,7 @@ public abstract class PretextTaskContract {
       ComputationGraph net = new ComputationGraph(configuration(new NoOp(), DataType.DOUBLE));
       net.init();
       MultiDataSet batch =
-          task().prepare(examples(gradientCheckBatchSize(), 7), rng(7));
+          fittable(net, task().prepare(examples(gradientCheckBatchSize(), 7), rng(7)));
       GradientCheckUtil.GraphConfig gc =
           new GradientCheckUtil.GraphConfig()
               .net(net)
@@ -272,7 +282,7 @@ public abstract class PretextTaskContract {
     ComputationGraph net =
         new ComputationGraph(configuration(new Adam(learningRate()), DataType.FLOAT));
     net.init();
-    MultiDataSet batch = task().prepare(examples(batchSize(), 11), rng(11));
+    MultiDataSet batch = fittable(net, task().prepare(examples(batchSize(), 11), rng(11)));
     double initial = net.score(batch);
     assertTrue(Double.isFinite(initial), task().id() + ": initial loss is not finite: " + initial);
     double target = overfitLossRatio() * initial;
@@ -350,7 +360,7 @@ public abstract class PretextTaskContract {
         new ComputationGraph(configuration(new Adam(learningRate()), DataType.FLOAT));
     net.init();
     int n = batchSize();
-    MultiDataSet batch = task().prepare(examples(n, 9), rng(9));
+    MultiDataSet batch = fittable(net, task().prepare(examples(n, 9), rng(9)));
     INDArray[] features = batch.getFeatures();
     INDArray[] labels = batch.getLabels();
     assertNotNull(features, task().id() + ": prepare returned no features");
@@ -379,7 +389,83 @@ public abstract class PretextTaskContract {
         Double.isFinite(net.score(batch)), task().id() + ": loss on a prepared batch is not finite");
   }
 
+  @Test
+  void methodStateContinuesExactlyFromItsArrays() {
+    assumeTrue(task() instanceof StatefulPretextTask, task().id() + " keeps no method state");
+    StatefulPretextTask stateful = (StatefulPretextTask) task();
+    ComputationGraph net =
+        new ComputationGraph(configuration(new Adam(learningRate()), DataType.FLOAT));
+    net.init();
+    MethodState state = stateful.createState(net, seed());
+    assertNotNull(state, task().id() + ": createState returned null");
+    long total = 4;
+    for (long step = 0; step < 2; step++) {
+      step(net, state, step, total);
+    }
+    // a fresh state for a copy of the graph, restored from the arrays, must continue identically
+    ComputationGraph copy = net.clone();
+    // DL4J's clone copies parameters and updater state but not the counters Adam's bias correction reads
+    copy.getConfiguration().setIterationCount(net.getConfiguration().getIterationCount());
+    copy.getConfiguration().setEpochCount(net.getConfiguration().getEpochCount());
+    MethodState restored = stateful.createState(copy, seed() + 1);
+    restored.restore(copies(state.arrays()));
+    for (long step = 2; step < total; step++) {
+      step(net, state, step, total);
+      step(copy, restored, step, total);
+    }
+    assertTrue(
+        same(new INDArray[] {net.params()}, new INDArray[] {copy.params()}),
+        task().id() + ": a graph whose state was restored from MethodState.arrays() trained to other"
+            + " parameters; every array the state needs must be in arrays()");
+    Map<String, INDArray> a = state.arrays();
+    Map<String, INDArray> b = restored.arrays();
+    assertEquals(a.keySet(), b.keySet(), task().id() + ": restored state names other arrays");
+    for (String name : a.keySet()) {
+      assertTrue(
+          same(new INDArray[] {a.get(name)}, new INDArray[] {b.get(name)}),
+          task().id() + ": method state array '" + name + "' differs after restore and two steps");
+    }
+    for (String name : a.keySet()) {
+      Map<String, INDArray> wrong = copies(a);
+      wrong.put(name, Nd4j.zeros(a.get(name).dataType(), a.get(name).length() + 1));
+      assertThrows(
+          IllegalArgumentException.class,
+          () -> stateful.createState(net.clone(), seed()).restore(wrong),
+          task().id() + ": restore accepted array '" + name + "' of the wrong shape");
+      Map<String, INDArray> missing = copies(a);
+      missing.remove(name);
+      assertThrows(
+          IllegalArgumentException.class,
+          () -> stateful.createState(net.clone(), seed()).restore(missing),
+          task().id() + ": restore accepted arrays without '" + name + "'");
+    }
+  }
+
   // ---- helpers -----------------------------------------------------------------------------
+
+  /**
+   * {@code batch} as the trainer fits it on {@code net}: through a new method state's {@code
+   * beforeStep} (step 0 of 1) for a {@link StatefulPretextTask}, else unchanged.
+   */
+  protected MultiDataSet fittable(ComputationGraph net, MultiDataSet batch) {
+    if (task() instanceof StatefulPretextTask stateful) {
+      return stateful.createState(net, seed()).beforeStep(batch, 0, 1);
+    }
+    return batch;
+  }
+
+  private void step(ComputationGraph net, MethodState state, long step, long total) {
+    MultiDataSet batch = task().prepare(examples(batchSize(), 100 + step), rng(100 + step));
+    Nd4j.getRandom().setSeed(1000 + step);
+    net.fit(state.beforeStep(batch, step, total));
+    state.afterStep(step, total);
+  }
+
+  private static Map<String, INDArray> copies(Map<String, INDArray> arrays) {
+    Map<String, INDArray> out = new HashMap<>();
+    arrays.forEach((k, v) -> out.put(k, v.dup()));
+    return out;
+  }
 
   private void checkMasks(String kind, INDArray[] masks, int arrays) {
     if (masks == null) {
