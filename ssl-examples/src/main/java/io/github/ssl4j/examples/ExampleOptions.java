@@ -8,6 +8,7 @@ import io.github.ssl4j.core.io.AtomicFiles;
 import io.github.ssl4j.core.io.DirectoryLock;
 import io.github.ssl4j.core.text.TokenWindowSource;
 import io.github.ssl4j.core.text.WindowedCorpus;
+import io.github.ssl4j.core.text.WordPieceTrainer;
 import io.github.ssl4j.core.train.TrainingConfig;
 import io.github.ssl4j.tasks.nextframe.MovingFashionMnist;
 import java.io.IOException;
@@ -378,10 +379,22 @@ final class ExampleOptions {
     @Option(names = "--ft-epochs", defaultValue = "50", description = "Epochs of the few-label fine-tune and scratch runs (default ${DEFAULT-VALUE}).")
     int ftEpochs;
 
+    @Option(names = "--tokenizer", defaultValue = "words", description = "words: lower-cased words and punctuation,"
+        + " the 8,000 most frequent; wordpiece: a WordPiece vocabulary of --vocab-size tokens learnt from the training"
+        + " mails (default ${DEFAULT-VALUE}).")
+    String tokenizer;
+
+    @Option(names = "--vocab-size", defaultValue = "8000", description = "WordPiece vocabulary size including the 5"
+        + " special tokens, with --tokenizer wordpiece (default ${DEFAULT-VALUE}).")
+    int vocabSize;
+
     @Spec(Spec.Target.MIXEE) CommandSpec spec;
 
     @Override
     public void check() {
+      require(spec, tokenizer.equals("words") || tokenizer.equals("wordpiece"), "--tokenizer", tokenizer,
+          "words or wordpiece", "e.g. --tokenizer wordpiece --vocab-size 8000");
+      require(spec, vocabSize > 5, "--vocab-size", vocabSize, "an integer > 5", "e.g. --vocab-size 8000");
       requireLimit(spec, "--train-windows", trainWindows, 20000);
       requireLimit(spec, "--test-windows", testWindows, 5000);
       require(spec, labelFraction > 0 && labelFraction <= 1, "--label-fraction", labelFraction, "a number in (0, 1]",
@@ -399,7 +412,12 @@ final class ExampleOptions {
     SpamWindows load(long seed, int batch) {
       SpamCorpus corpus = SpamCorpus.load(data);
       corpus.announce();
-      WindowedCorpus windows = WindowedCorpus.builder().seed(seed).build(corpus.documents());
+      WindowedCorpus.Builder builder = WindowedCorpus.builder().seed(seed);
+      if (tokenizer.equals("wordpiece")) {
+        WordPieceTrainer trainer = WordPieceTrainer.builder().vocabularySize(vocabSize).build();
+        builder.vocabulary(trainer::train);
+      }
+      WindowedCorpus windows = builder.build(corpus.documents());
       ExampleSource train = subset(windows.trainWindows(), trainWindows, seed);
       require(spec, batch <= train.size(), "--batch", batch,
           "at most the number of training windows (" + train.size() + ")", "lower --batch");

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.ssl4j.core.PretrainedEncoder;
 import io.github.ssl4j.core.text.Document;
+import io.github.ssl4j.core.text.Vocabulary;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -63,7 +64,26 @@ class MaskedLanguageSpamAssassinTest {
   }
 
   @Test
+  void learnsAWordPieceVocabularyThatTheSavedEncoderKeeps() throws Exception {
+    Path data = corpusDir(out);
+    MaskedLanguageSpamAssassin.Result r = MaskedLanguageSpamAssassin.run("--data", data.toString(),
+        "--tokenizer", "wordpiece", "--vocab-size", "1500", "--train-windows", "64", "--test-windows", "32",
+        "--batch", "32", "--ft-epochs", "1", "--out", out.resolve("wp").toString());
+    assertTrue(r.vocabulary() > 500 && r.vocabulary() <= 1500, "vocabulary " + r.vocabulary());
+    assertEquals(2, r.pretraining().steps());
+    Vocabulary saved = PretrainedEncoder.load(out.resolve("wp/encoder.zip")).vocabulary().orElseThrow();
+    assertEquals("wordpiece-uncased", saved.tokenizer().name());
+    assertTrue(saved.tokens().stream().anyMatch(t -> t.startsWith("##")), "continuation pieces");
+    assertEquals(saved.tokenizer().tokenize("Unsubscribe from this list!"),
+        saved.decode(saved.encode("Unsubscribe from this list!")));
+  }
+
+  @Test
   void rejectsBadOptionsAndMissingDataBeforeTraining() {
+    assertThrows(IllegalStateException.class,
+        () -> MaskedLanguageSpamAssassin.run("--tokenizer", "bpe", "--out", out.toString()));
+    assertThrows(IllegalStateException.class,
+        () -> MaskedLanguageSpamAssassin.run("--tokenizer", "wordpiece", "--vocab-size", "5", "--out", out.toString()));
     assertThrows(IllegalStateException.class,
         () -> MaskedLanguageSpamAssassin.run("--label-fraction", "0", "--out", out.toString()));
     assertThrows(IllegalStateException.class,

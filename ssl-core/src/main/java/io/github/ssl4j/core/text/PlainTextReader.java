@@ -117,6 +117,37 @@ public final class PlainTextReader {
   }
 
   /**
+   * The documents of a folder (its matching files, as {@link #read(Path)}) or a single file, read
+   * lazily one file at a time; close the stream to close the open file. Unlike {@link #read(Path)}
+   * it does not fail when there is no document (an empty stream).
+   *
+   * @throws UncheckedIOException if the path does not exist (at once) or a file cannot be read or
+   *     decoded (while streaming)
+   * @throws IllegalArgumentException if a folder has no matching file
+   */
+  public java.util.stream.Stream<Document> stream(Path path) {
+    Objects.requireNonNull(path, "path");
+    return TextFiles.stream(TextFiles.list(path, extension), file -> {
+      List<Document> docs = documents(file);
+      java.util.Iterator<Document> it = docs.iterator();
+      return new TextFiles.FileDocuments() {
+        @Override
+        public boolean hasNext() {
+          return it.hasNext();
+        }
+
+        @Override
+        public Document next() {
+          return it.next();
+        }
+
+        @Override
+        public void close() {}
+      };
+    });
+  }
+
+  /**
    * Reads these files in the given order.
    *
    * @throws UncheckedIOException if a file does not exist or cannot be read or decoded
@@ -130,18 +161,7 @@ public final class PlainTextReader {
     }
     List<Document> out = new ArrayList<>();
     for (Path file : files) {
-      String text = readText(file);
-      String name = file.getFileName().toString();
-      if (perLine) {
-        String[] lines = text.split("\\r\\n|\\r|\\n", -1);
-        for (int i = 0; i < lines.length; i++) {
-          if (!lines[i].isBlank()) {
-            out.add(new Document(lines[i], null, name + ":" + (i + 1)));
-          }
-        }
-      } else if (!text.isBlank()) {
-        out.add(new Document(text, null, name));
-      }
+      out.addAll(documents(file));
     }
     if (out.isEmpty()) {
       throw new IllegalArgumentException("the files " + files + " hold no non-blank "
@@ -149,6 +169,23 @@ public final class PlainTextReader {
           + " and were written completely");
     }
     return Collections.unmodifiableList(out);
+  }
+
+  /** The documents of one file (one, or one per non-blank line). */
+  private List<Document> documents(Path file) {
+    String text = readText(file);
+    String name = file.getFileName().toString();
+    if (!perLine) {
+      return text.isBlank() ? List.of() : List.of(new Document(text, null, name));
+    }
+    List<Document> out = new ArrayList<>();
+    String[] lines = text.split("\\r\\n|\\r|\\n", -1);
+    for (int i = 0; i < lines.length; i++) {
+      if (!lines[i].isBlank()) {
+        out.add(new Document(lines[i], null, name + ":" + (i + 1)));
+      }
+    }
+    return out;
   }
 
   private String readText(Path file) {

@@ -333,20 +333,6 @@ public final class Vocabulary {
     if (name == null || !name.isTextual()) {
       throw new IllegalArgumentException(where + ": field \"tokenizer\" must be a string, got " + name);
     }
-    Tokenizer tok;
-    if (tokenizer == null) {
-      try {
-        tok = Tokenizers.forName(name.textValue());
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
-      }
-    } else if (!tokenizer.name().equals(name.textValue())) {
-      throw new IllegalArgumentException(
-          where + " was saved with tokenizer '" + name.textValue() + "' but tokenizer '"
-              + tokenizer.name() + "' was given; pass the tokenizer the vocabulary was built with");
-    } else {
-      tok = tokenizer;
-    }
     JsonNode arr = root.get("tokens");
     if (arr == null || !arr.isArray()) {
       throw new IllegalArgumentException(where + ": field \"tokens\" must be an array of strings, got " + arr);
@@ -362,6 +348,20 @@ public final class Vocabulary {
         throw new IllegalArgumentException(where + ": tokens[" + i + "] is " + t + ", expected a string");
       }
       tokens.add(t.textValue());
+    }
+    Tokenizer tok;
+    if (tokenizer == null) {
+      try {
+        tok = Tokenizers.forName(name.textValue(), tokens);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
+      }
+    } else if (!tokenizer.name().equals(name.textValue())) {
+      throw new IllegalArgumentException(
+          where + " was saved with tokenizer '" + name.textValue() + "' but tokenizer '"
+              + tokenizer.name() + "' was given; pass the tokenizer the vocabulary was built with");
+    } else {
+      tok = tokenizer;
     }
     return new Vocabulary(tok, tokens, where);
   }

@@ -44,8 +44,10 @@ public final class WindowedCorpus {
       }
     }
     split = TrainTestSplit.of(documents, b.trainFraction, b.seed, b.permutation);
-    vocabulary =
-        Vocabulary.build(b.tokenizer, split.train().stream().map(Document::text).toList(), b.maxTokens, b.tieBreak);
+    List<String> trainTexts = split.train().stream().map(Document::text).toList();
+    vocabulary = b.vocabularyLearner != null
+        ? Objects.requireNonNull(b.vocabularyLearner.apply(trainTexts), "the vocabulary learner returned null")
+        : Vocabulary.build(b.tokenizer, trainTexts, b.maxTokens, b.tieBreak);
     List<int[]> train = split.train().stream().map(d -> vocabulary.encode(d.text())).toList();
     List<int[]> test = split.test().stream().map(d -> vocabulary.encode(d.text())).toList();
     int[][] trw = TokenWindows.of(train, b.windowLength);
@@ -166,8 +168,23 @@ public final class WindowedCorpus {
     private double trainFraction = 0.8;
     private long seed = Seeds.DEFAULT;
     private TrainTestSplit.Permutation permutation = TrainTestSplit.Permutation.SEEDED_SHUFFLE;
+    private java.util.function.Function<List<String>, Vocabulary> vocabularyLearner;
 
     private Builder() {}
+
+    /**
+     * Makes the vocabulary from the training documents' texts instead of {@link
+     * Vocabulary#build} with {@link #tokenizer} and {@link #maxTokens} (which are then unused),
+     * e.g. a learnt WordPiece vocabulary, {@code texts -> trainer.train(texts)}, or a fixed one,
+     * {@code texts -> bertVocabulary}.
+     *
+     * @param learner maps the training texts (in split order) to the vocabulary; null restores
+     *     the default
+     */
+    public Builder vocabulary(java.util.function.Function<List<String>, Vocabulary> learner) {
+      this.vocabularyLearner = learner;
+      return this;
+    }
 
     /** Tokenizer; default {@link WordTokenizer#INSTANCE}. */
     public Builder tokenizer(Tokenizer tokenizer) {

@@ -1,8 +1,12 @@
 /**
- * Text data for masked language modelling: a reader ({@link
- * io.github.ssl4j.core.text.PlainTextReader}) returning immutable {@link
+ * Text data for masked language modelling: readers ({@link
+ * io.github.ssl4j.core.text.PlainTextReader}, {@link io.github.ssl4j.core.text.JsonLinesReader},
+ * {@link io.github.ssl4j.core.text.CsvColumnReader}) returning immutable {@link
  * io.github.ssl4j.core.text.Document}s; the {@link io.github.ssl4j.core.text.Tokenizer} SPI with a
- * default {@link io.github.ssl4j.core.text.WordTokenizer};
+ * default {@link io.github.ssl4j.core.text.WordTokenizer} and BERT's {@link
+ * io.github.ssl4j.core.text.WordPieceTokenizer} (vocabularies from a BERT vocab.txt via {@link
+ * io.github.ssl4j.core.text.WordPieceVocabulary}, or learnt by {@link
+ * io.github.ssl4j.core.text.WordPieceTrainer});
  * a {@link io.github.ssl4j.core.text.Vocabulary} with fixed special ids that saves and loads as
  * JSON; a split by document ({@link io.github.ssl4j.core.text.TrainTestSplit}); and fixed-length
  * token windows ({@link io.github.ssl4j.core.text.TokenWindows}, {@link

@@ -63,6 +63,18 @@ public final class ContrastiveTask implements PretextTask {
     return builder().build();
   }
 
+  /**
+   * SimCLR for images of this channel count and size: as {@link #simclr()}, with the views of
+   * {@link MultiViewTransform#simclr(int, int, int)} (for RGB the paper's full augmentation set).
+   *
+   * @param channels image channels (3 = RGB)
+   * @param height image height in pixels
+   * @param width image width in pixels
+   */
+  public static ContrastiveTask simclr(int channels, int height, int width) {
+    return builder().views(MultiViewTransform.simclr(channels, height, width)).build();
+  }
+
   /** The InfoNCE temperature. */
   public double temperature() {
     return temperature;

@@ -54,6 +54,15 @@ public record MultiViewTransform(List<ImageAugmentation> views) {
     return of(Compose.simclr(), 2);
   }
 
+  /**
+   * SimCLR's positive pair for images of this channel count and size: two views, each made by
+   * {@link Compose#simclr(int, int, int)} (the full set with colour jitter, grayscale and, from
+   * {@link Compose#BLUR_MIN_SIZE} px, blur for RGB).
+   */
+  public static MultiViewTransform simclr(int channels, int height, int width) {
+    return of(Compose.simclr(channels, height, width), 2);
+  }
+
   /** Number of views per image. */
   public int count() {
     return views.size();
