@@ -60,7 +60,7 @@ final class MaskedLanguageEvaluation {
       ClassifierTrainer fineTune, ClassifierTrainer scratch, long seed, ExampleReport report) {
     WindowedCorpus w = data.windows();
     MaskedTokenAccuracy acc = MaskedTokenAccuracy.evaluate(trained.graph(), trained.encoderOutputVertex(), task,
-        data.test(), Vocabulary.FIRST_REGULAR_ID, seed + 1, EVAL_BATCH);
+        data.test(), mostFrequentToken(w.trainWindows(), w.vocabulary().size()), seed + 1, EVAL_BATCH);
     List<String> samples = samplePredictions(trained.graph(), trained.encoderOutputVertex(), task, w.testWindows(),
         w.vocabulary());
     FewLabelProtocol.Row few = FewLabelProtocol.builder(List.of(budget), seed).build()
@@ -118,5 +118,22 @@ final class MaskedLanguageEvaluation {
       out.add(a.toString().trim() + "\n" + b.toString().trim() + "\n" + c.toString().trim());
     }
     return out;
+  }
+
+  /** The regular token (not a special one) that occurs most often in the training windows. */
+  private static int mostFrequentToken(io.github.ssl4j.core.text.TokenWindowSource windows, int vocabularySize) {
+    long[] counts = new long[vocabularySize];
+    for (int i = 0; i < windows.size(); i++) {
+      for (int id : windows.window(i)) {
+        counts[id]++;
+      }
+    }
+    int best = Vocabulary.FIRST_REGULAR_ID;
+    for (int id = Vocabulary.FIRST_REGULAR_ID; id < vocabularySize; id++) {
+      if (counts[id] > counts[best]) {
+        best = id;
+      }
+    }
+    return best;
   }
 }
