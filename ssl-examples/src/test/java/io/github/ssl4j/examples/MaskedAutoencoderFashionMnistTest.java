@@ -26,9 +26,9 @@ class MaskedAutoencoderFashionMnistTest {
     assertEquals(256, r.trainImages());
     ExampleReport.Pretraining p = r.pretraining();
     assertEquals(256 / 64, p.steps());
-    // predicting 0 for normalised pixels of 49 per patch costs (49 - 1) / 49 per pixel; an
-    // untrained decoder starts near there, and the loss stays finite
-    assertTrue(p.firstLoss() > 0.5 && p.firstLoss() < 5, "first loss " + p.firstLoss());
+    // predicting 0 for normalised pixels costs (49 - 1) / 49 per pixel of a non-uniform patch and
+    // 0 for a blank one; an untrained decoder starts in that range, and the loss stays finite
+    assertTrue(p.firstLoss() > 0.1 && p.firstLoss() < 5, "first loss " + p.firstLoss());
     assertTrue(Double.isFinite(p.finalLoss()), "final loss " + p.finalLoss());
     assertTrue(r.evaluation().knnPretrained() >= 0 && r.evaluation().knnPretrained() <= 1);
     Path encoder = out.resolve("encoder.zip");
