@@ -1,23 +1,16 @@
 package io.github.ssl4j.tasks.mae;
 
 import java.util.Arrays;
-import org.deeplearning4j.nn.api.Layer;
-import org.deeplearning4j.nn.api.MaskState;
 import org.deeplearning4j.nn.conf.RNNFormat;
-import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.inputs.InvalidInputTypeException;
-import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
-import org.deeplearning4j.nn.conf.memory.MemoryReport;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.graph.vertex.BaseGraphVertex;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.shade.jackson.annotation.JsonProperty;
 
 /**
  * Keeps the visible tokens of a patch sequence: inputs {@code tokens [batch, d, N]} (NCW) and {@code
@@ -26,9 +19,7 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * backward pass scatters the gradient back to the visible positions (masked positions get 0); the
  * indices get no gradient. No parameters. MAE's encoder sees only these K tokens.
  */
-public class VisiblePatchGather extends GraphVertex {
-  @JsonProperty
-  private long patches;
+public class VisiblePatchGather extends PatchIndexVertex {
 
   /** For JSON deserialisation. */
   protected VisiblePatchGather() {}
@@ -38,46 +29,12 @@ public class VisiblePatchGather extends GraphVertex {
    * @throws IllegalArgumentException if {@code patches < 1}
    */
   public VisiblePatchGather(long patches) {
-    if (patches < 1) {
-      throw new IllegalArgumentException("VisiblePatchGather patches must be >= 1, got " + patches
-          + "; pass the number of tokens N of the encoder's sequence");
-    }
-    this.patches = patches;
-  }
-
-  /** @return the number of tokens N of the input sequence */
-  public long getPatches() {
-    return patches;
+    super(patches);
   }
 
   @Override
   public VisiblePatchGather clone() {
     return new VisiblePatchGather(patches);
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof VisiblePatchGather g && g.patches == patches;
-  }
-
-  @Override
-  public int hashCode() {
-    return Long.hashCode(patches) * 31 + 7;
-  }
-
-  @Override
-  public long numParams(boolean backprop) {
-    return 0;
-  }
-
-  @Override
-  public int minVertexInputs() {
-    return 2;
-  }
-
-  @Override
-  public int maxVertexInputs() {
-    return 2;
   }
 
   @Override
@@ -104,25 +61,10 @@ public class VisiblePatchGather extends GraphVertex {
     return InputType.recurrent(r.getSize(), f.getSize(), RNNFormat.NCW);
   }
 
-  @Override
-  public MemoryReport getMemoryReport(InputType... inputTypes) {
-    return new LayerMemoryReport.Builder(null, VisiblePatchGather.class, inputTypes[0],
-        getOutputType(-1, inputTypes)).standardMemory(0, 0).workingMemory(0, 0, 0, 0)
-        .cacheMemory(0, 0).build();
-  }
-
-  @Override
-  public String toString() {
-    return "VisiblePatchGather(patches=" + patches + ")";
-  }
-
   /** Runtime vertex; public only for DL4J. */
-  public static final class Runtime extends BaseGraphVertex {
-    private final long patches;
-
+  public static final class Runtime extends PatchIndexVertex.Runtime {
     Runtime(ComputationGraph graph, String name, int index, long patches, DataType dataType) {
-      super(graph, name, index, null, null, dataType);
-      this.patches = patches;
+      super(graph, name, index, patches, dataType);
     }
 
     private INDArray selection() {
@@ -133,16 +75,6 @@ public class VisiblePatchGather extends GraphVertex {
             + Arrays.toString(inputs[1].shape()));
       }
       return PatchSelection.oneHot(inputs[1], patches, x.dataType(), "VisiblePatchGather");
-    }
-
-    @Override
-    public boolean hasLayer() {
-      return false;
-    }
-
-    @Override
-    public Layer getLayer() {
-      return null;
     }
 
     @Override
@@ -160,27 +92,7 @@ public class VisiblePatchGather extends GraphVertex {
       INDArray x = inputs[0];
       INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, x.dataType(), x.shape());
       PatchSelection.matmul(epsilon.dup('c'), s, false, dx);
-      INDArray dIndices = workspaceMgr.create(ArrayType.ACTIVATION_GRAD, inputs[1].dataType(),
-          inputs[1].shape());
-      return new Pair<>(null, new INDArray[] {dx, dIndices});
-    }
-
-    @Override
-    public void setBackpropGradientsViewArray(INDArray backpropGradientsViewArray) {
-      if (backpropGradientsViewArray != null) {
-        throw new IllegalStateException("VisiblePatchGather has no parameters");
-      }
-    }
-
-    @Override
-    public Pair<INDArray, MaskState> feedForwardMaskArrays(INDArray[] maskArrays, MaskState currentMaskState,
-        int minibatchSize) {
-      return null;
-    }
-
-    @Override
-    public String toString() {
-      return "VisiblePatchGather(name=" + getVertexName() + ", patches=" + patches + ")";
+      return new Pair<>(null, new INDArray[] {dx, indexGradient(workspaceMgr)});
     }
   }
 }
