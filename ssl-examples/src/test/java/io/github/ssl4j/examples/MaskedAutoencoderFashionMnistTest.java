@@ -18,8 +18,9 @@ class MaskedAutoencoderFashionMnistTest {
 
   @Test
   void runsOnBundledSampleAndWritesEverything() throws Exception {
+    String data = SampleData.writeTo(out);
     MaskedAutoencoderFashionMnist.Result r = MaskedAutoencoderFashionMnist.run(
-        "--data", SampleData.writeTo(out), "--train-limit", "256", "--test-limit", "100",
+        "--data", data, "--train-limit", "256", "--test-limit", "100",
         "--epochs", "1", "--batch", "64", "--patch", "7", "--ft-repeats", "1", "--ft-epochs", "1",
         "--labels-per-class", "2", "--probe-iterations", "20", "--out", out.toString());
 
@@ -34,7 +35,8 @@ class MaskedAutoencoderFashionMnistTest {
     Path encoder = out.resolve("encoder.zip");
     assertTrue(Files.exists(encoder));
     assertEquals(128, PretrainedEncoder.load(encoder).embed(Nd4j.rand(DataType.FLOAT, 2, 1, 28, 28)).size(1));
-    assertThrows(RuntimeException.class, () -> MaskedAutoencoderFashionMnist.run(
-        "--data", SampleData.writeTo(out), "--patch", "5", "--out", out.toString()));
+    // a patch size that does not divide 28 is refused before anything runs
+    assertThrows(IllegalStateException.class, () -> MaskedAutoencoderFashionMnist.run(
+        "--data", data, "--patch", "5", "--out", out.toString()));
   }
 }
