@@ -5,6 +5,7 @@ import io.github.ssl4j.core.PretrainedEncoder;
 import io.github.ssl4j.core.eval.LabelledData;
 import io.github.ssl4j.core.train.TrainingResult;
 import io.github.ssl4j.tasks.nextframe.ClipEncoder;
+import io.github.ssl4j.tasks.nextframe.FrameEncoder;
 import io.github.ssl4j.tasks.nextframe.MovingFashionMnist;
 import io.github.ssl4j.tasks.nextframe.NextFrameTask;
 import java.util.stream.LongStream;
@@ -67,9 +68,19 @@ final class ClipEvaluation {
    */
   static EncoderEvaluation.Outcome run(TrainingResult trained, Encoder frames, ExampleOptions.Sequences data,
       Options o, long seed, ExampleReport report) {
+    return run(trained.graph(), trained.metadata(), frames, data.images(), o, seed, report);
+  }
+
+  /**
+   * The clip task for a frame encoder in {@code graph} (a pretraining graph or a saved encoder's),
+   * vertices named as {@code frames} builds them.
+   */
+  static EncoderEvaluation.Outcome run(org.deeplearning4j.nn.graph.ComputationGraph graph,
+      io.github.ssl4j.core.ModelMetadata metadata, Encoder frames, FashionMnist fm, Options o, long seed,
+      ExampleReport report) {
     ClipEncoder clip = ClipEncoder.of(frames);
-    PretrainedEncoder pretrained = PretrainedEncoder.from(trained.graph(), clip, clip.metadata(trained.metadata()));
-    LabelledData images = data.images().train();
+    PretrainedEncoder pretrained = PretrainedEncoder.from(graph, clip, clip.metadata(metadata));
+    LabelledData images = fm.train();
     long n = images.size();
     long split = n >= 60_000 ? 50_000 : n * 5 / 6;
     LabelledData train = clips(images, 0, split, seed + 10, o.train, o.frames);
@@ -81,6 +92,40 @@ final class ClipEvaluation {
         o.frames, o.train, o.test);
     EncoderEvaluation.report(report, ev, s, clip.representationSize());
     return ev;
+  }
+
+  /**
+   * The clip task for a saved frame encoder: {@code <encoder.zip> <conv widths, e.g. 16,32,32> <dense
+   * size, 0 for a map> [--clip-* options] [--seed s] [--data dir] [--out dir]}.
+   */
+  public static void main(String[] args) {
+    PretrainedEncoder saved = PretrainedEncoder.load(java.nio.file.Path.of(args[0]));
+    int[] widths = java.util.Arrays.stream(args[1].split(",")).mapToInt(Integer::parseInt).toArray();
+    int dense = Integer.parseInt(args[2]);
+    Cli cli = new Cli();
+    new picocli.CommandLine(cli).parseArgs(java.util.Arrays.copyOfRange(args, 3, args.length));
+    cli.options.check();
+    FrameEncoder.Builder b = FrameEncoder.builder(64, 64, 1).convWidths(widths);
+    FrameEncoder frames = dense > 0 ? b.embedding(dense).build() : b.keepMap().build();
+    ExampleReport report = ExampleReport.start(cli.out, "clips");
+    run(saved.graph(), saved.metadata(), frames, ExampleOptions.Images.load(cli.data, -1, -1), cli.options, cli.seed,
+        report);
+    report.finish("Clip task of " + args[0], java.util.Map.of("encoder", args[0]));
+  }
+
+  /** The command line of {@link #main}. */
+  @picocli.CommandLine.Command(name = "ClipEvaluation")
+  static final class Cli {
+    @picocli.CommandLine.Mixin Options options = new Options();
+
+    @Option(names = "--seed", defaultValue = "0")
+    long seed;
+
+    @Option(names = "--data")
+    java.nio.file.Path data;
+
+    @Option(names = "--out", defaultValue = "target/examples/clip-evaluation")
+    java.nio.file.Path out;
   }
 
   /** {@code count} labelled one-garment clips from images [from, to), as time series [count, pixels, frames]. */
