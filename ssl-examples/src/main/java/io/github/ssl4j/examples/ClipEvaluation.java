@@ -107,6 +107,11 @@ final class ClipEvaluation {
     cli.options.check();
     FrameEncoder.Builder b = FrameEncoder.builder(64, 64, 1).convWidths(widths);
     FrameEncoder frames = dense > 0 ? b.embedding(dense).build() : b.keepMap().build();
+    try {
+      java.nio.file.Files.createDirectories(cli.out);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("could not create the output directory " + cli.out + ": " + e.getMessage(), e);
+    }
     ExampleReport report = ExampleReport.start(cli.out, "clips");
     run(saved.graph(), saved.metadata(), frames, ExampleOptions.Images.load(cli.data, -1, -1), cli.options, cli.seed,
         report);

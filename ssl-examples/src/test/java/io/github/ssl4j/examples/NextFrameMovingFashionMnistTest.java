@@ -24,7 +24,7 @@ class NextFrameMovingFashionMnistTest {
     NextFrameMovingFashionMnist.Result r = NextFrameMovingFashionMnist.run(
         "--data", SampleData.writeTo(out), "--sequences", "32", "--epochs", "1", "--test-sequences", "20",
         "--rollout-sequences", "4", "--probe-train", "1000", "--probe-test", "100", "--ft-epochs", "1",
-        "--clip-train", "40", "--clip-test", "20", "--clip-labels-per-class", "1", "--clip-ft-epochs", "1",
+        "--clip-train", "200", "--clip-test", "20", "--clip-labels-per-class", "1", "--clip-ft-epochs", "1",
         "--clip-repeats", "1",
         "--out", out.toString());
 
