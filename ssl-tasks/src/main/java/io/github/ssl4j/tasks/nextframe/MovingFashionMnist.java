@@ -37,8 +37,10 @@ public final class MovingFashionMnist implements ExampleSource {
   private final int objects;
   private final int minSpeed;
   private final int maxSpeed;
+  private final int[] poolLabels; // null: no labels given
 
   private MovingFashionMnist(Builder b, float[][] pool, int side) {
+    this.poolLabels = b.labels == null ? null : b.labels.clone();
     this.pool = pool;
     this.side = side;
     this.seed = b.seed;
@@ -95,6 +97,60 @@ public final class MovingFashionMnist implements ExampleSource {
     return get(new long[] {i}).reshape(frames, 1, canvas, canvas);
   }
 
+  /**
+   * The class of each object of sequence {@code i}, in drawing order (the order of the source
+   * images; frames combine them by pixel-wise maximum, so no object hides another).
+   *
+   * @return {@code objects} class indices
+   * @throws IllegalStateException if the generator was built without {@link Builder#labels}
+   * @throws IndexOutOfBoundsException if {@code i} is outside {@code [0, size())}
+   */
+  public int[] objectClasses(long i) {
+    requireLabels();
+    checkIndex(i);
+    SplittableRandom rng = new SplittableRandom(Seeds.mix(seed, "moving-fashion-mnist", i));
+    int[] classes = new int[objects];
+    for (int o = 0; o < objects; o++) {
+      classes[o] = poolLabels[rng.nextInt(pool.length)];
+      rng.nextInt(canvas - side + 1); // the same draws as render(), in the same order
+      rng.nextInt(canvas - side + 1);
+      rng.nextInt(maxSpeed - minSpeed + 1);
+      rng.nextBoolean();
+      rng.nextInt(maxSpeed - minSpeed + 1);
+      rng.nextBoolean();
+    }
+    return classes;
+  }
+
+  /**
+   * A clip-level label per sequence: the class of its first object ({@link #objectClasses}{@code
+   * (i)[0]}); with {@link Builder#objects objects(1)} the class of the one garment in the clip.
+   *
+   * @return {@code size()} class indices, sequence order
+   * @throws IllegalStateException if the generator was built without {@link Builder#labels}
+   */
+  public int[] clipClasses() {
+    requireLabels();
+    int[] out = new int[Math.toIntExact(sequences)];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = objectClasses(i)[0];
+    }
+    return out;
+  }
+
+  private void requireLabels() {
+    if (poolLabels == null) {
+      throw new IllegalStateException("MovingFashionMnist was built without the images' labels; pass them"
+          + " with builder(images).labels(classes) to ask for object or clip classes");
+    }
+  }
+
+  private void checkIndex(long i) {
+    if (i < 0 || i >= sequences) {
+      throw new IndexOutOfBoundsException("sequence index " + i + " outside [0, " + sequences + ")");
+    }
+  }
+
   private void render(long index, float[] out, int offset) {
     SplittableRandom rng = new SplittableRandom(Seeds.mix(seed, "moving-fashion-mnist", index));
     int plane = canvas * canvas;
@@ -148,6 +204,7 @@ public final class MovingFashionMnist implements ExampleSource {
     private int objects = 2;
     private int minSpeed = 2;
     private int maxSpeed = 4;
+    private int[] labels;
 
     private Builder(INDArray images) {
       this.images = Objects.requireNonNull(images, "images");
@@ -190,6 +247,15 @@ public final class MovingFashionMnist implements ExampleSource {
       return this;
     }
 
+    /**
+     * The class of each source image (one per image, e.g. Fashion-MNIST's 0–9), so that {@link
+     * #objectClasses} and {@link #clipClasses} can label the clips. Default: none (unlabelled).
+     */
+    public Builder labels(int[] classes) {
+      this.labels = Objects.requireNonNull(classes, "classes").clone();
+      return this;
+    }
+
     /** @throws IllegalArgumentException naming the bad value, what was expected and how to fix it */
     public MovingFashionMnist build() {
       long[] shape = images.shape();
@@ -201,6 +267,8 @@ public final class MovingFashionMnist implements ExampleSource {
             + "; e.g. Fashion-MNIST training images [60000, 1, 28, 28] scaled to [0, 1]");
       }
       int side = (int) shape[shape.length - 1];
+      require(labels == null || labels.length == shape[0], "labels", labels == null ? 0 : labels.length,
+          "one class per source image (" + shape[0] + ")");
       require(sequences >= 1, "sequences", sequences, ">= 1");
       require(frames >= 2, "frames", frames, ">= 2 (a context frame and a next frame)");
       require(canvas >= side, "canvas", canvas, ">= the image side " + side);

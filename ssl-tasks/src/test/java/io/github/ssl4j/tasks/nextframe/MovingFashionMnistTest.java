@@ -125,4 +125,40 @@ class MovingFashionMnistTest {
     assertThrows(IndexOutOfBoundsException.class,
         () -> MovingFashionMnist.builder(pool(1, 1)).sequences(3).build().get(new long[] {3}));
   }
+
+  /**
+   * Images whose pixel value encodes their index, so the class the generator reports can be checked
+   * against the image it actually drew into the first frame.
+   */
+  @Test
+  void objectClassesAreTheClassesOfTheDrawnImages() {
+    int n = 7;
+    INDArray images = Nd4j.zeros(DataType.FLOAT, n, 1, 4, 4);
+    int[] classes = new int[n];
+    for (int k = 0; k < n; k++) {
+      images.get(org.nd4j.linalg.indexing.NDArrayIndex.point(k)).assign((k + 1) / 10.0);
+      classes[k] = (3 * k) % 5;
+    }
+    MovingFashionMnist gen = MovingFashionMnist.builder(images).labels(classes).objects(1).canvas(8).speed(1, 2)
+        .frames(3).sequences(40).build();
+    int[] clip = gen.clipClasses();
+    assertEquals(40, clip.length);
+    java.util.Set<Integer> seen = new java.util.TreeSet<>();
+    for (int i = 0; i < 40; i++) {
+      double v = gen.sequence(i).maxNumber().doubleValue();
+      int drawn = (int) Math.round(v * 10) - 1;
+      assertEquals(classes[drawn], clip[i], "sequence " + i);
+      assertArrayEquals(new int[] {classes[drawn]}, gen.objectClasses(i));
+      seen.add(clip[i]);
+    }
+    assertTrue(seen.size() >= 4, "classes seen " + seen);
+    // with two objects: both classes, in drawing order, first one = clip class
+    MovingFashionMnist two = MovingFashionMnist.builder(images).labels(classes).canvas(8).speed(1, 2).build();
+    assertEquals(2, two.objectClasses(5).length);
+    assertEquals(two.objectClasses(5)[0], two.clipClasses()[5]);
+    var e = assertThrows(IllegalStateException.class,
+        () -> MovingFashionMnist.builder(images).canvas(8).speed(1, 2).build().clipClasses());
+    assertTrue(e.getMessage().contains("labels(classes)"), e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> MovingFashionMnist.builder(images).labels(new int[3]).build());
+  }
 }
