@@ -56,6 +56,9 @@ final class PretrainCommand implements Callable<Integer> {
   @Option(names = "--epochs", defaultValue = "1", description = "Passes over the data (default ${DEFAULT-VALUE}).")
   int epochs;
 
+  @Option(names = "--max-steps", defaultValue = "0", paramLabel = "STEPS", description = "Stop after this many steps in total, even within an epoch (default: no limit).")
+  long maxSteps;
+
   @Option(names = "--batch", defaultValue = "64", description = "Images per step (default ${DEFAULT-VALUE}); the last incomplete batch of an epoch is dropped.")
   int batch;
 
@@ -97,6 +100,7 @@ final class PretrainCommand implements Callable<Integer> {
     require(lr > 0 && Double.isFinite(lr), "--lr", lr, "a number > 0, e.g. 1e-3");
     require(size == null || (size >= 4 && size <= 1024), "--size", size, "4 to 1024 pixels");
     require(channels == null || channels == 1 || channels == 3, "--channels", channels, "1 or 3");
+    require(maxSteps >= 0, "--max-steps", maxSteps, "0 (no limit) or a number of steps");
     require(checkpointEvery >= 0, "--checkpoint-every", checkpointEvery, "0 (epoch ends only) or a number of steps");
     require(decodeThreads >= 1 && decodeThreads <= 64, "--decode-threads", decodeThreads, "1 to 64");
     require(!(resume && overwrite), "--overwrite", "with --resume", "only one of --resume and --overwrite");
@@ -124,6 +128,9 @@ final class PretrainCommand implements Callable<Integer> {
       ModelDirectory model = new ModelDirectory(output, name, preset, shape);
       TrainingConfig.Builder config = TrainingConfig.builder(batch).epochs(epochs).seed(seed)
           .updater(new Adam(lr)).checkpointDir(model.checkpoints()).overwrite(overwrite);
+      if (maxSteps > 0) {
+        config.maxSteps(maxSteps);
+      }
       if (checkpointEvery > 0) {
         config.checkpointEverySteps(checkpointEvery);
       }
