@@ -369,7 +369,8 @@ public final class ImageFolderSource implements ExampleSource, AutoCloseable {
     }
 
     /**
-     * Whether each sub-folder of the root is a class ({@link #labels()}, {@link #classes()});
+     * Whether each sub-folder of the root is a class ({@link ImageFolderSource#labels()}, {@link
+     * ImageFolderSource#classes()});
      * default false (every image below the root, no labels).
      */
     public Builder classFolders(boolean on) {
