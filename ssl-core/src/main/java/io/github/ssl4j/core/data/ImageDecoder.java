@@ -20,8 +20,9 @@ import javax.imageio.stream.ImageInputStream;
  * image covers the target and centre-cropped ({@link ImageResampler}).
  *
  * <p>Colour handling: grey sources (8 or 16 bits) are read from their samples and scaled by their
- * maximum (255 or 65535); every other colour model (RGB, palette, CMYK converted by the reader) is
- * read as 8-bit sRGB. Alpha is composited onto black ({@code value * alpha}). One channel from a
+ * maximum (255 or 65535); sRGB sources (8 or 16 bits per sample) likewise from their samples; every
+ * other colour model (palette, CMYK converted by the reader, other colour spaces) is read as 8-bit
+ * sRGB through ImageIO's conversion. Alpha is composited onto black ({@code value * alpha}). One channel from a
  * colour source is the ITU-R 601 luma {@code 0.299 R + 0.587 G + 0.114 B}; three channels from a
  * grey source repeat the grey value. A reader warning that the data ends early (a truncated JPEG)
  * counts as a failure: the image would be partly grey.
@@ -177,6 +178,36 @@ final class ImageDecoder {
           }
           for (int c = 0; c < channels; c++) {
             out[c][x] = v;
+          }
+        }
+      };
+    }
+    if ((cm instanceof ComponentColorModel || cm instanceof java.awt.image.DirectColorModel)
+        && cm.getColorSpace().isCS_sRGB() && cm.getNumColorComponents() == 3
+        && raster.getNumBands() == cm.getNumComponents()) {
+      // sRGB samples read band by band (R, G, B[, A]): much faster than BufferedImage.getRGB,
+      // which converts pixel by pixel through the colour model
+      int bands = cm.getNumComponents();
+      boolean alpha = cm.hasAlpha();
+      boolean premultiplied = cm.isAlphaPremultiplied();
+      float[] max = new float[bands];
+      for (int b = 0; b < bands; b++) {
+        max[b] = (float) ((1L << cm.getComponentSize(b)) - 1);
+      }
+      int[] samples = new int[w * bands];
+      return (y, out) -> {
+        raster.getPixels(0, y, w, 1, samples);
+        for (int x = 0, i = 0; x < w; x++, i += bands) {
+          float a = alpha && !premultiplied ? samples[i + 3] / max[3] : 1f;
+          float r = samples[i] / max[0] * a;
+          float g = samples[i + 1] / max[1] * a;
+          float b = samples[i + 2] / max[2] * a;
+          if (channels == 1) {
+            out[0][x] = 0.299f * r + 0.587f * g + 0.114f * b;
+          } else {
+            out[0][x] = r;
+            out[1][x] = g;
+            out[2][x] = b;
           }
         }
       };
