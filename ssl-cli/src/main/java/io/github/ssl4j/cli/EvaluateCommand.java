@@ -99,15 +99,17 @@ final class EvaluateCommand implements Callable<Integer> {
     PretrainedEncoder encoder = PretrainedEncoder.load(dir.encoder());
     Encoder architecture = method.encoder(dir.preset(), dir.shape());
 
-    LabelledData all = load(data, dir, method);
-    List<String> classes = lastClasses;
+    Labelled loaded = load(data, dir, method);
+    LabelledData all = loaded.data();
+    List<String> classes = loaded.classes();
     LabelledData train;
     LabelledData testSet;
     if (test != null) {
       train = all;
-      testSet = load(test, dir, method);
-      if (!lastClasses.equals(classes)) {
-        throw new IllegalArgumentException("The classes of --test " + lastClasses + " differ from those of --data "
+      Labelled other = load(test, dir, method);
+      testSet = other.data();
+      if (!other.classes().equals(classes)) {
+        throw new IllegalArgumentException("The classes of --test " + other.classes() + " differ from those of --data "
             + classes + "; both folders need the same class sub-folders");
       }
     } else {
@@ -171,10 +173,11 @@ final class EvaluateCommand implements Callable<Integer> {
         .epochs(fineTuneEpochs).batchSize(FINE_TUNE_BATCH).seed(seed).build();
   }
 
-  private List<String> lastClasses;
+  /** Labelled images and their class names. */
+  private record Labelled(LabelledData data, List<String> classes) {}
 
   /** All images of a labelled folder in memory, as the encoder's input, with their labels. */
-  private LabelledData load(Path folder, ModelDirectory dir, PretrainingMethod method) {
+  private Labelled load(Path folder, ModelDirectory dir, PretrainingMethod method) {
     try (ImageData images = ImageData.open(folder, dir.shape(), true, false, decodeThreads,
         spec.commandLine().getErr())) {
       ExampleSource input = images.encoderInput(method::encoderInput);
@@ -190,9 +193,9 @@ final class EvaluateCommand implements Callable<Integer> {
         }
         x.get(NDArrayIndex.interval(from, from + idx.length)).assign(batch);
       }
-      lastClasses = images.classes();
       int[] labels = images.labels().orElseThrow();
-      return new LabelledData(x, Arrays.copyOf(labels, labels.length), images.classes().size());
+      return new Labelled(new LabelledData(x, Arrays.copyOf(labels, labels.length), images.classes().size()),
+          images.classes());
     }
   }
 }

@@ -526,9 +526,4 @@ public final class ImageFolderSource implements ExampleSource, AutoCloseable {
       return sb.toString();
     }
   }
-
-  /** The files of the index, in index order. */
-  List<Path> files() {
-    return files;
-  }
 }
