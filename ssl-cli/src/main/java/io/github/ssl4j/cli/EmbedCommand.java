@@ -69,8 +69,8 @@ final class EmbedCommand implements Callable<Integer> {
       }
       EmbeddingWriter writer = EmbeddingWriter.of(encoder, batch);
       long n = csv
-          ? writer.writeCsv(images.encoderInput(method::encoderInput), images.ids(), output)
-          : writer.writeNpy(images.encoderInput(method::encoderInput), images.ids(), output);
+          ? writer.writeCsv(images.mapped(method::encoderInput), images.ids(), output)
+          : writer.writeNpy(images.mapped(method::encoderInput), images.ids(), output);
       out.printf(Locale.ROOT, "Wrote %d embeddings of %d values to %s%s%n", n, encoder.representationSize(), output,
           csv ? "" : " (ids in " + EmbeddingWriter.idsFile(output).getFileName() + ")");
       if (images.skipped() > 0) {

@@ -180,7 +180,7 @@ final class EvaluateCommand implements Callable<Integer> {
   private Labelled load(Path folder, ModelDirectory dir, PretrainingMethod method) {
     try (ImageData images = ImageData.open(folder, dir.shape(), true, false, decodeThreads,
         spec.commandLine().getErr())) {
-      ExampleSource input = images.encoderInput(method::encoderInput);
+      ExampleSource input = images.mapped(method::encoderInput);
       long n = input.size();
       INDArray x = null;
       for (long from = 0; from < n; from += BATCH) {

@@ -81,8 +81,8 @@ final class ImageData implements AutoCloseable {
     return images;
   }
 
-  /** The images as the encoder's input. */
-  ExampleSource encoderInput(UnaryOperator<INDArray> toInput) {
+  /** The images mapped batch by batch (to the task's or the encoder's input). */
+  ExampleSource mapped(UnaryOperator<INDArray> toInput) {
     return new ExampleSource() {
       @Override
       public long size() {

@@ -136,7 +136,7 @@ public final class Methods {
       return MaskedImageTask.smallCnnEncoder(s.height(), s.width(), s.channels());
     }
 
-    /** The image with an empty mask channel: nothing hidden. */
+    /** The image with an empty mask channel: nothing hidden (in pretraining the task adds the mask). */
     @Override
     public INDArray encoderInput(INDArray images) {
       return MaskedImageTask.withEmptyMask(images);
@@ -168,8 +168,14 @@ public final class Methods {
 
     /** Each image flattened to a vector of channels x height x width values. */
     @Override
-    public INDArray encoderInput(INDArray images) {
+    public INDArray taskInput(INDArray images) {
       return images.reshape('c', images.size(0), images.length() / images.size(0));
+    }
+
+    /** Each image flattened, as in pretraining. */
+    @Override
+    public INDArray encoderInput(INDArray images) {
+      return taskInput(images);
     }
   }
 

@@ -144,8 +144,8 @@ final class PretrainCommand implements Callable<Integer> {
       TrainingResult result;
       try {
         result = resume
-            ? trainer.resume(model.checkpoints(), task, enc, images.encoderInput(m::encoderInput))
-            : trainer.fit(task, enc, images.encoderInput(m::encoderInput));
+            ? trainer.resume(model.checkpoints(), task, enc, images.mapped(m::taskInput))
+            : trainer.fit(task, enc, images.mapped(m::taskInput));
       } catch (IllegalStateException e) {
         if (!resume && e.getMessage() != null && e.getMessage().contains("checkpoint")) {
           throw new IllegalStateException(e.getMessage() + "\n  With ssl4j: add --resume to continue that run,"

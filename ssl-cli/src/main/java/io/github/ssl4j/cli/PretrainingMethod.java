@@ -35,7 +35,17 @@ public interface PretrainingMethod {
   Encoder encoder(String preset, ImageShape images);
 
   /**
-   * The encoder's input for a batch of images, for pretraining, embedding and evaluation.
+   * The examples the task's {@code prepare} receives in pretraining, for a batch of images.
+   *
+   * @param images [n, channels, height, width], values in [0, 1]
+   * @return the task's examples; by default the images themselves
+   */
+  default INDArray taskInput(INDArray images) {
+    return images;
+  }
+
+  /**
+   * The encoder's input for a batch of images, for embedding and evaluation.
    *
    * @param images [n, channels, height, width], values in [0, 1]
    * @return the encoder's input; by default the images themselves
