@@ -1,5 +1,15 @@
 package io.github.ssl4j.cli;
 
+import io.github.ssl4j.core.encoders.VisionTransformer;
+import io.github.ssl4j.tasks.barlowtwins.BarlowTwinsTask;
+import io.github.ssl4j.tasks.byol.ByolTask;
+import io.github.ssl4j.tasks.contrastive.augment.MultiViewTransform;
+import io.github.ssl4j.tasks.dino.DinoTask;
+import io.github.ssl4j.tasks.mae.MaskedAutoencoderTask;
+import io.github.ssl4j.tasks.moco.MocoTask;
+import io.github.ssl4j.tasks.simsiam.SimSiamTask;
+import io.github.ssl4j.tasks.vicreg.VicRegTask;
+
 import io.github.ssl4j.core.Encoder;
 import io.github.ssl4j.core.PretextTask;
 import io.github.ssl4j.core.decoders.ConvDecoder;
@@ -25,6 +35,19 @@ public final class Methods {
 
   static {
     register("simclr", new Contrastive(), "contrastive");
+    register("moco", new TwoViews("MoCo v2: momentum key encoder and a queue of negatives, InfoNCE (batch >= 2)",
+        views -> MocoTask.builder().views(views).build()), "moco-v2");
+    register("byol", new TwoViews("BYOL: online network with predictor against an EMA target, 2 - 2 cos",
+        views -> ByolTask.builder().views(views).build()));
+    register("simsiam", new TwoViews("SimSiam: predictor and stop-gradient, negative cosine",
+        views -> SimSiamTask.builder().views(views).build()));
+    register("barlow-twins", new TwoViews("Barlow Twins: cross-correlation of the two views' embeddings towards identity",
+        views -> BarlowTwinsTask.builder().views(views).build()), "barlowtwins");
+    register("vicreg", new TwoViews("VICReg: invariance, variance and covariance terms",
+        views -> VicRegTask.builder().views(views).build()));
+    register("dino", new TwoViews("DINO: self-distillation from an EMA teacher with centring and sharpening",
+        views -> DinoTask.builder().views(views).build()));
+    register("mae", new MaskedAutoencoder());
     register("masked-image", new MaskedImage());
     register("denoising", new Denoising());
   }
@@ -100,14 +123,86 @@ public final class Methods {
     }
 
     @Override
-    public PretextTask task(ImageShape images) {
-      return ContrastiveTask.simclr();
+    public PretextTask task(ImageShape s) {
+      return ContrastiveTask.simclr(s.channels(), s.height(), s.width());
     }
 
     @Override
     public Encoder encoder(String preset, ImageShape s) {
       requirePreset(this, preset);
       return ConvEncoder.small(s.height(), s.width(), s.channels());
+    }
+  }
+
+  /** The ViT patch side for images of this shape: 8 from 64 px, else 7 or 4, whichever divides both sides. */
+  static int vitPatch(String method, ImageShape s) {
+    for (int p : s.height() >= 64 && s.width() >= 64 ? new int[] {8, 4} : new int[] {7, 4}) {
+      if (s.height() % p == 0 && s.width() % p == 0) {
+        return p;
+      }
+    }
+    throw new IllegalArgumentException("Method " + method + " with the ViT needs a height and width divisible by 4, 7"
+        + " or 8 (the patch side), got " + s.height() + "x" + s.width() + "; e.g. --size 32");
+  }
+
+  /**
+   * A joint-embedding method on two SimCLR views of each image (the full colour set for RGB), on the
+   * small CNN or the ViT.
+   */
+  static final class TwoViews implements PretrainingMethod {
+    private final String description;
+    private final java.util.function.Function<MultiViewTransform, PretextTask> task;
+
+    TwoViews(String description, java.util.function.Function<MultiViewTransform, PretextTask> task) {
+      this.description = description;
+      this.task = task;
+    }
+
+    @Override
+    public String description() {
+      return description;
+    }
+
+    @Override
+    public List<String> encoderPresets() {
+      return List.of("small", "vit");
+    }
+
+    @Override
+    public PretextTask task(ImageShape s) {
+      return task.apply(MultiViewTransform.simclr(s.channels(), s.height(), s.width()));
+    }
+
+    @Override
+    public Encoder encoder(String preset, ImageShape s) {
+      requirePreset(this, preset);
+      return preset.equals("vit")
+          ? VisionTransformer.tiny(s.height(), s.width(), s.channels(), vitPatch(description, s))
+          : ConvEncoder.small(s.height(), s.width(), s.channels());
+    }
+  }
+
+  /** MAE: masked patches removed from a ViT's input, their normalised pixels reconstructed. */
+  static final class MaskedAutoencoder implements PretrainingMethod {
+    @Override
+    public String description() {
+      return "MAE: hide 75 % of the patches from a ViT, reconstruct their normalised pixels";
+    }
+
+    @Override
+    public List<String> encoderPresets() {
+      return List.of("vit");
+    }
+
+    @Override
+    public PretextTask task(ImageShape s) {
+      return MaskedAutoencoderTask.mae(vitPatch("mae", s));
+    }
+
+    @Override
+    public Encoder encoder(String preset, ImageShape s) {
+      requirePreset(this, preset);
+      return VisionTransformer.tiny(s.height(), s.width(), s.channels(), vitPatch("mae", s));
     }
   }
 
