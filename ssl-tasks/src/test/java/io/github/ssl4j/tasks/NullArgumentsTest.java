@@ -10,6 +10,8 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.net.URISyntaxException;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,7 +28,14 @@ import org.junit.jupiter.api.Test;
 class NullArgumentsTest {
 
   private static List<Class<?>> publicClasses(Class<?> anchor) throws IOException, URISyntaxException {
-    Path root = Path.of(anchor.getProtectionDomain().getCodeSource().getLocation().toURI());
+    Path location = Path.of(anchor.getProtectionDomain().getCodeSource().getLocation().toURI());
+    // target/classes in a module's own build, the module's jar in a reactor build after package
+    try (FileSystem jar = Files.isRegularFile(location) ? FileSystems.newFileSystem(location) : null) {
+      return publicClasses(anchor, jar == null ? location : jar.getPath("/"));
+    }
+  }
+
+  private static List<Class<?>> publicClasses(Class<?> anchor, Path root) throws IOException {
     List<Class<?>> out = new ArrayList<>();
     try (Stream<Path> files = Files.walk(root)) {
       for (Path f : files.filter(p -> p.toString().endsWith(".class")).toList()) {

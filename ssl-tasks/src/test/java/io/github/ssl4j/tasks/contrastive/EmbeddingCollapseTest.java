@@ -1,5 +1,6 @@
 package io.github.ssl4j.tasks.contrastive;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -117,5 +118,21 @@ class EmbeddingCollapseTest {
     TrainingResult r = new Trainer(cfg).fit(ContrastiveTask.simclr(), TestData.tinyConv(8, 8, 1, 4),
         new ArraySource(TestData.images(8, 1, 8, 8, 3)));
     assertEquals(6, r.steps());
+  }
+
+  @Test
+  void measuringTheSpreadDoesNotChangeTraining() {
+    // batch normalisation and augmentation: the inference passes of the check must leave the
+    // parameters, the running statistics and the random streams exactly as they were
+    TrainingConfig.Builder cfg = TrainingConfig.builder(N).epochs(2).updater(new Adam(1e-3)).progressBar(false)
+        .logEverySteps(0);
+    ArraySource data = new ArraySource(TestData.images(8, 1, 28, 28, 5));
+    TrainingResult checked = new Trainer(cfg.divergenceLimits(spreadOnly(1000)).build())
+        .fit(ContrastiveTask.simclr(), ConvEncoder.small(28, 28, 1), data);
+    TrainingResult unchecked = new Trainer(cfg.divergenceLimits(DivergenceLimits.defaults()
+        .withEmbeddingSpread(0, 1e-4, 3)).build()).fit(ContrastiveTask.simclr(), ConvEncoder.small(28, 28, 1), data);
+    assertArrayEquals(unchecked.graph().params().data().asDouble(), checked.graph().params().data().asDouble(), 0);
+    assertArrayEquals(unchecked.graph().getUpdater().getStateViewArray().data().asDouble(),
+        checked.graph().getUpdater().getStateViewArray().data().asDouble(), 0);
   }
 }
