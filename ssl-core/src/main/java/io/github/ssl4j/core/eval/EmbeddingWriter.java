@@ -74,6 +74,7 @@ public final class EmbeddingWriter {
 
   /** The ids file written next to an NPY file: {@code x.npy} gives {@code x.ids.txt}. */
   public static Path idsFile(Path npy) {
+    java.util.Objects.requireNonNull(npy, "npy");
     String name = npy.getFileName().toString();
     String stem = name.toLowerCase(java.util.Locale.ROOT).endsWith(".npy")
         ? name.substring(0, name.length() - 4) : name;

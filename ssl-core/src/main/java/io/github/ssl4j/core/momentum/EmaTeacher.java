@@ -82,6 +82,8 @@ public final class EmaTeacher {
    *     [0, 1]
    */
   public static void update(INDArray target, INDArray source, double momentum) {
+    java.util.Objects.requireNonNull(target, "target");
+    java.util.Objects.requireNonNull(source, "source");
     if (!(momentum >= 0 && momentum <= 1)) {
       throw new IllegalArgumentException(
           "EMA momentum must be in [0, 1], got " + momentum + "; BYOL starts at 0.996, MoCo uses 0.99-0.999");

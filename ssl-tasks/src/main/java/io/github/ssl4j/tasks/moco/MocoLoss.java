@@ -31,7 +31,7 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * <p><b>Score</b>: the sum over queries with {@code average=false}; DL4J divides by N, so {@code
  * graph.score()} is the mean. <b>Mask</b>: optional, [N, 1]; masked queries count 0.
  *
- * @throws IllegalStateException from the score or gradient if no negatives were set
+ * <p>The score and gradient throw {@link IllegalStateException} if no negatives were set.
  */
 public final class MocoLoss implements ILossFunction {
 

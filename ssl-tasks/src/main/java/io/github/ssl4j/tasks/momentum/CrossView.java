@@ -22,6 +22,7 @@ public final class CrossView {
    * @throws IllegalArgumentException if V does not divide the rows
    */
   public static INDArray nextView(INDArray rows, int views) {
+    java.util.Objects.requireNonNull(rows, "rows");
     if (views < 2 || rows.size(0) % views != 0) {
       throw new IllegalArgumentException(
           "expected " + views + " stacked views (>= 2) dividing the " + rows.size(0) + " rows");

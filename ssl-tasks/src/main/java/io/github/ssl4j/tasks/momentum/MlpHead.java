@@ -52,6 +52,7 @@ public record MlpHead(String name, List<Integer> widths, boolean batchNorm) {
 
   /** A head with batch normalisation in its hidden layers. */
   public static MlpHead of(String name, int... widths) {
+    java.util.Objects.requireNonNull(widths, "widths");
     return new MlpHead(name, Arrays.stream(widths).boxed().toList(), true);
   }
 

@@ -21,7 +21,7 @@ import org.deeplearning4j.nn.conf.preprocessor.RnnToCnnPreProcessor;
  * <p>Input: a clip as a DL4J time series {@code [n, channels*height*width, time]} ({@link
  * NextFrameTask#asTimeSeries}); output: the per-frame codes as a sequence {@code [n, d, time]}.
  * The frame encoder must have a convolutional input and a feed-forward output of size d (e.g.
- * {@link FrameEncoder#small}) or a feature map of d channels, then averaged over the map ({@value
+ * {@link FrameEncoder#small}) or a feature map of d channels, then averaged over the map ({@link
  * #FRAME_POOL_VERTEX}; e.g. {@link FrameEncoder#smallMap}). Its vertices keep their names, so a clip encoder can be cut out of
  * any graph trained with the same frame encoder (next-frame prediction, CPC):
  *
