@@ -7,7 +7,8 @@
 #
 # minutes: pretraining budget per method (default 20; --max-minutes of each example, which also caps
 # --epochs at 200 so the budget, not the epochs, ends the run). Methods: the names in ROWS below
-# (default: all). Needs Fashion-MNIST (apt-get install dataset-fashion-mnist). Run from the repository
+# (default: all). $EXTRA is appended to every example's arguments (e.g. EXTRA="--ft-repeats 1" for a
+# quicker evaluation). Needs Fashion-MNIST (apt-get install dataset-fashion-mnist). Run from the repository
 # root on an otherwise idle machine; each method runs in its own JVM under /usr/bin/time, whose
 # "Maximum resident set size" is the peak memory. Results: <out-dir>/<method>/results.json and the
 # table <out-dir>/table.md.
@@ -18,11 +19,19 @@ shift $(( $# > 2 ? 2 : $# )) || true
 # name | example class | extra arguments
 ROWS=(
   "simclr|ContrastiveFashionMnist|"
+  "moco-v2|MocoFashionMnist|"
+  "byol|ByolFashionMnist|"
+  "simsiam|SimSiamFashionMnist|"
+  "barlow-twins|BarlowTwinsFashionMnist|"
+  "vicreg|VicRegFashionMnist|"
+  "dino|DinoFashionMnist|"
   "inpainting|MaskedImageFashionMnist|"
+  "mae-vit|MaskedAutoencoderFashionMnist|"
 )
 mkdir -p "$out"
-mvn -B -q -pl ssl-examples -am package -DskipTests -Dinvoker.skip=true
-cp=$(mvn -B -q -pl ssl-examples dependency:build-classpath -Dmdep.outputFile=/dev/stdout):ssl-examples/target/classes
+mvn -B -q -pl ssl-examples -am package -DskipTests -Dinvoker.skip=true -Dmaven.javadoc.skip=true \
+  dependency:build-classpath -Dmdep.outputFile=target/cp.txt
+cp=ssl-examples/target/classes:$(cat ssl-examples/target/cp.txt)
 wanted=" $* "
 for row in "${ROWS[@]}"; do
   IFS='|' read -r name cls extra <<<"$row"
@@ -30,7 +39,7 @@ for row in "${ROWS[@]}"; do
   echo "== $name ($cls), $minutes min, $(date -u +%H:%M:%S)"
   # shellcheck disable=SC2086
   /usr/bin/time -v -o "$out/$name.time" java -cp "$cp" "io.github.ssl4j.examples.$cls" \
-    --epochs 200 --max-minutes "$minutes" --out "$out/$name" --overwrite $extra >"$out/$name.log" 2>&1 \
+    --epochs 200 --max-minutes "$minutes" --out "$out/$name" --overwrite $extra ${EXTRA:-} >"$out/$name.log" 2>&1 \
     || { echo "$name failed, see $out/$name.log"; continue; }
   grep -A12 "^$" "$out/$name.log" | tail -14
 done

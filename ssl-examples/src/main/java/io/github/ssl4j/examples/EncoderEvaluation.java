@@ -38,7 +38,7 @@ final class EncoderEvaluation {
   /** Adam learning rate of the head warm-up (a linear head on fixed features takes a larger step). */
   static final double HEAD_WARMUP_LR = 1e-2;
   /** Images per forward pass when computing representations (bounds activation memory). */
-  private static final int EMBED_BATCH = 1000;
+  static final int EMBED_BATCH = 1000;
   /**
    * Linear probes are fitted to convergence with full-batch L-BFGS (strong-Wolfe line search), at
    * most this many iterations.
@@ -114,9 +114,18 @@ final class EncoderEvaluation {
    */
   static Frozen frozen(PretrainedEncoder pretrained, Encoder encoder, LabelledData train, LabelledData test,
       int probeIterations, long seed) {
-    int all = Math.max(train.size(), test.size());
-    double[] pre = measure(pretrained, train, test, all, probeIterations, null, new double[4]);
-    double[] rnd = measure(randomCopy(pretrained, encoder, seed), train, test, all, probeIterations, null, new double[4]);
+    return frozen(pretrained, encoder, train, test, probeIterations, seed, Math.max(train.size(), test.size()));
+  }
+
+  /**
+   * {@link #frozen(PretrainedEncoder, Encoder, LabelledData, LabelledData, int, long)} embedding
+   * {@code embedBatch} examples per forward pass: for encoders with large activations (a CNN).
+   */
+  static Frozen frozen(PretrainedEncoder pretrained, Encoder encoder, LabelledData train, LabelledData test,
+      int probeIterations, long seed, int embedBatch) {
+    double[] pre = measure(pretrained, train, test, embedBatch, probeIterations, null, new double[4]);
+    double[] rnd = measure(randomCopy(pretrained, encoder, seed), train, test, embedBatch, probeIterations, null,
+        new double[4]);
     return new Frozen(pre[0], rnd[0], pre[1], rnd[1]);
   }
 

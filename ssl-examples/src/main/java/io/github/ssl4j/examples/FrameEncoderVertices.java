@@ -48,7 +48,7 @@ final class FrameEncoderVertices {
           m.createdAt());
       PretrainedEncoder cut = PretrainedEncoder.from(saved.graph(), e, meta);
       EncoderEvaluation.Frozen f = EncoderEvaluation.frozen(cut, e, train, test,
-          EncoderEvaluation.PROBE_MAX_ITERATIONS, 0);
+          EncoderEvaluation.PROBE_MAX_ITERATIONS, 0, EncoderEvaluation.EMBED_BATCH);
       String name = e.outputVertex() + (e.outputType() instanceof org.deeplearning4j.nn.conf.inputs.InputType.InputTypeFeedForward
           ? "" : " (avg pool)") + " " + e.representationSize() + "-d";
       System.out.println(String.format(Locale.ROOT, "%-36s %6.2f / %6.2f %%   %6.2f / %6.2f %%", name,

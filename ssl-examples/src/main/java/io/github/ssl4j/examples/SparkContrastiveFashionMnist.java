@@ -112,7 +112,7 @@ public final class SparkContrastiveFashionMnist implements Callable<SparkContras
       pretrained.save(report.file("encoder.zip"));
 
       EncoderEvaluation.Frozen ev = EncoderEvaluation.frozen(pretrained, encoder, data.train(), data.test(), 300,
-          training.seed);
+          training.seed, EncoderEvaluation.EMBED_BATCH);
       report.lap("evaluate");
       EncoderEvaluation.report(report, ev, 128);
       return report.finish(ExampleReport.title("SimCLR on Spark " + sc.master() + ", " + workers + " workers", data),
