@@ -137,13 +137,7 @@ public final class ByolTask implements StatefulPretextTask {
    */
   @Override
   public MultiDataSet prepare(INDArray examples, RandomGenerator rng) {
-    Objects.requireNonNull(examples, "examples");
-    Objects.requireNonNull(rng, "rng");
-    if (examples.rank() != 4) {
-      throw new IllegalArgumentException(
-          "ByolTask expects images shaped [batch, channels, height, width], got shape "
-              + Arrays.toString(examples.shape()));
-    }
+    io.github.ssl4j.tasks.twoview.TwoViewBatches.requireImages(examples, rng, "ByolTask");
     INDArray features = views.apply(examples, rng);
     INDArray targets = Nd4j.zeros(features.dataType(), features.size(0), projector.outputSize());
     return new org.nd4j.linalg.dataset.MultiDataSet(features, targets);

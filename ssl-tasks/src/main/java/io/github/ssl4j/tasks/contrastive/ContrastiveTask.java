@@ -132,13 +132,7 @@ public final class ContrastiveTask implements PretextTask {
    */
   @Override
   public MultiDataSet prepare(INDArray examples, RandomGenerator rng) {
-    Objects.requireNonNull(examples, "examples");
-    Objects.requireNonNull(rng, "rng");
-    if (examples.rank() != 4) {
-      throw new IllegalArgumentException(
-          "ContrastiveTask expects images shaped [batch, channels, height, width], got shape "
-              + Arrays.toString(examples.shape()));
-    }
+    io.github.ssl4j.tasks.twoview.TwoViewBatches.requireImages(examples, rng, "ContrastiveTask");
     long n = examples.size(0);
     if (n < 2) {
       throw new IllegalArgumentException(

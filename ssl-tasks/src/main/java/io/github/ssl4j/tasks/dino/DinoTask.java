@@ -137,13 +137,7 @@ public final class DinoTask implements StatefulPretextTask {
    */
   @Override
   public MultiDataSet prepare(INDArray examples, RandomGenerator rng) {
-    Objects.requireNonNull(examples, "examples");
-    Objects.requireNonNull(rng, "rng");
-    if (examples.rank() != 4) {
-      throw new IllegalArgumentException(
-          "DinoTask expects images shaped [batch, channels, height, width], got shape "
-              + Arrays.toString(examples.shape()));
-    }
+    io.github.ssl4j.tasks.twoview.TwoViewBatches.requireImages(examples, rng, "DinoTask");
     INDArray features = views.apply(examples, rng);
     INDArray targets = Nd4j.valueArrayOf(new long[] {features.size(0), prototypes}, 1.0 / prototypes,
         features.dataType());

@@ -137,13 +137,7 @@ public final class MocoTask implements StatefulPretextTask {
    */
   @Override
   public MultiDataSet prepare(INDArray examples, RandomGenerator rng) {
-    Objects.requireNonNull(examples, "examples");
-    Objects.requireNonNull(rng, "rng");
-    if (examples.rank() != 4) {
-      throw new IllegalArgumentException(
-          "MocoTask expects images shaped [batch, channels, height, width], got shape "
-              + Arrays.toString(examples.shape()));
-    }
+    io.github.ssl4j.tasks.twoview.TwoViewBatches.requireImages(examples, rng, "MocoTask");
     INDArray features = views.apply(examples, rng);
     INDArray keys = Nd4j.zeros(features.dataType(), features.size(0), head.outputSize());
     return new org.nd4j.linalg.dataset.MultiDataSet(features, keys);

@@ -62,6 +62,23 @@ public final class TwoViewBatches {
   }
 
   /**
+   * Checks the arguments of an image task's {@code prepare}: a batch of images and a generator.
+   *
+   * @param method the task's name for the message, e.g. "ByolTask"
+   * @throws NullPointerException naming {@code examples} or {@code rng} if one is null
+   * @throws IllegalArgumentException if {@code examples} is not shaped [batch, channels, height, width]
+   */
+  public static void requireImages(INDArray examples, RandomGenerator rng, String method) {
+    Objects.requireNonNull(examples, "examples");
+    Objects.requireNonNull(rng, "rng");
+    if (examples.rank() != 4) {
+      throw new IllegalArgumentException(
+          method + " expects images shaped [batch, channels, height, width], got shape "
+              + Arrays.toString(examples.shape()));
+    }
+  }
+
+  /**
    * Makes the two views and their image-id labels.
    *
    * @param examples images, shape [N, c, h, w], N &gt;= 2; not modified
@@ -73,13 +90,7 @@ public final class TwoViewBatches {
    */
   public static MultiDataSet prepare(INDArray examples, RandomGenerator rng, MultiViewTransform views,
       String method) {
-    Objects.requireNonNull(examples, "examples");
-    Objects.requireNonNull(rng, "rng");
-    if (examples.rank() != 4) {
-      throw new IllegalArgumentException(
-          method + " expects images shaped [batch, channels, height, width], got shape "
-              + Arrays.toString(examples.shape()));
-    }
+    requireImages(examples, rng, method);
     long n = examples.size(0);
     if (n < 2) {
       throw new IllegalArgumentException(
