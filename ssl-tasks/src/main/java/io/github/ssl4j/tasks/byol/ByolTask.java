@@ -2,7 +2,6 @@ package io.github.ssl4j.tasks.byol;
 
 import io.github.ssl4j.core.Encoder;
 import io.github.ssl4j.core.MethodState;
-import io.github.ssl4j.core.Representations;
 import io.github.ssl4j.core.StatefulPretextTask;
 import io.github.ssl4j.core.VertexNames;
 import io.github.ssl4j.core.momentum.EmaTeacher;
@@ -19,7 +18,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.random.RandomGenerator;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
-import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.LossLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.activations.Activation;
@@ -110,17 +108,7 @@ public final class ByolTask implements StatefulPretextTask {
 
   @Override
   public void buildGraph(ComputationGraphConfiguration.GraphBuilder graph, Encoder encoder) {
-    Objects.requireNonNull(graph, "graph");
-    Objects.requireNonNull(encoder, "encoder");
-    if (!(encoder.inputType() instanceof InputType.InputTypeConvolutional)) {
-      throw new IllegalArgumentException(
-          "ByolTask with image augmentations needs an encoder with convolutional input"
-              + " (InputType.convolutional(h, w, c)), got " + encoder.inputType() + " from "
-              + encoder.describe());
-    }
-    graph.addInputs(VertexNames.INPUT).setInputTypes(encoder.inputType());
-    String enc = encoder.addTo(graph, VertexNames.INPUT);
-    String rep = Representations.addTo(graph, enc, encoder.outputType());
+    String rep = io.github.ssl4j.tasks.twoview.TwoViewBatches.addEncoder(graph, encoder, "ByolTask");
     String z = projector.addTo(graph, rep);
     String p = predictor.addTo(graph, z);
     graph.addLayer(LOSS_VERTEX,

@@ -2,7 +2,6 @@ package io.github.ssl4j.tasks.contrastive;
 
 import io.github.ssl4j.core.Encoder;
 import io.github.ssl4j.core.PretextTask;
-import io.github.ssl4j.core.Representations;
 import io.github.ssl4j.core.VertexNames;
 import io.github.ssl4j.tasks.contrastive.augment.MultiViewTransform;
 import java.util.ArrayList;
@@ -15,7 +14,6 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.random.RandomGenerator;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
-import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 
@@ -107,17 +105,7 @@ public final class ContrastiveTask implements PretextTask {
 
   @Override
   public void buildGraph(ComputationGraphConfiguration.GraphBuilder graph, Encoder encoder) {
-    Objects.requireNonNull(graph, "graph");
-    Objects.requireNonNull(encoder, "encoder");
-    if (!(encoder.inputType() instanceof InputType.InputTypeConvolutional)) {
-      throw new IllegalArgumentException(
-          "ContrastiveTask with image augmentations needs an encoder with convolutional input"
-              + " (InputType.convolutional(h, w, c)), got " + encoder.inputType() + " from "
-              + encoder.describe());
-    }
-    graph.addInputs(VertexNames.INPUT).setInputTypes(encoder.inputType());
-    String enc = encoder.addTo(graph, VertexNames.INPUT);
-    String rep = Representations.addTo(graph, enc, encoder.outputType());
+    String rep = io.github.ssl4j.tasks.twoview.TwoViewBatches.addEncoder(graph, encoder, "ContrastiveTask");
     String z = head.addTo(graph, rep);
     graph.addLayer(LOSS_VERTEX, InfoNceLoss.withTemperature(temperature), z);
     graph.setOutputs(LOSS_VERTEX);

@@ -2,7 +2,6 @@ package io.github.ssl4j.tasks.dino;
 
 import io.github.ssl4j.core.Encoder;
 import io.github.ssl4j.core.MethodState;
-import io.github.ssl4j.core.Representations;
 import io.github.ssl4j.core.StatefulPretextTask;
 import io.github.ssl4j.core.VertexNames;
 import io.github.ssl4j.core.momentum.EmaTeacher;
@@ -21,7 +20,6 @@ import java.util.OptionalDouble;
 import java.util.random.RandomGenerator;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.graph.L2NormalizeVertex;
-import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.LossLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -108,17 +106,7 @@ public final class DinoTask implements StatefulPretextTask {
 
   @Override
   public void buildGraph(ComputationGraphConfiguration.GraphBuilder graph, Encoder encoder) {
-    Objects.requireNonNull(graph, "graph");
-    Objects.requireNonNull(encoder, "encoder");
-    if (!(encoder.inputType() instanceof InputType.InputTypeConvolutional)) {
-      throw new IllegalArgumentException(
-          "DinoTask with image augmentations needs an encoder with convolutional input"
-              + " (InputType.convolutional(h, w, c)), got " + encoder.inputType() + " from "
-              + encoder.describe());
-    }
-    graph.addInputs(VertexNames.INPUT).setInputTypes(encoder.inputType());
-    String enc = encoder.addTo(graph, VertexNames.INPUT);
-    String rep = Representations.addTo(graph, enc, encoder.outputType());
+    String rep = io.github.ssl4j.tasks.twoview.TwoViewBatches.addEncoder(graph, encoder, "DinoTask");
     String z = head.addTo(graph, rep);
     graph.addVertex(NORM_VERTEX, new L2NormalizeVertex(new int[] {1}, 1e-12), z);
     graph.addLayer(PROTOTYPES_VERTEX, new DenseLayer.Builder().nOut(prototypes).hasBias(false)

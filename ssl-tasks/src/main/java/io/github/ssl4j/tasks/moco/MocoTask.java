@@ -2,7 +2,6 @@ package io.github.ssl4j.tasks.moco;
 
 import io.github.ssl4j.core.Encoder;
 import io.github.ssl4j.core.MethodState;
-import io.github.ssl4j.core.Representations;
 import io.github.ssl4j.core.StatefulPretextTask;
 import io.github.ssl4j.core.VertexNames;
 import io.github.ssl4j.core.momentum.EmaTeacher;
@@ -20,7 +19,6 @@ import java.util.OptionalDouble;
 import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
-import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.LossLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.activations.Activation;
@@ -111,17 +109,7 @@ public final class MocoTask implements StatefulPretextTask {
 
   @Override
   public void buildGraph(ComputationGraphConfiguration.GraphBuilder graph, Encoder encoder) {
-    Objects.requireNonNull(graph, "graph");
-    Objects.requireNonNull(encoder, "encoder");
-    if (!(encoder.inputType() instanceof InputType.InputTypeConvolutional)) {
-      throw new IllegalArgumentException(
-          "MocoTask with image augmentations needs an encoder with convolutional input"
-              + " (InputType.convolutional(h, w, c)), got " + encoder.inputType() + " from "
-              + encoder.describe());
-    }
-    graph.addInputs(VertexNames.INPUT).setInputTypes(encoder.inputType());
-    String enc = encoder.addTo(graph, VertexNames.INPUT);
-    String rep = Representations.addTo(graph, enc, encoder.outputType());
+    String rep = io.github.ssl4j.tasks.twoview.TwoViewBatches.addEncoder(graph, encoder, "MocoTask");
     String q = head.addTo(graph, rep);
     graph.addLayer(LOSS_VERTEX,
         new LossLayer.Builder(new MocoLoss(temperature)).activation(Activation.IDENTITY).build(), q);

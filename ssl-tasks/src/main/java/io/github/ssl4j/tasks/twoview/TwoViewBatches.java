@@ -15,8 +15,10 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
 
 /**
  * What every two-view image task does the same way: the batch of two augmented views with image-id
- * labels, and the graph's input, encoder and representation vertex. Used by SimSiam, Barlow Twins
- * and VICReg; their losses ({@link PairedViewLoss}) pair row {@code i} with row {@code N + i}.
+ * labels, and the graph's input, encoder and representation vertex. The batch and its labels are
+ * SimSiam's, Barlow Twins' and VICReg's, whose losses ({@link PairedViewLoss}) pair row {@code i}
+ * with row {@code N + i}; the image check and the encoder part also serve SimCLR, MoCo v2, BYOL and
+ * DINO.
  */
 public final class TwoViewBatches {
   private TwoViewBatches() {}
