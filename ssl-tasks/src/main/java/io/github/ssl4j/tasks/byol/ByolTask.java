@@ -24,6 +24,7 @@ import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import io.github.ssl4j.tasks.twoview.TwoViewBatches;
 
 /**
  * BYOL, Bootstrap Your Own Latent (Grill et al. 2020): an online network (encoder, projector,
@@ -108,7 +109,7 @@ public final class ByolTask implements StatefulPretextTask {
 
   @Override
   public void buildGraph(ComputationGraphConfiguration.GraphBuilder graph, Encoder encoder) {
-    String rep = io.github.ssl4j.tasks.twoview.TwoViewBatches.addEncoder(graph, encoder, "ByolTask");
+    String rep = TwoViewBatches.addEncoder(graph, encoder, "ByolTask");
     String z = projector.addTo(graph, rep);
     String p = predictor.addTo(graph, z);
     graph.addLayer(LOSS_VERTEX,
@@ -125,7 +126,7 @@ public final class ByolTask implements StatefulPretextTask {
    */
   @Override
   public MultiDataSet prepare(INDArray examples, RandomGenerator rng) {
-    io.github.ssl4j.tasks.twoview.TwoViewBatches.requireImages(examples, rng, "ByolTask");
+    TwoViewBatches.requireImages(examples, rng, "ByolTask");
     INDArray features = views.apply(examples, rng);
     INDArray targets = Nd4j.zeros(features.dataType(), features.size(0), projector.outputSize());
     return new org.nd4j.linalg.dataset.MultiDataSet(features, targets);

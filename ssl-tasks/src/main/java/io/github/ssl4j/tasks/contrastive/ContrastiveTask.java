@@ -16,6 +16,7 @@ import java.util.random.RandomGenerator;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
+import io.github.ssl4j.tasks.twoview.TwoViewBatches;
 
 /**
  * SimCLR contrastive pretext task (Chen et al. 2020): two augmented views per image, an encoder, a
@@ -105,7 +106,7 @@ public final class ContrastiveTask implements PretextTask {
 
   @Override
   public void buildGraph(ComputationGraphConfiguration.GraphBuilder graph, Encoder encoder) {
-    String rep = io.github.ssl4j.tasks.twoview.TwoViewBatches.addEncoder(graph, encoder, "ContrastiveTask");
+    String rep = TwoViewBatches.addEncoder(graph, encoder, "ContrastiveTask");
     String z = head.addTo(graph, rep);
     graph.addLayer(LOSS_VERTEX, InfoNceLoss.withTemperature(temperature), z);
     graph.setOutputs(LOSS_VERTEX);
@@ -120,7 +121,7 @@ public final class ContrastiveTask implements PretextTask {
    */
   @Override
   public MultiDataSet prepare(INDArray examples, RandomGenerator rng) {
-    io.github.ssl4j.tasks.twoview.TwoViewBatches.requireImages(examples, rng, "ContrastiveTask");
+    TwoViewBatches.requireImages(examples, rng, "ContrastiveTask");
     long n = examples.size(0);
     if (n < 2) {
       throw new IllegalArgumentException(

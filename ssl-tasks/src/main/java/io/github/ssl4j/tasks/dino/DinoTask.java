@@ -29,6 +29,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
+import io.github.ssl4j.tasks.twoview.TwoViewBatches;
 
 /**
  * DINO, self-distillation with no labels (Caron et al. 2021): a student (encoder + DINO head)
@@ -106,7 +107,7 @@ public final class DinoTask implements StatefulPretextTask {
 
   @Override
   public void buildGraph(ComputationGraphConfiguration.GraphBuilder graph, Encoder encoder) {
-    String rep = io.github.ssl4j.tasks.twoview.TwoViewBatches.addEncoder(graph, encoder, "DinoTask");
+    String rep = TwoViewBatches.addEncoder(graph, encoder, "DinoTask");
     String z = head.addTo(graph, rep);
     graph.addVertex(NORM_VERTEX, new L2NormalizeVertex(new int[] {1}, 1e-12), z);
     graph.addLayer(PROTOTYPES_VERTEX, new DenseLayer.Builder().nOut(prototypes).hasBias(false)
@@ -125,7 +126,7 @@ public final class DinoTask implements StatefulPretextTask {
    */
   @Override
   public MultiDataSet prepare(INDArray examples, RandomGenerator rng) {
-    io.github.ssl4j.tasks.twoview.TwoViewBatches.requireImages(examples, rng, "DinoTask");
+    TwoViewBatches.requireImages(examples, rng, "DinoTask");
     INDArray features = views.apply(examples, rng);
     INDArray targets = Nd4j.valueArrayOf(new long[] {features.size(0), prototypes}, 1.0 / prototypes,
         features.dataType());

@@ -27,6 +27,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
+import io.github.ssl4j.tasks.twoview.TwoViewBatches;
 
 /**
  * MoCo v2, Momentum Contrast (He et al. 2020; Chen et al. 2020, "Improved baselines"): a query
@@ -109,7 +110,7 @@ public final class MocoTask implements StatefulPretextTask {
 
   @Override
   public void buildGraph(ComputationGraphConfiguration.GraphBuilder graph, Encoder encoder) {
-    String rep = io.github.ssl4j.tasks.twoview.TwoViewBatches.addEncoder(graph, encoder, "MocoTask");
+    String rep = TwoViewBatches.addEncoder(graph, encoder, "MocoTask");
     String q = head.addTo(graph, rep);
     graph.addLayer(LOSS_VERTEX,
         new LossLayer.Builder(new MocoLoss(temperature)).activation(Activation.IDENTITY).build(), q);
@@ -125,7 +126,7 @@ public final class MocoTask implements StatefulPretextTask {
    */
   @Override
   public MultiDataSet prepare(INDArray examples, RandomGenerator rng) {
-    io.github.ssl4j.tasks.twoview.TwoViewBatches.requireImages(examples, rng, "MocoTask");
+    TwoViewBatches.requireImages(examples, rng, "MocoTask");
     INDArray features = views.apply(examples, rng);
     INDArray keys = Nd4j.zeros(features.dataType(), features.size(0), head.outputSize());
     return new org.nd4j.linalg.dataset.MultiDataSet(features, keys);
