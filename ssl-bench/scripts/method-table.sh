@@ -11,7 +11,7 @@
 # quicker evaluation). Needs Fashion-MNIST (apt-get install dataset-fashion-mnist). Run from the repository
 # root on an otherwise idle machine; each method runs in its own JVM under /usr/bin/time, whose
 # "Maximum resident set size" is the peak memory. Results: <out-dir>/<method>/results.json and the
-# table <out-dir>/table.md.
+# table <out-dir>/table.md (fine-tune figures: mean ± sd over the repeats).
 set -euo pipefail
 minutes=${1:-20}
 out=${2:-target/method-table}
@@ -53,12 +53,18 @@ for name in sorted(os.listdir(out)):
         continue
     r = json.load(open(res))
     p, e = r['pretraining'], r['evaluation']
+    f = e.get('fewLabel', {})
     rss = re.search(r'Maximum resident set size \(kbytes\): (\d+)', open(os.path.join(out, name + '.time')).read())
-    rows.append(f"| {name} | {p['epochs']} | {p['steps']} | {p['examplesPerSecond']:.0f} | "
-                f"{100*e['knnPretrained']:.2f} | {100*e['probePretrained']:.2f} | "
-                f"{100*e['fineTunePretrained']:.2f} | {100*e['fineTuneScratch']:.2f} | "
-                f"{int(rss.group(1))/1024/1024:.1f} |")
-head = ("| method | epochs | steps | images/s | kNN % | linear probe % | fine-tune % | scratch % | peak RSS GiB |\n"
+    pct = lambda x: f"{100 * x:.2f}"
+    sd = lambda k: f" ± {100 * f[k]:.2f}" if f.get('repeats', 1) > 1 else " (1 seed)"
+    rows.append(f"| {name} | {p['steps']} ({p['epochs']}) | {p['examplesPerSecond']:.0f} | "
+                f"{pct(e['knnPretrained'])} / {pct(e['knnRandom'])} | "
+                f"{pct(e['probePretrained'])} / {pct(e['probeRandom'])} | "
+                f"{pct(e['probeFewPretrained'])} / {pct(e['probeFewRandom'])} | "
+                f"{pct(e['fineTunePretrained'])}{sd('fineTuneSd')} | {pct(e['fineTuneScratch'])}{sd('scratchSd')} | "
+                f"{int(rss.group(1)) / 1024 / 1024:.1f} |")
+head = ("| method | steps (epochs) | images/s | kNN %, pretrained / random init | linear probe %, all labels, pretrained / random | "
+        "linear probe %, 600 labels, pretrained / random | fine-tune %, 600 labels | from scratch %, 600 labels | peak RSS GiB |\n"
         "|---|---|---|---|---|---|---|---|---|")
 table = head + "\n" + "\n".join(rows)
 open(os.path.join(out, 'table.md'), 'w').write(table + "\n")
