@@ -9,6 +9,8 @@
  *       stdout chatter.
  *   <li>{@link io.github.ssl4j.core.dl4j.FixedSameDiffLoss}: {@code SameDiffLoss} that trains correctly (B1).
  *   <li>{@link io.github.ssl4j.core.dl4j.CorrectedSameDiffLayer}: base for custom SameDiff layers with correct gradients (B2).
+ *   <li>{@link io.github.ssl4j.core.dl4j.VertexActivations}: one vertex's activations without leaving the
+ *       forward pass's others to the garbage collector.
  *   <li>{@link io.github.ssl4j.core.dl4j.SameDiffOps}: safe log-sum-exp, log-softmax, softmax cross-entropy, diagonal masks (B3).
  * </ul>
  */

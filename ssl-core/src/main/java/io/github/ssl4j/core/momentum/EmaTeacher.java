@@ -1,11 +1,10 @@
 package io.github.ssl4j.core.momentum;
 
 import io.github.ssl4j.core.dl4j.LayerHelpers;
+import io.github.ssl4j.core.dl4j.VertexActivations;
 import java.util.Arrays;
-import java.util.Map;
 import java.util.Objects;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.graph.vertex.GraphVertex;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -104,7 +103,8 @@ public final class EmaTeacher {
 
   /**
    * The teacher's activations of {@code vertex} for {@code inputs}, outside any workspace, without
-   * gradients.
+   * gradients; the forward pass's other activations are freed before this returns
+   * ({@link VertexActivations}).
    *
    * @param vertex a vertex of the graph, e.g. the projection head's output
    * @param train whether layers run in training mode (batch normalisation with batch statistics,
@@ -113,30 +113,6 @@ public final class EmaTeacher {
    * @throws IllegalArgumentException if the graph has no such vertex
    */
   public INDArray activations(String vertex, boolean train, INDArray... inputs) {
-    GraphVertex v = teacher.getVertex(vertex);
-    if (v == null) {
-      throw new IllegalArgumentException(
-          "The teacher graph has no vertex '" + vertex + "'; vertices: "
-              + teacher.getConfiguration().getVertices().keySet());
-    }
-    Map<String, INDArray> acts = v.hasLayer()
-        ? teacher.feedForward(inputs, layerPosition(v.getLayer()), train)
-        : teacher.feedForward(inputs, train);
-    INDArray out = acts.get(vertex);
-    if (out == null) {
-      throw new IllegalStateException("The teacher's forward pass did not reach vertex '" + vertex + "'");
-    }
-    return out;
-  }
-
-  /** Position of {@code layer} in {@code getLayers()}, which DL4J's partial forward pass counts in. */
-  private int layerPosition(org.deeplearning4j.nn.api.Layer layer) {
-    org.deeplearning4j.nn.api.Layer[] layers = teacher.getLayers();
-    for (int i = 0; i < layers.length; i++) {
-      if (layers[i] == layer) {
-        return i;
-      }
-    }
-    throw new IllegalStateException("layer " + layer + " is not among the teacher's layers");
+    return VertexActivations.of(teacher, vertex, train, inputs);
   }
 }

@@ -1,5 +1,6 @@
 package io.github.ssl4j.core.train;
 
+import io.github.ssl4j.core.dl4j.VertexActivations;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -69,7 +70,7 @@ final class EmbeddingSpread {
       graph.setLayerMaskArrays(head, null);
     }
     try {
-      return graph.feedForward(inputs, graph.getVertex(vertex).getVertexIndex(), false).get(vertex);
+      return VertexActivations.of(graph, vertex, false, inputs);
     } finally {
       graph.clearLayerMaskArrays();
     }

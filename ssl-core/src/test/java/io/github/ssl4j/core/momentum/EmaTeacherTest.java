@@ -2,17 +2,24 @@ package io.github.ssl4j.core.momentum;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Sgd;
@@ -92,6 +99,56 @@ class EmaTeacherTest {
     assertEquals(before.mul(0.75).add(after.mul(0.25)), teacher.params());
     assertEquals(after, online.params(), "the online parameters must not change");
     assertThrows(IllegalArgumentException.class, () -> teacher.activations("head/none", false, x));
+  }
+
+  /** Conv → batch norm → global pool → dense: large intermediate activations, a small output. */
+  private static ComputationGraph convGraph(DataType type) {
+    ComputationGraph g = new ComputationGraph(new NeuralNetConfiguration.Builder().seed(5)
+        .updater(new Sgd(0.1)).dataType(type).graphBuilder()
+        .addInputs("input").setInputTypes(InputType.convolutional(28, 28, 1))
+        .addLayer("encoder/conv", new ConvolutionLayer.Builder(3, 3).nOut(32).padding(1, 1)
+            .activation(Activation.RELU).build(), "input")
+        .addLayer("encoder/bn", new BatchNormalization.Builder().build(), "encoder/conv")
+        .addLayer("encoder/pool", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), "encoder/bn")
+        .addLayer("head/proj", new DenseLayer.Builder().nOut(8).activation(Activation.IDENTITY).build(), "encoder/pool")
+        .addLayer("loss/mse", new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nOut(4)
+            .activation(Activation.IDENTITY).build(), "head/proj")
+        .setOutputs("loss/mse").build());
+    g.init();
+    return g;
+  }
+
+  @Test
+  void trainingModeActivationsUseBatchStatisticsAndLeaveTheTeacherUnchanged() {
+    ComputationGraph online = convGraph(DataType.DOUBLE);
+    EmaTeacher teacher = EmaTeacher.copyOf(online);
+    INDArray x = Nd4j.rand(DataType.DOUBLE, 6, 1, 28, 28);
+    INDArray before = teacher.params().dup();
+    INDArray z = teacher.activations("head/proj", true, x);
+    assertArrayEquals(new long[] {6, 8}, z.shape());
+    assertFalse(z.isAttached(), "the returned activations must live outside any workspace");
+    assertTrue(z.equalsWithEps(online.feedForward(x, true).get("head/proj"), 1e-12),
+        "training mode: the same as the online graph's forward pass with batch statistics");
+    assertFalse(z.equalsWithEps(online.feedForward(x, false).get("head/proj"), 1e-6),
+        "training mode must not use the running statistics");
+    assertEquals(before, teacher.params(), "a forward pass must not change the teacher");
+  }
+
+  @Test
+  void repeatedActivationsDoNotAccumulateNativeMemory() {
+    // Each call's intermediate activations are 64 x 32 x 28 x 28 floats (6.4 MB) per layer; kept
+    // outside a workspace they would pile up until a garbage collection, 150 calls about 1.9 GB.
+    EmaTeacher teacher = EmaTeacher.copyOf(convGraph(DataType.FLOAT));
+    INDArray x = Nd4j.rand(DataType.FLOAT, 64, 1, 28, 28);
+    for (int i = 0; i < 20; i++) {
+      teacher.activations("head/proj", true, x);
+    }
+    long start = Pointer.physicalBytes();
+    for (int i = 0; i < 150; i++) {
+      teacher.activations("head/proj", true, x);
+    }
+    long grown = Pointer.physicalBytes() - start;
+    assertTrue(grown < 512L << 20, "resident memory grew by " + (grown >> 20) + " MB over 150 forward passes");
   }
 
   @Test
