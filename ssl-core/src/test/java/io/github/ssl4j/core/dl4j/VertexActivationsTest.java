@@ -59,4 +59,25 @@ class VertexActivationsTest {
         () -> VertexActivations.of(graph(), "head/none", false, Nd4j.rand(DataType.DOUBLE, 2, 4)));
     assertEquals(true, e.getMessage().contains("head/none") && e.getMessage().contains("sum"), e.getMessage());
   }
+
+  @Test
+  void dl4jWorkspaceOutputOfAVertexThatFeedsLaterOnesLeavesAWorkspaceOpen() throws Exception {
+    // Regression test for the DL4J bug VertexActivations works around: when it fails, DL4J's
+    // output(List, ...) can replace the detached feedForward there. Workspaces are per thread, so
+    // the workspace it leaves open stays in this throwaway thread.
+    ComputationGraph g = graph();
+    INDArray x = Nd4j.rand(DataType.DOUBLE, 5, 4);
+    Throwable[] thrown = new Throwable[1];
+    Thread t = new Thread(() -> {
+      try {
+        g.output(java.util.List.of("sum"), false, new INDArray[] {x}, null);
+      } catch (Throwable e) {
+        thrown[0] = e;
+      }
+    });
+    t.start();
+    t.join();
+    assertEquals(true, thrown[0] != null && thrown[0].getMessage().contains("workspace"),
+        "DL4J's output(List, ...) no longer fails for an intermediate vertex: " + thrown[0]);
+  }
 }
