@@ -65,12 +65,19 @@ class VertexActivationsTest {
     // Regression test for the DL4J bug VertexActivations works around: when it fails, DL4J's
     // output(List, ...) can replace the detached feedForward there. Workspaces are per thread, so
     // the workspace it leaves open stays in this throwaway thread.
-    ComputationGraph g = graph();
+    ComputationGraph g = new ComputationGraph(new NeuralNetConfiguration.Builder().seed(3)
+        .dataType(DataType.DOUBLE).graphBuilder()
+        .addInputs("input").setInputTypes(InputType.feedForward(4))
+        .addLayer("encoder", new DenseLayer.Builder().nOut(5).activation(Activation.TANH).build(), "input")
+        .addLayer("loss", new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nOut(4)
+            .activation(Activation.IDENTITY).build(), "encoder")
+        .setOutputs("loss").build());
+    g.init();
     INDArray x = Nd4j.rand(DataType.DOUBLE, 5, 4);
     Throwable[] thrown = new Throwable[1];
     Thread t = new Thread(() -> {
       try {
-        g.output(java.util.List.of("sum"), false, new INDArray[] {x}, null);
+        g.output(java.util.List.of("encoder"), false, new INDArray[] {x}, null);
       } catch (Throwable e) {
         thrown[0] = e;
       }
