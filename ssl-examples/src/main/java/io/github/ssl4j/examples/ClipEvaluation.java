@@ -118,9 +118,9 @@ final class ClipEvaluation {
       throw new java.io.UncheckedIOException("could not create the output directory " + cli.out + ": " + e.getMessage(), e);
     }
     ExampleReport report = ExampleReport.start(cli.out, "clips");
-    run(saved.graph(), saved.metadata(), frames, ExampleOptions.Images.load(cli.data, -1, -1), cli.options, cli.seed,
-        report);
-    report.finish("Clip task of " + args[0], java.util.Map.of("encoder", args[0]));
+    EncoderEvaluation.Outcome ev = run(saved.graph(), saved.metadata(), frames,
+        ExampleOptions.Images.load(cli.data, -1, -1), cli.options, cli.seed, report);
+    report.finish("Clip task of " + args[0], java.util.Map.of("encoder", args[0], "clipTask", ev));
   }
 
   /** The command line of {@link #main}. */
