@@ -42,6 +42,9 @@ final class ClipEvaluation {
     @Option(names = "--clip-ft-epochs", defaultValue = "10", description = "Epochs of the few-label fine-tune and from-scratch runs on clips (default ${DEFAULT-VALUE}).")
     int ftEpochs;
 
+    @Option(names = "--clip-head-warmup-epochs", defaultValue = "" + EncoderEvaluation.HEAD_WARMUP_EPOCHS, description = "Before fine-tuning the pretrained clip encoder, fit the new head alone on its frozen clip code for this many epochs (LP-FT; 0: none). The from-scratch network never gets a warm-up (default ${DEFAULT-VALUE}).")
+    int headWarmupEpochs;
+
     @Option(names = "--clip-repeats", defaultValue = "3", description = "Seeds of the few-label runs on clips (default ${DEFAULT-VALUE}).")
     int repeats;
 
@@ -56,6 +59,8 @@ final class ClipEvaluation {
           "at least 10 x --clip-labels-per-class", "e.g. --clip-train 1000");
       ExampleOptions.require(spec, test >= 1, "--clip-test", test, "an integer >= 1", "e.g. --clip-test 500");
       ExampleOptions.require(spec, ftEpochs >= 1, "--clip-ft-epochs", ftEpochs, "an integer >= 1", "e.g. --clip-ft-epochs 10");
+      ExampleOptions.require(spec, headWarmupEpochs >= 0, "--clip-head-warmup-epochs", headWarmupEpochs,
+          "an integer >= 0", "e.g. --clip-head-warmup-epochs 100, or 0 for no warm-up");
       ExampleOptions.require(spec, repeats >= 1, "--clip-repeats", repeats, "an integer >= 1", "e.g. --clip-repeats 3");
     }
   }
@@ -86,7 +91,7 @@ final class ClipEvaluation {
     LabelledData train = clips(images, 0, split, seed + 10, o.train, o.frames);
     LabelledData test = clips(images, split, n, seed + 11, o.test, o.frames);
     EncoderEvaluation.Settings s = new EncoderEvaluation.Settings(o.labelsPerClass,
-        EncoderEvaluation.PROBE_MAX_ITERATIONS, o.ftEpochs, o.repeats, 0, seed);
+        EncoderEvaluation.PROBE_MAX_ITERATIONS, o.ftEpochs, o.repeats, o.headWarmupEpochs, seed);
     EncoderEvaluation.Outcome ev = EncoderEvaluation.run(pretrained, clip, train, test, s);
     report.line("clip task: garment class of %d-frame one-garment clips (%d train, %d test clips)",
         o.frames, o.train, o.test);
@@ -113,9 +118,9 @@ final class ClipEvaluation {
       throw new java.io.UncheckedIOException("could not create the output directory " + cli.out + ": " + e.getMessage(), e);
     }
     ExampleReport report = ExampleReport.start(cli.out, "clips");
-    run(saved.graph(), saved.metadata(), frames, ExampleOptions.Images.load(cli.data, -1, -1), cli.options, cli.seed,
-        report);
-    report.finish("Clip task of " + args[0], java.util.Map.of("encoder", args[0]));
+    EncoderEvaluation.Outcome ev = run(saved.graph(), saved.metadata(), frames,
+        ExampleOptions.Images.load(cli.data, -1, -1), cli.options, cli.seed, report);
+    report.finish("Clip task of " + args[0], java.util.Map.of("encoder", args[0], "clipTask", ev));
   }
 
   /** The command line of {@link #main}. */

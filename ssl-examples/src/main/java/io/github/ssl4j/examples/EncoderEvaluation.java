@@ -90,8 +90,12 @@ final class EncoderEvaluation {
       double probeFewSeconds,
       double fewLabelSeconds) {}
 
-  /** One repeat of the few-label runs: its seed and the three test accuracies (fractions). */
-  record FewLabelRun(long seed, double fineTune, double fineTuneNoWarmup, double scratch) {}
+  /**
+   * One repeat of the few-label runs: its seed and test accuracies (fractions): the fine-tunes and,
+   * on the same labelled subset, the linear probes of the frozen pretrained and random-init encoders.
+   */
+  record FewLabelRun(long seed, double fineTune, double fineTuneNoWarmup, double scratch, double probePretrained,
+      double probeRandom) {}
 
   /**
    * The few-label runs beyond their means: settings, spreads (sample standard deviations of the
@@ -123,8 +127,8 @@ final class EncoderEvaluation {
    */
   static Frozen frozen(PretrainedEncoder pretrained, Encoder encoder, LabelledData train, LabelledData test,
       int probeIterations, long seed, int embedBatch) {
-    double[] pre = measure(pretrained, train, test, embedBatch, probeIterations, null, new double[4]);
-    double[] rnd = measure(randomCopy(pretrained, encoder, seed), train, test, embedBatch, probeIterations, null,
+    double[] pre = measure(pretrained, train, test, embedBatch, probeIterations, List.of(), new double[4]);
+    double[] rnd = measure(randomCopy(pretrained, encoder, seed), train, test, embedBatch, probeIterations, List.of(),
         new double[4]);
     return new Frozen(pre[0], rnd[0], pre[1], rnd[1]);
   }
@@ -141,13 +145,16 @@ final class EncoderEvaluation {
       PretrainedEncoder pretrained, Encoder encoder, LabelledData train, LabelledData test, Settings s) {
     PretrainedEncoder randomEncoder = randomCopy(pretrained, encoder, s.seed());
     LabelBudget budget = LabelBudget.perClass(s.labelsPerClass());
-    int[] fewIndices = budget.select(train, s.seed()); // the same subset the protocol below draws
+    FewLabelProtocol protocol = FewLabelProtocol.builder(List.of(budget), s.seed()).repeats(s.ftRepeats()).build();
+    List<int[]> subsets = new ArrayList<>(); // the subsets the protocol below draws, one per repeat
+    for (int r = 0; r < s.ftRepeats(); r++) {
+      subsets.add(budget.select(train, protocol.repeatSeed(r)));
+    }
     double[] secs = new double[4];
-    double[] pre = measure(pretrained, train, test, EMBED_BATCH, s.probeIterations(), fewIndices, secs);
-    double[] rnd = measure(randomEncoder, train, test, EMBED_BATCH, s.probeIterations(), fewIndices, secs);
+    double[] pre = measure(pretrained, train, test, EMBED_BATCH, s.probeIterations(), subsets, secs);
+    double[] rnd = measure(randomEncoder, train, test, EMBED_BATCH, s.probeIterations(), subsets, secs);
 
     long t = System.nanoTime();
-    FewLabelProtocol protocol = FewLabelProtocol.builder(List.of(budget), s.seed()).repeats(s.ftRepeats()).build();
     // the scratch network starts from a new random initialisation in each repeat
     ClassifierTrainer scratch = new ClassifierTrainer() {
       @Override
@@ -169,11 +176,11 @@ final class EncoderEvaluation {
       long seed = protocol.repeatSeed(r);
       double noWarmupAccuracy = few.pretrainedRuns().get(r).accuracy();
       if (s.headWarmupEpochs() > 0) {
-        LabelledData subset = train.subset(budget.select(train, seed));
+        LabelledData subset = train.subset(subsets.get(r));
         noWarmupAccuracy = Metrics.accuracy(test.labels(), noWarmup.train(subset, seed).predict(test.features()));
       }
       runs.add(new FewLabelRun(seed, few.pretrainedRuns().get(r).accuracy(), noWarmupAccuracy,
-          few.scratchRuns().get(r).accuracy()));
+          few.scratchRuns().get(r).accuracy(), pre[2 + r], rnd[2 + r]));
     }
     return new Outcome(
         pre[0], rnd[0], pre[1], rnd[1], few.subsetSize(), pre[2], rnd[2],
@@ -202,6 +209,13 @@ final class EncoderEvaluation {
   static void report(ExampleReport report, Outcome ev, Settings s, int dims) {
     report(report, new Frozen(ev.knnPretrained(), ev.knnRandom(), ev.probePretrained(), ev.probeRandom()), dims);
     report.row(String.format("linear probe, %4d labels", ev.fewLabels()), ev.probeFewPretrained(), ev.probeFewRandom());
+    List<FewLabelRun> runs = ev.fewLabel().runs();
+    if (runs.size() > 1) {
+      double[] p = meanSd(runs.stream().mapToDouble(FewLabelRun::probePretrained).toArray());
+      double[] q = meanSd(runs.stream().mapToDouble(FewLabelRun::probeRandom).toArray());
+      report.line("same, mean ± sd of %d subsets  %6.2f ± %4.2f %%   %6.2f ± %4.2f %%", runs.size(),
+          100 * p[0], 100 * p[1], 100 * q[0], 100 * q[1]);
+    }
     String warm = s.headWarmupEpochs() > 0 ? ", head warm-up " + s.headWarmupEpochs() + " epochs" : "";
     report.line("fine-tune, %4d labels        pretrained        from scratch   (%d epochs%s; mean ± sd of %d seeds)",
         ev.fewLabels(), s.ftEpochs(), warm, s.ftRepeats());
@@ -219,12 +233,12 @@ final class EncoderEvaluation {
    * Embeds {@code train} and {@code test} with {@code e}, {@code embedBatch} examples per forward
    * pass, and scores the representation.
    *
-   * @param fewIndices the few-label subset of {@code train} for a third probe, or null for none
-   * @param secs seconds added per phase: embed, kNN, probe, few-label probe
-   * @return {kNN accuracy, probe accuracy, few-label probe accuracy (NaN without a subset)}
+   * @param fewSubsets few-label subsets of {@code train}, one more probe each (may be empty)
+   * @param secs seconds added per phase: embed, kNN, probe, few-label probes
+   * @return {kNN accuracy, probe accuracy, then the few-label probe accuracy of each subset}
    */
   private static double[] measure(PretrainedEncoder e, LabelledData train, LabelledData test, int embedBatch,
-      int probeIterations, int[] fewIndices, double[] secs) {
+      int probeIterations, List<int[]> fewSubsets, double[] secs) {
     long t = System.nanoTime();
     LabelledData bank = train.withFeatures(e.embed(train.features(), embedBatch));
     LabelledData queries = test.withFeatures(e.embed(test.features(), embedBatch));
@@ -236,10 +250,14 @@ final class EncoderEvaluation {
     double probe = probe(probeIterations).evaluate(bank, queries).testAccuracy();
     secs[2] += seconds(t);
     t = System.nanoTime();
-    double probeFew = fewIndices == null ? Double.NaN
-        : probe(probeIterations).evaluate(bank.subset(fewIndices), queries).testAccuracy();
+    double[] scores = new double[2 + fewSubsets.size()];
+    scores[0] = knn;
+    scores[1] = probe;
+    for (int i = 0; i < fewSubsets.size(); i++) {
+      scores[2 + i] = probe(probeIterations).evaluate(bank.subset(fewSubsets.get(i)), queries).testAccuracy();
+    }
     secs[3] += seconds(t);
-    return new double[] {knn, probe, probeFew};
+    return scores;
   }
 
   /** The same architecture as {@code pretrained} with random weights drawn from {@code seed}. */
@@ -267,6 +285,13 @@ final class EncoderEvaluation {
       b.headWarmup(warmupEpochs, new Adam(HEAD_WARMUP_LR));
     }
     return b.build();
+  }
+
+  /** {mean, sample standard deviation} of {@code x} (sd 0 for one value). */
+  private static double[] meanSd(double[] x) {
+    double m = java.util.Arrays.stream(x).average().orElseThrow();
+    double ss = java.util.Arrays.stream(x).map(v -> (v - m) * (v - m)).sum();
+    return new double[] {m, x.length > 1 ? Math.sqrt(ss / (x.length - 1)) : 0};
   }
 
   private static double seconds(long startNanos) {

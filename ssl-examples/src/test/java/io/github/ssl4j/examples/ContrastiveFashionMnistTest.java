@@ -55,6 +55,15 @@ class ContrastiveFashionMnistTest {
     assertEquals((ev.fewLabel().runs().get(0).scratch() + ev.fewLabel().runs().get(1).scratch()) / 2,
         ev.fineTuneScratch(), 1e-12);
     assertEquals(EncoderEvaluation.HEAD_WARMUP_EPOCHS, ev.fewLabel().headWarmupEpochs());
+    // each repeat also probes both frozen encoders on its own subset; repeat 0's subset is the reported one
+    assertEquals(ev.probeFewPretrained(), ev.fewLabel().runs().get(0).probePretrained(), 0);
+    assertEquals(ev.probeFewRandom(), ev.fewLabel().runs().get(0).probeRandom(), 0);
+    for (EncoderEvaluation.FewLabelRun run : ev.fewLabel().runs()) {
+      assertTrue(run.probePretrained() > 0.1 && run.probePretrained() <= 1, "probe on repeat's subset " + run);
+    }
+    assertTrue(ev.fewLabel().runs().get(0).probePretrained() != ev.fewLabel().runs().get(1).probePretrained()
+        || ev.fewLabel().runs().get(0).probeRandom() != ev.fewLabel().runs().get(1).probeRandom(),
+        "two different subsets gave identical probes: " + ev.fewLabel().runs());
     // chance is 10 %; a kNN on the 128-d CNN representation of Fashion-MNIST does far better
     assertTrue(ev.knnPretrained() > 0.2, "kNN accuracy " + ev.knnPretrained());
     assertEquals(100, ev.probeIterations());

@@ -25,7 +25,7 @@ class NextFrameMovingFashionMnistTest {
         "--data", SampleData.writeTo(out), "--sequences", "32", "--epochs", "1", "--test-sequences", "20",
         "--rollout-sequences", "4", "--probe-train", "1000", "--probe-test", "100", "--ft-epochs", "1",
         "--clip-train", "200", "--clip-test", "20", "--clip-labels-per-class", "1", "--clip-ft-epochs", "1",
-        "--clip-repeats", "1",
+        "--clip-repeats", "1", "--clip-head-warmup-epochs", "2",
         "--out", out.toString());
 
     assertEquals(2, r.pretraining().steps());
@@ -39,6 +39,7 @@ class NextFrameMovingFashionMnistTest {
       assertTrue(f.ssim() >= -1 && f.ssim() <= 1 && f.copyLastSsim() > 0 && f.copyLastSsim() < 1, f.toString());
     }
     assertTrue(r.clipTask().fineTuneScratch() >= 0 && r.clipTask().probePretrained() <= 1, "clip task " + r.clipTask());
+    assertEquals(2, r.clipTask().fewLabel().headWarmupEpochs());
     EncoderEvaluation.Outcome ev = r.evaluation();
     for (double a : new double[] {ev.probePretrained(), ev.probeRandom(), ev.knnPretrained(), ev.knnRandom(),
         ev.fineTunePretrained(), ev.fineTuneScratch()}) {

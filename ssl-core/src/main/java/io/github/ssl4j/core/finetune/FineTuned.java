@@ -44,6 +44,7 @@ public final class FineTuned implements Classifier {
     DataType dt = graph.getConfiguration().getDataType();
     long n = x.size(0);
     INDArray out = null;
+    graph.clear(); // training's last labels would size the per-example reshapes (DL4J workaround B12)
     for (long start = 0; start < n; start += batchSize) {
       long end = Math.min(n, start + batchSize);
       INDArray batch = x.get(NDArrayIndex.interval(start, end));

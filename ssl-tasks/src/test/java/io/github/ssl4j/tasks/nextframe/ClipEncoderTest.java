@@ -7,6 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import io.github.ssl4j.core.ModelMetadata;
 import io.github.ssl4j.core.PretrainedEncoder;
 import io.github.ssl4j.core.VertexNames;
+import io.github.ssl4j.core.eval.LabelledData;
+import io.github.ssl4j.core.finetune.FineTuneAdapter;
+import io.github.ssl4j.core.finetune.FineTuneMode;
+import io.github.ssl4j.core.finetune.FineTuned;
 import io.github.ssl4j.core.testing.TestData;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.learning.config.Adam;
 
 /** The clip representation is the mean over frames of the frame encoder's code, with its weights. */
 class ClipEncoderTest {
@@ -52,5 +57,33 @@ class ClipEncoderTest {
       }
     }
     assertThrows(IllegalArgumentException.class, () -> ClipEncoder.of(TestData.tinyMlp(64, 4)));
+  }
+
+  /**
+   * A fine-tuned clip network reads each clip on its own whatever the batch: after training its last
+   * minibatch (2 clips here) differs from the inference batches (3 clips, then 1), which DL4J's
+   * per-clip reshape would otherwise take its size from (workaround B12).
+   */
+  @Test
+  void fineTunedClipNetworkGroupsFramesByClipAfterTraining() {
+    FrameEncoder frames = FrameEncoder.builder(8, 8, 1).convWidths(2).embedding(3).build();
+    ClipEncoder clip = ClipEncoder.of(frames);
+    ModelMetadata meta = new ModelMetadata("t", Map.of(), clip.describe(), clip.inputType().toString(),
+        clip.blockOutputs(), clip.representationSize(), 1, 0, "v", "v", "now");
+    PretrainedEncoder pretrained = PretrainedEncoder.from(frameGraph(frames), clip, meta);
+    INDArray x = NextFrameTask.asTimeSeries(
+        TestData.images(10 * 3, 1, 8, 8, 7).castTo(DataType.DOUBLE).reshape(10, 3, 1, 8, 8));
+    int[] labels = {0, 1, 2, 0, 1, 2, 0, 1, 2, 0};
+    FineTuned tuned = FineTuneAdapter.builder(pretrained).classification(3).mode(FineTuneMode.FULL)
+        .updater(new Adam(1e-2)).epochs(1).batchSize(4).seed(3).build()  // batches of 4, 4, 2
+        .train(new LabelledData(x, labels, 3), 3);
+    INDArray test = x.get(NDArrayIndex.interval(0, 7)).dup();
+    INDArray together = tuned.output(test); // batches of 4 and 3 clips, neither of them 2
+    for (int i = 0; i < 7; i++) {
+      INDArray alone = tuned.output(test.get(NDArrayIndex.interval(i, i + 1)).dup());
+      for (int c = 0; c < 3; c++) {
+        assertEquals(alone.getDouble(0, c), together.getDouble(i, c), 1e-12, "clip " + i + " class " + c);
+      }
+    }
   }
 }
