@@ -224,7 +224,6 @@ public final class PretrainedEncoder {
     InputShapes.checkFinite(input, "The input of embed");
     DataType dt = graph.getConfiguration().getDataType();
     INDArray x = input.dataType() == dt ? input : input.castTo(dt);
-    graph.clear(); // labels left by training the graph would size the per-example reshapes (DL4J workaround B12)
     INDArray z = graph.output(false, new INDArray[] {x}, maskArrays(x))[0].detach();
     if (z.rank() != 2 || z.size(0) != x.size(0)) {
       throw new IllegalStateException("Encoder output has shape " + Arrays.toString(z.shape())
