@@ -24,7 +24,6 @@ import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
 import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.convolution.Convolution;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * DL4J's 2-D {@link ConvolutionLayer} whose backward pass does not run the convolution a second
@@ -301,10 +300,11 @@ public class SingleForwardConvolution extends ConvolutionLayer {
     }
 
     /**
-     * Weight (and bias) gradients into their views: with the input's patches as rows of {@code
-     * cols} [batch, inChannels·kH·kW (+ 1 row of ones for the bias), outH·outW] and the output
-     * gradient as [batch, outChannels, outH·outW], one batched product gives [batch, outChannels,
-     * K (+ 1)]; its sum over the batch is [dW | db].
+     * Weight (and bias) gradients into their views: with the input's patches {@code cols}
+     * [batch, inChannels·kH·kW, outH·outW] (contiguous, so im2col writes them in one pass) and the
+     * output gradient as [batch, outChannels, outH·outW], one batched product gives [batch,
+     * outChannels, K]; its sum over the batch is dW. The bias gradient is the output gradient summed
+     * over positions and the batch.
      */
     private void weightGradients(INDArray in, INDArray delta, SingleForwardConvolution c,
         LayerWorkspaceMgr workspaceMgr) {
@@ -330,29 +330,21 @@ public class SingleForwardConvolution extends ConvolutionLayer {
       long outChannels = delta.size(1);
       long positions = (long) outSize[0] * outSize[1];
       long k = inChannels * kernel[0] * kernel[1];
-      long rows = hasBias() ? k + 1 : k;
-      INDArray cols = workspaceMgr.createUninitialized(
-          ArrayType.BP_WORKING_MEM, dataType, new long[] {batch, rows, positions}, 'c');
-      long[] patchShape = {batch, inChannels, kernel[0], kernel[1], outSize[0], outSize[1]};
-      long[] patchStrides = {rows * positions, kernel[0] * kernel[1] * positions,
-          kernel[1] * positions, positions, outSize[1], 1};
-      INDArray patches = Nd4j.create(cols.data(), patchShape, patchStrides, 0, 'c');
+      INDArray patches = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType,
+          new long[] {batch, inChannels, kernel[0], kernel[1], outSize[0], outSize[1]}, 'c');
       Convolution.im2col(in, kernel[0], kernel[1], strides[0], strides[1], pad[0], pad[1],
           dilation[0], dilation[1], convolutionMode == ConvolutionMode.Same, patches);
-      if (hasBias()) {
-        cols.get(NDArrayIndex.all(), NDArrayIndex.point(k), NDArrayIndex.all()).assign(1.0);
-      }
+      INDArray cols = patches.reshape('c', batch, k, positions);
       INDArray delta3 = delta.reshape('c', batch, outChannels, positions);
       INDArray perExample = workspaceMgr.createUninitialized(
-          ArrayType.BP_WORKING_MEM, dataType, new long[] {batch, outChannels, rows}, 'c');
+          ArrayType.BP_WORKING_MEM, dataType, new long[] {batch, outChannels, k}, 'c');
       Nd4j.exec(new Mmul(delta3, cols, perExample, MMulTranspose.builder().transposeB(true).build()));
-      INDArray summed = perExample.sum(0); // [outChannels, rows]
       INDArray weightGrad2d = Shape.newShapeNoCopy(
           gradientViews.get(ConvolutionParamInitializer.WEIGHT_KEY), new long[] {outChannels, k}, false);
-      weightGrad2d.assign(summed.get(NDArrayIndex.all(), NDArrayIndex.interval(0, k)));
+      weightGrad2d.assign(perExample.sum(0));
       if (hasBias()) {
         gradientViews.get(ConvolutionParamInitializer.BIAS_KEY)
-            .assign(summed.get(NDArrayIndex.all(), NDArrayIndex.point(k)).reshape(1, outChannels));
+            .assign(delta3.sum(2).sum(0).reshape(1, outChannels));
       }
     }
 
