@@ -2,12 +2,12 @@ package io.github.ssl4j.tasks.nextframe;
 
 import io.github.ssl4j.core.Decoder;
 import io.github.ssl4j.core.VertexNames;
+import io.github.ssl4j.core.layers.SingleForwardDeconvolution;
 import java.util.Arrays;
 import java.util.Objects;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.Deconvolution2D;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor;
 import org.nd4j.linalg.activations.Activation;
@@ -89,7 +89,7 @@ public final class FrameDecoder implements Decoder {
     for (int i = 1; i <= stages; i++) {
       boolean last = i == stages;
       graph.addLayer(deconvVertex(i),
-          new Deconvolution2D.Builder(4, 4)
+          new SingleForwardDeconvolution.Builder(4, 4)
               .stride(2, 2)
               .padding(1, 1)
               .convolutionMode(ConvolutionMode.Truncate)

@@ -98,6 +98,8 @@ public final class FrameEncoder implements Encoder {
     for (int i = 1; i <= convWidths.length; i++) {
       graph.addLayer(convVertex(i),
           new SingleForwardConvolution.Builder(4, 4)
+              // a first layer on the network's input needs no input gradient
+              .inputGradient(i > 1 || !graph.getNetworkInputs().contains(input))
               .stride(2, 2)
               .padding(1, 1)
               .convolutionMode(ConvolutionMode.Truncate)
