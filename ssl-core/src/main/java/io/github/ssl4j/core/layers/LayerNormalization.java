@@ -119,8 +119,8 @@ public class LayerNormalization extends CorrectedSameDiffLayer {
     protected INDArray backward(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
       INDArray dy = rows(epsilon, ArrayType.BP_WORKING_MEM, workspaceMgr);
       long n = dy.size(0);
-      gradTable.get("gain").assign(dy.mul(normalised).sum(true, 0));
-      gradTable.get("bias").assign(dy.sum(true, 0));
+      columnSumsInto(dy.mul(normalised), gradTable.get("gain"));
+      columnSumsInto(dy, gradTable.get("bias"));
       // g = dy·gain, then dx, all in place in dy (dy itself is not needed any more)
       INDArray g = dy.muliRowVector(getParam("gain"));
       INDArray gx = g.mul(normalised).mean(1).reshape(n, 1);

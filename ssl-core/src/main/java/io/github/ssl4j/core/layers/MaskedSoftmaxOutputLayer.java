@@ -86,6 +86,15 @@ public class MaskedSoftmaxOutputLayer extends RnnOutputLayer {
       super(conf, dataType);
     }
 
+    /**
+     * The cross-entropy sum the last backward pass computed on its way, and the arrays it was for:
+     * DL4J asks for the score right after the gradient, on the same input, labels and parameters.
+     */
+    private double backwardCrossEntropy;
+    private INDArray backwardInput;
+    private INDArray backwardLabels;
+    private INDArray backwardMask;
+
     /** The selected rows of the [batch*T, ...] time-major 2-d views, their inputs and labels. */
     private record Selected(int[] rows, INDArray x, int[] labels) {}
 
@@ -147,8 +156,15 @@ public class MaskedSoftmaxOutputLayer extends RnnOutputLayer {
       if (input == null || labels == null) {
         throw new IllegalStateException("Cannot calculate score without input and labels " + layerId());
       }
-      Selected s = select();
-      double score = s.rows().length == 0 ? 0 : crossEntropy(probabilities(s), s.labels());
+      double score;
+      if (training && backwardInput != null && backwardInput == input && backwardLabels == labels
+          && backwardMask == maskArray) {
+        score = backwardCrossEntropy; // same input, labels and mask since the backward pass
+      } else {
+        Selected s = select();
+        score = s.rows().length == 0 ? 0 : crossEntropy(probabilities(s), s.labels());
+      }
+      backwardInput = null;
       if (conf().isMiniBatch()) {
         score /= getInputMiniBatchSize();
       }
@@ -160,6 +176,7 @@ public class MaskedSoftmaxOutputLayer extends RnnOutputLayer {
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
       assertInputSet(true);
+      backwardInput = null;
       Selected s = select();
       INDArray w = getParam(DefaultParamInitializer.WEIGHT_KEY);
       INDArray weightGrad = gradientViews.get(DefaultParamInitializer.WEIGHT_KEY);
@@ -168,11 +185,13 @@ public class MaskedSoftmaxOutputLayer extends RnnOutputLayer {
       long steps = input.size(2);
       long d = input.size(1);
       INDArray eps2d = Nd4j.zeros(w.dataType(), batch * steps, d);
+      double crossEntropy = 0;
       if (s.rows().length == 0) {
         weightGrad.assign(0);
         biasGrad.assign(0);
       } else {
         INDArray delta = probabilities(s); // softmax - onehot
+        crossEntropy = crossEntropy(delta, s.labels());
         for (int j = 0; j < s.labels().length; j++) {
           delta.putScalar(j, s.labels()[j], delta.getDouble(j, s.labels()[j]) - 1);
         }
@@ -182,6 +201,10 @@ public class MaskedSoftmaxOutputLayer extends RnnOutputLayer {
         Nd4j.scatterUpdate(org.nd4j.linalg.api.ops.impl.scatter.ScatterUpdate.UpdateOp.ADD, eps2d,
             Nd4j.createFromArray(s.rows()), epsRows, 1);
       }
+      backwardCrossEntropy = crossEntropy;
+      backwardInput = input;
+      backwardLabels = labels;
+      backwardMask = maskArray;
       Gradient g = new DefaultGradient();
       g.gradientForVariable().put(DefaultParamInitializer.WEIGHT_KEY, weightGrad);
       g.gradientForVariable().put(DefaultParamInitializer.BIAS_KEY, biasGrad);
@@ -189,6 +212,12 @@ public class MaskedSoftmaxOutputLayer extends RnnOutputLayer {
       // rows are time-major (t*batch + i), as TimeSeriesUtils.reshape3dTo2d
       INDArray eps3d = TimeSeriesUtils.reshape2dTo3d(eps2d, batch, workspaceMgr, ArrayType.ACTIVATION_GRAD);
       return new Pair<>(g, eps3d);
+    }
+
+    @Override
+    public void clear() {
+      super.clear();
+      backwardInput = null;
     }
   }
 }

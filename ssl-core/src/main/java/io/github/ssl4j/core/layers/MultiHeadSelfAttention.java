@@ -209,7 +209,7 @@ public class MultiHeadSelfAttention extends CorrectedSameDiffLayer {
       Dims z = new Dims(input, (MultiHeadSelfAttention) layerConf());
       INDArray dy = rows(epsilon, ArrayType.BP_WORKING_MEM, workspaceMgr);
       Nd4j.gemm(context, dy, gradTable.get(OUT_WEIGHTS), true, false, 1.0, 0.0);
-      gradTable.get(OUT_BIAS).assign(dy.sum(true, 0));
+      columnSumsInto(dy, gradTable.get(OUT_BIAS));
       INDArray dCtx = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, new long[] {z.batch, z.steps, z.heads, z.dh}, 'c');
       Nd4j.gemm(dy, getParam(OUT_WEIGHTS), dCtx.reshape('c', z.n, z.d), false, true, 1.0, 0.0);
       INDArray dCtxHeads = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, new long[] {z.batch, z.heads, z.steps, z.dh}, 'c');
@@ -235,7 +235,7 @@ public class MultiHeadSelfAttention extends CorrectedSameDiffLayer {
             .assign(grads[part].reshape('c', z.batch, z.heads, z.steps, z.dh).permute(0, 2, 1, 3));
       }
       Nd4j.gemm(rows, dQkv, gradTable.get(QKV_WEIGHTS), true, false, 1.0, 0.0);
-      gradTable.get(QKV_BIAS).assign(dQkv.sum(true, 0));
+      columnSumsInto(dQkv, gradTable.get(QKV_BIAS));
       INDArray dx = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, new long[] {z.n, z.d}, 'c');
       Nd4j.gemm(dQkv, getParam(QKV_WEIGHTS), dx, false, true, 1.0, 0.0);
       return sequence(dx, ArrayType.ACTIVATION_GRAD, workspaceMgr);

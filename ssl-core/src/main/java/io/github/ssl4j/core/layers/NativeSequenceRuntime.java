@@ -10,6 +10,7 @@ import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Base of the native runtime layers of ssl4j's sequence layers (attention, LayerNorm,
@@ -59,6 +60,18 @@ abstract class NativeSequenceRuntime extends CorrectedSameDiffLayer.HalvedGradie
     forwardInput = null;
     clearKept();
     return new Pair<>(gradient, epsilonBelow);
+  }
+
+  /**
+   * Column sums of a [rows, columns] matrix into {@code target} [1, columns] (a bias gradient from
+   * per-position gradients), as one matrix product with a row of ones: ND4J's reduction along
+   * dimension 0 of a row-major matrix reads it with a stride.
+   */
+  static void columnSumsInto(INDArray matrix, INDArray target) {
+    INDArray ones = Nd4j.ones(matrix.dataType(), 1, matrix.size(0));
+    INDArray sums = Nd4j.createUninitialized(matrix.dataType(), 1, matrix.size(1));
+    Nd4j.gemm(ones, matrix, sums, false, false, 1.0, 0.0);
+    target.assign(sums.reshape(target.shape()));
   }
 
   /**

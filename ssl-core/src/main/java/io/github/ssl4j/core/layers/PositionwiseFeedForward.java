@@ -138,7 +138,7 @@ public class PositionwiseFeedForward extends CorrectedSameDiffLayer {
     protected INDArray backward(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
       INDArray dy = rows(epsilon, ArrayType.BP_WORKING_MEM, workspaceMgr);
       Nd4j.gemm(act, dy, gradTable.get(W_OUT), true, false, 1.0, 0.0);
-      gradTable.get(B_OUT).assign(dy.sum(true, 0));
+      columnSumsInto(dy, gradTable.get(B_OUT));
       INDArray dh = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, pre.shape(), 'c');
       Nd4j.gemm(dy, getParam(W_OUT), dh, false, true, 1.0, 0.0); // dG
       // GELU'(h) = 0.5(1 + t) + 0.5·h·(1 − t²)·C·(1 + 3A·h²)
@@ -149,7 +149,7 @@ public class PositionwiseFeedForward extends CorrectedSameDiffLayer {
       d.muli(oneMinusT2).addi(tanh.add(1.0).muli(0.5));
       dh.muli(d);
       Nd4j.gemm(rows, dh, gradTable.get(W_IN), true, false, 1.0, 0.0);
-      gradTable.get(B_IN).assign(dh.sum(true, 0));
+      columnSumsInto(dh, gradTable.get(B_IN));
       INDArray dx = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, rows.shape(), 'c');
       Nd4j.gemm(dh, getParam(W_IN), dx, false, true, 1.0, 0.0);
       return sequence(dx, ArrayType.ACTIVATION_GRAD, workspaceMgr);
