@@ -138,7 +138,8 @@ public class MaskedSoftmaxOutputLayer extends RnnOutputLayer {
     private INDArray probabilities(Selected s) {
       INDArray w = getParam(DefaultParamInitializer.WEIGHT_KEY);
       INDArray b = getParam(DefaultParamInitializer.BIAS_KEY);
-      INDArray z = s.x().castTo(w.dataType()).mmul(w).addiRowVector(b);
+      INDArray z = Nd4j.createUninitialized(w.dataType(), s.rows().length, w.size(1));
+      Nd4j.gemm(s.x().castTo(w.dataType()), w, z, false, false, 1.0, 0.0).addiRowVector(b);
       Nd4j.exec(new SoftMax(z, z, 1));
       return z;
     }
@@ -197,7 +198,8 @@ public class MaskedSoftmaxOutputLayer extends RnnOutputLayer {
         }
         Nd4j.gemm(s.x().castTo(weightGrad.dataType()), delta, weightGrad, true, false, 1.0, 0.0);
         delta.sum(biasGrad, 0);
-        INDArray epsRows = delta.mmul(w.transpose()); // [count, d]
+        INDArray epsRows = Nd4j.gemm(delta, w, Nd4j.createUninitialized(w.dataType(), delta.size(0), w.size(0)),
+            false, true, 1.0, 0.0); // [count, d]
         Nd4j.scatterUpdate(org.nd4j.linalg.api.ops.impl.scatter.ScatterUpdate.UpdateOp.ADD, eps2d,
             Nd4j.createFromArray(s.rows()), epsRows, 1);
       }

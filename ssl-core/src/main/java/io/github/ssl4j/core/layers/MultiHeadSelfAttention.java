@@ -161,7 +161,7 @@ public class MultiHeadSelfAttention extends CorrectedSameDiffLayer {
       Dims z = new Dims(input, (MultiHeadSelfAttention) layerConf());
       INDArray x = rows(input, kept, workspaceMgr);
       INDArray qkv = workspaceMgr.createUninitialized(ArrayType.FF_WORKING_MEM, dataType, new long[] {z.n, 3 * z.d}, 'c');
-      x.mmul(getParam(QKV_WEIGHTS), qkv).addiRowVector(getParam(QKV_BIAS));
+      Nd4j.gemm(x, getParam(QKV_WEIGHTS), qkv, false, false, 1.0, 0.0).addiRowVector(getParam(QKV_BIAS));
       INDArray[] qkvHeads = new INDArray[3];
       for (int part = 0; part < 3; part++) {
         INDArray h = workspaceMgr.createUninitialized(kept, dataType, new long[] {z.batch, z.heads, z.steps, z.dh}, 'c');
@@ -186,7 +186,7 @@ public class MultiHeadSelfAttention extends CorrectedSameDiffLayer {
       ctx.assign(ctxHeads.reshape('c', z.batch, z.heads, z.steps, z.dh).permute(0, 2, 1, 3));
       INDArray ctxRows = ctx.reshape('c', z.n, z.d);
       INDArray y = workspaceMgr.createUninitialized(ArrayType.FF_WORKING_MEM, dataType, new long[] {z.n, z.d}, 'c');
-      ctxRows.mmul(getParam(OUT_WEIGHTS), y).addiRowVector(getParam(OUT_BIAS));
+      Nd4j.gemm(ctxRows, getParam(OUT_WEIGHTS), y, false, false, 1.0, 0.0).addiRowVector(getParam(OUT_BIAS));
       rows = x;
       q = qkvHeads[0];
       k = qkvHeads[1];

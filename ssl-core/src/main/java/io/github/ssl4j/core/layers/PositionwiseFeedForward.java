@@ -117,7 +117,7 @@ public class PositionwiseFeedForward extends CorrectedSameDiffLayer {
       INDArray x = rows(input, kept, workspaceMgr);
       long n = x.size(0);
       INDArray h = workspaceMgr.createUninitialized(kept, dataType, new long[] {n, c.hidden}, 'c');
-      x.mmul(getParam(W_IN), h).addiRowVector(getParam(B_IN));
+      Nd4j.gemm(x, getParam(W_IN), h, false, false, 1.0, 0.0).addiRowVector(getParam(B_IN));
       // t = tanh(C·h·(1 + A·h²)); g = 0.5·h·(1 + t)
       INDArray t = workspaceMgr.createUninitialized(kept, dataType, h.shape(), 'c');
       t.assign(h).muli(h).muli(A).addi(1.0).muli(h).muli(C);
@@ -126,7 +126,7 @@ public class PositionwiseFeedForward extends CorrectedSameDiffLayer {
       g.assign(t).addi(1.0).muli(h).muli(0.5);
       INDArray y = workspaceMgr.createUninitialized(ArrayType.FF_WORKING_MEM, dataType,
           new long[] {n, c.size}, 'c');
-      g.mmul(getParam(W_OUT), y).addiRowVector(getParam(B_OUT));
+      Nd4j.gemm(g, getParam(W_OUT), y, false, false, 1.0, 0.0).addiRowVector(getParam(B_OUT));
       rows = x;
       pre = h;
       tanh = t;
