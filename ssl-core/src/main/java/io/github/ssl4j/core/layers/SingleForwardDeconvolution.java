@@ -20,7 +20,10 @@ import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.blas.params.MMulTranspose;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
+import org.nd4j.linalg.convolution.Convolution;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -150,19 +153,58 @@ public class SingleForwardDeconvolution extends Deconvolution2D {
       long outChannels = weights.size(1);
       INDArray output = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, input.dataType(),
           new long[] {batch, outChannels, outSize[0], outSize[1]}, 'c');
-      // DL4J weights [in, out, kH, kW]; libnd4j's [kH, kW, out, in]
-      Nd4j.exec(DynamicCustomOp.builder("deconv2d")
-          .addInputs(input, weights.permute(2, 3, 1, 0))
-          .addIntegerArguments(opArguments(kernel, strides, pad, dilation))
-          .addOutputs(output)
-          .callInplace(false)
-          .build());
+      if (narrowOutput(weights, dilation)) {
+        narrowTransposedConvolution(weights, kernel, strides, pad, output, workspaceMgr);
+      } else {
+        // DL4J weights [in, out, kH, kW]; libnd4j's [kH, kW, out, in]
+        Nd4j.exec(DynamicCustomOp.builder("deconv2d")
+            .addInputs(input, weights.permute(2, 3, 1, 0))
+            .addIntegerArguments(opArguments(kernel, strides, pad, dilation))
+            .addOutputs(output)
+            .callInplace(false)
+            .build());
+      }
       if (c.hasBias()) {
         INDArray bias = getParamWithNoise(DeconvolutionParamInitializer.BIAS_KEY, training, workspaceMgr);
         INDArray perRow = bias.reshape(1, outChannels).repeat(0, batch).reshape(batch * outChannels, 1);
         output.reshape('c', batch * outChannels, (long) outSize[0] * outSize[1]).addiColumnVector(perRow);
       }
       return output;
+    }
+
+    /**
+     * Whether the output is so narrow (outChannels·kH·kW ≤ inChannels, e.g. a 32 → 1 image-output
+     * layer) that the output's patches are no larger than the input, undilated and with explicit
+     * padding. oneDNN runs such a transposed convolution far below its usual speed.
+     */
+    private boolean narrowOutput(INDArray weights, int[] dilation) {
+      return dilation[0] == 1 && dilation[1] == 1 && convolutionMode != ConvolutionMode.Same
+          && weights.size(1) * weights.size(2) * weights.size(3) <= weights.size(0);
+    }
+
+    /**
+     * The transposed convolution of a {@link #narrowOutput narrow-output} layer as the adjoint of
+     * im2col: per example the patches P[n] = Wᵀ·x[n] [outChannels·kH·kW, H·W], with W the weights
+     * as [inChannels, outChannels·kH·kW], one batched product; then col2im sums the patches into
+     * the output.
+     */
+    private void narrowTransposedConvolution(INDArray weights, int[] kernel, int[] strides, int[] pad,
+        INDArray output, LayerWorkspaceMgr workspaceMgr) {
+      long batch = input.size(0);
+      long inChannels = input.size(1);
+      long inH = input.size(2);
+      long inW = input.size(3);
+      long outChannels = weights.size(1);
+      long rows = outChannels * kernel[0] * kernel[1];
+      INDArray perExampleWt = weights.dup('c').reshape('c', inChannels, rows).transpose()
+          .reshape(1, rows, inChannels).broadcast(batch, rows, inChannels);
+      INDArray patches = workspaceMgr.createUninitialized(ArrayType.FF_WORKING_MEM, dataType,
+          new long[] {batch, outChannels, kernel[0], kernel[1], inH, inW}, 'c');
+      Nd4j.exec(new Mmul(perExampleWt, input.reshape('c', batch, inChannels, inH * inW),
+          patches.reshape('c', batch, rows, inH * inW), MMulTranspose.allFalse()));
+      // Convolution.col2im's two size arguments after the padding are the image's height and width
+      Convolution.col2im(patches, output, strides[0], strides[1], pad[0], pad[1],
+          (int) output.size(2), (int) output.size(3), 1, 1);
     }
 
     private int[] opArguments(int[] kernel, int[] strides, int[] pad, int[] dilation) {

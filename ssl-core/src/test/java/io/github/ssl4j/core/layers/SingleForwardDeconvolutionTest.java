@@ -92,7 +92,10 @@ class SingleForwardDeconvolutionTest {
     assertNotEquals(layer, stockLayer);
   }
 
-  /** dense 6 → [3, 4, 4] map → transposed convolution → dense output with MSE. */
+  /**
+   * dense 6 → [16, 4, 4] map → transposed convolution → dense output with MSE; variant 1 has a
+   * single output channel (1·4·4 ≤ 16 input channels: the narrow-output path).
+   */
   private static ComputationGraph graph(boolean single, int variant, DataType type) {
     Deconvolution2D.Builder deconv = single ? new SingleForwardDeconvolution.Builder(4, 4)
         : new Deconvolution2D.Builder(4, 4);
@@ -110,8 +113,8 @@ class SingleForwardDeconvolutionTest {
         .graphBuilder()
         .addInputs("in")
         .setInputTypes(InputType.feedForward(6))
-        .addLayer("fc", new DenseLayer.Builder().nOut(3 * 4 * 4).activation(Activation.TANH).build(), "in")
-        .inputPreProcessor("deconv", new org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor(4, 4, 3))
+        .addLayer("fc", new DenseLayer.Builder().nOut(16 * 4 * 4).activation(Activation.TANH).build(), "in")
+        .inputPreProcessor("deconv", new org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor(4, 4, 16))
         .addLayer("deconv", deconv.nOut(variant == 1 ? 1 : 5).build(), "fc")
         .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MSE)
             .nOut(2).activation(Activation.IDENTITY).build(), "deconv")
