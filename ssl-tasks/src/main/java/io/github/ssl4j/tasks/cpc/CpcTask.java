@@ -3,6 +3,7 @@ package io.github.ssl4j.tasks.cpc;
 import io.github.ssl4j.core.Encoder;
 import io.github.ssl4j.core.PretextTask;
 import io.github.ssl4j.core.VertexNames;
+import io.github.ssl4j.core.layers.SingleForwardLstm;
 import io.github.ssl4j.tasks.nextframe.NextFrameTask;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -14,7 +15,6 @@ import org.deeplearning4j.nn.conf.graph.MergeVertex;
 import org.deeplearning4j.nn.conf.graph.PreprocessorVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
-import org.deeplearning4j.nn.conf.layers.LSTM;
 import org.deeplearning4j.nn.conf.preprocessor.FeedForwardToRnnPreProcessor;
 import org.deeplearning4j.nn.conf.preprocessor.RnnToCnnPreProcessor;
 import org.deeplearning4j.nn.conf.preprocessor.RnnToFeedForwardPreProcessor;
@@ -121,7 +121,7 @@ public final class CpcTask implements PretextTask {
     String encoded = encoder.addTo(graph, FRAMES_VERTEX);
     graph.addVertex(CODES_VERTEX, new PreprocessorVertex(new FeedForwardToRnnPreProcessor()), encoded);
     graph.addLayer(CONTEXT_VERTEX,
-        new LSTM.Builder().nIn(d).nOut(contextSize).activation(Activation.TANH)
+        new SingleForwardLstm.Builder().nIn(d).nOut(contextSize).activation(Activation.TANH)
             .gateActivationFunction(Activation.SIGMOID).build(),
         CODES_VERTEX);
     graph.addVertex(CONTEXT_STEPS_VERTEX, new PreprocessorVertex(new RnnToFeedForwardPreProcessor()), CONTEXT_VERTEX);

@@ -5,6 +5,7 @@ import io.github.ssl4j.core.Encoder;
 import io.github.ssl4j.core.PretextTask;
 import io.github.ssl4j.core.VertexNames;
 import io.github.ssl4j.core.layers.ConvLstm;
+import io.github.ssl4j.core.layers.SingleForwardLstm;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -12,7 +13,6 @@ import java.util.Objects;
 import java.util.random.RandomGenerator;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.LSTM;
 import org.deeplearning4j.nn.conf.layers.RnnLossLayer;
 import org.deeplearning4j.nn.conf.preprocessor.CnnToRnnPreProcessor;
 import org.deeplearning4j.nn.conf.preprocessor.FeedForwardToRnnPreProcessor;
@@ -140,7 +140,7 @@ public final class NextFrameTask implements PretextTask {
     String encoded = addFramesAndEncoder(graph, encoder, frame, decoded);
     graph.addVertex(EMBEDDINGS_VERTEX, new PreprocessorVertex(new FeedForwardToRnnPreProcessor()), encoded);
     graph.addLayer(TEMPORAL_VERTEX,
-        new LSTM.Builder()
+        new SingleForwardLstm.Builder()
             .nIn(embedding.getSize())
             .nOut(hiddenSize)
             .activation(Activation.TANH)

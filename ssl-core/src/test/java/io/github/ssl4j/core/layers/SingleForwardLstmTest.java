@@ -1,0 +1,148 @@
+package io.github.ssl4j.core.layers;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.LSTM;
+import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.activations.BaseActivationFunction;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+import org.nd4j.common.primitives.Pair;
+
+/** The LSTM whose backward pass reuses its training forward pass: DL4J's numbers, one recurrence. */
+class SingleForwardLstmTest {
+
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(value = DataType.class, names = {"FLOAT", "DOUBLE"})
+  void gradientsAndTrainingAreBitIdenticalToDl4jsLstmWithOneForwardPerStep(DataType type) {
+    ComputationGraph stock = graph(false, type);
+    ComputationGraph single = graph(true, type);
+    assertInstanceOf(SingleForwardLstm.Runtime.class, single.getLayer("lstm"));
+    single.setParams(stock.params().dup());
+    AtomicInteger stockForwards = countActivations(stock);
+    AtomicInteger singleForwards = countActivations(single);
+
+    INDArray[] b = batch(type, 7);
+    for (ComputationGraph g : new ComputationGraph[] {stock, single}) {
+      g.setInputs(b[0]);
+      g.setLabels(b[1]);
+      g.computeGradientAndScore();
+    }
+    assertEquals(stock.score(), single.score());
+    assertEquals(stock.gradient().gradient(), single.gradient().gradient());
+    assertNotEquals(0, singleForwards.get());
+    assertEquals(stockForwards.get(), 2 * singleForwards.get(),
+        "DL4J's LSTM runs the recurrence twice per gradient, this layer once");
+
+    for (int step = 0; step < 3; step++) {
+      INDArray[] s = batch(type, 20 + step);
+      stock.fit(new INDArray[] {s[0]}, new INDArray[] {s[1]});
+      single.fit(new INDArray[] {s[0]}, new INDArray[] {s[1]});
+    }
+    assertEquals(stock.params(), single.params(), "parameters after three Adam steps");
+    INDArray[] test = batch(type, 99);
+    assertEquals(stock.outputSingle(test[0]), single.outputSingle(test[0]));
+  }
+
+  @Test
+  void aForwardPassOnAnotherInputIsNotReused() {
+    ComputationGraph stock = graph(false, DataType.DOUBLE);
+    ComputationGraph single = graph(true, DataType.DOUBLE);
+    single.setParams(stock.params().dup());
+    stock.initGradientsView();
+    single.initGradientsView();
+    INDArray[] a = batch(DataType.DOUBLE, 1);
+    INDArray[] b = batch(DataType.DOUBLE, 2);
+    LayerWorkspaceMgr none = LayerWorkspaceMgr.noWorkspaces();
+    Layer stockLstm = stock.getLayer("lstm");
+    Layer singleLstm = single.getLayer("lstm");
+    singleLstm.setInput(a[0], none);
+    singleLstm.activate(true, none); // kept for a
+    singleLstm.setInput(b[0], none);
+    stockLstm.setInput(b[0], none);
+    INDArray epsilon = Nd4j.rand(DataType.DOUBLE, 4, 6, 5);
+    Pair<?, INDArray> expected = stockLstm.backpropGradient(epsilon, none);
+    Pair<?, INDArray> actual = singleLstm.backpropGradient(epsilon, none);
+    assertEquals(expected.getSecond(), actual.getSecond());
+    assertEquals(stockLstm.getGradientsViewArray(), singleLstm.getGradientsViewArray());
+  }
+
+  @Test
+  void survivesJsonWithDl4jsConfiguration() {
+    ComputationGraphConfiguration conf = graph(true, DataType.FLOAT).getConfiguration();
+    ComputationGraphConfiguration back = ComputationGraphConfiguration.fromJson(conf.toJson());
+    assertEquals(conf, back);
+    ComputationGraph restored = new ComputationGraph(back);
+    restored.init();
+    assertInstanceOf(SingleForwardLstm.Runtime.class, restored.getLayer("lstm"));
+    LSTM layer = (LSTM) ((org.deeplearning4j.nn.conf.graph.LayerVertex) back.getVertices().get("lstm"))
+        .getLayerConf().getLayer();
+    LSTM stockLayer = (LSTM) ((org.deeplearning4j.nn.conf.graph.LayerVertex) graph(false, DataType.FLOAT)
+        .getConfiguration().getVertices().get("lstm")).getLayerConf().getLayer();
+    assertEquals(stockLayer.getNOut(), layer.getNOut());
+    assertEquals(stockLayer.getGateActivationFn(), layer.getGateActivationFn());
+    assertEquals(stockLayer.getForgetGateBiasInit(), layer.getForgetGateBiasInit());
+    assertNotEquals(stockLayer, layer);
+  }
+
+  private static ComputationGraph graph(boolean single, DataType type) {
+    LSTM.Builder lstm = single ? new SingleForwardLstm.Builder() : new LSTM.Builder();
+    ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder()
+        .seed(11)
+        .dataType(type)
+        .updater(new Adam(1e-2))
+        .graphBuilder()
+        .addInputs("in")
+        .setInputTypes(InputType.recurrent(3))
+        .addLayer("lstm", lstm.nOut(6).activation(Activation.TANH).forgetGateBiasInit(0.7)
+            .gateActivationFunction(Activation.SIGMOID).build(), "in")
+        .addLayer("out", new RnnOutputLayer.Builder(LossFunctions.LossFunction.MSE)
+            .nOut(2).activation(Activation.IDENTITY).build(), "lstm")
+        .setOutputs("out")
+        .build();
+    ComputationGraph g = new ComputationGraph(conf);
+    g.init();
+    return g;
+  }
+
+  /** Counts forward applications of the LSTM's (tanh) activation, a fixed number per time step. */
+  private static AtomicInteger countActivations(ComputationGraph g) {
+    AtomicInteger count = new AtomicInteger();
+    LSTM conf = (LSTM) g.getLayer("lstm").conf().getLayer();
+    org.nd4j.linalg.activations.IActivation real = conf.getActivationFn();
+    conf.setActivationFn(new BaseActivationFunction() {
+      @Override
+      public INDArray getActivation(INDArray in, boolean training) {
+        count.incrementAndGet();
+        return real.getActivation(in, training);
+      }
+
+      @Override
+      public Pair<INDArray, INDArray> backprop(INDArray in, INDArray epsilon) {
+        return real.backprop(in, epsilon);
+      }
+    });
+    return count;
+  }
+
+  private static INDArray[] batch(DataType type, long seed) {
+    Nd4j.getRandom().setSeed(seed);
+    return new INDArray[] {Nd4j.rand(type, 4, 3, 5).subi(0.5), Nd4j.rand(type, 4, 2, 5)};
+  }
+}
