@@ -25,7 +25,7 @@ tuned=glibc.malloc.hugetlb=1:glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold
 mkdir -p "$out"
 rss() { /usr/bin/time -f "%M" -o "$1" "${@:2}"; } # peak RSS of the command, in KiB, to the file $1
 for r in $(seq "$rounds"); do
-  rss "$out/$wl-ssl4j-$r.rss" env -u GLIBC_TUNABLES -u OMP_WAIT_POLICY mvn -B -q -pl ssl-bench -am package -DskipTests exec:java \
+  rss "$out/$wl-ssl4j-$r.rss" env -u GLIBC_TUNABLES -u OMP_WAIT_POLICY mvn -B -q -pl ssl-bench -am package -DskipTests exec:java -Dssl4j.examples.exec.skip=true \
     -Dexec.mainClass=io.github.ssl4j.bench.WorkloadBenchmark \
     -Dexec.args="--workload $wl --json $out/$wl-ssl4j-$r.json" 2>&1 | grep -E "throughput|parts|written" || true
   rss "$out/$wl-peer-$r.rss" env -u GLIBC_TUNABLES -u OMP_WAIT_POLICY /usr/bin/python3 "$peer" --workload "$wl" --mode throughput --steps 30 \

@@ -27,7 +27,7 @@ import org.nd4j.linalg.learning.config.Adam;
  * EMA update ({@link EmaTeacher#update}) on its own, interleaved; medians over the rounds.
  *
  * <pre>
- * mvn -B -q -pl ssl-bench -am package -DskipTests exec:java \
+ * mvn -B -q -pl ssl-bench -am package -DskipTests exec:java -Dssl4j.examples.exec.skip=true \
  *   -Dexec.mainClass=io.github.ssl4j.bench.EmaCostBenchmark -Dexec.args="20"
  * </pre>
  */

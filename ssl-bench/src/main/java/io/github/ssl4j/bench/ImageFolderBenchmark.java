@@ -46,7 +46,7 @@ import picocli.CommandLine.Option;
  * threads, interleaved over rounds.
  *
  * <pre>
- * mvn -B -q -pl ssl-bench -am package -DskipTests exec:java \
+ * mvn -B -q -pl ssl-bench -am package -DskipTests exec:java -Dssl4j.examples.exec.skip=true \
  *   -Dexec.mainClass=io.github.ssl4j.bench.ImageFolderBenchmark \
  *   -Dexec.args="--mode train --idx /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz --folder /tmp/fm/flat"
  * </pre>

@@ -42,7 +42,7 @@ import picocli.CommandLine.Option;
  * prefetch thread as users get it); the median of the per-step rates is the figure.
  *
  * <pre>
- * mvn -B -q -pl ssl-bench -am package -DskipTests exec:java \
+ * mvn -B -q -pl ssl-bench -am package -DskipTests exec:java -Dssl4j.examples.exec.skip=true \
  *   -Dexec.mainClass=io.github.ssl4j.bench.WorkloadBenchmark -Dexec.args="--workload W1"
  * </pre>
  */
