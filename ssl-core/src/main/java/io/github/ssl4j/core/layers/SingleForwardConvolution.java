@@ -16,7 +16,6 @@ import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.deeplearning4j.util.ConvolutionUtils;
 import org.nd4j.common.primitives.Pair;
-import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.blas.params.MMulTranspose;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -131,8 +130,7 @@ public class SingleForwardConvolution extends ConvolutionLayer {
 
   /** The runtime layer: keeps its last training pre-activation for the backward pass. */
   static final class Runtime extends org.deeplearning4j.nn.layers.convolution.ConvolutionLayer {
-    private INDArray forwardInput;
-    private INDArray forwardPreOutput;
+    private final KeptPreActivation kept = new KeptPreActivation();
 
     Runtime(NeuralNetConfiguration conf, DataType dataType) {
       super(conf, dataType);
@@ -146,23 +144,16 @@ public class SingleForwardConvolution extends ConvolutionLayer {
     @Override
     protected Pair<INDArray, INDArray> preOutput(
         boolean training, boolean forBackprop, LayerWorkspaceMgr workspaceMgr) {
-      INDArray kept = forwardPreOutput;
-      boolean sameInput = forwardInput != null && forwardInput == input;
-      forwardInput = null;
-      forwardPreOutput = null;
+      INDArray z = kept.take(input);
       if (forBackprop) {
-        if (kept != null && sameInput && reusable()) {
-          return new Pair<>(kept, null);
+        if (z != null && reusable()) {
+          return new Pair<>(z, null);
         }
         return super.preOutput(training, true, workspaceMgr);
       }
       Pair<INDArray, INDArray> result = super.preOutput(training, false, workspaceMgr);
       if (training && reusable()) {
-        INDArray z = result.getFirst();
-        // the activation is applied in place next: keep a copy unless it is the identity
-        forwardPreOutput = layerConf().getActivationFn() instanceof ActivationIdentity
-            ? z : workspaceMgr.dup(ArrayType.ACTIVATIONS, z);
-        forwardInput = input;
+        kept.keep(input, result.getFirst(), layerConf().getActivationFn(), workspaceMgr);
       }
       return result;
     }
@@ -351,8 +342,7 @@ public class SingleForwardConvolution extends ConvolutionLayer {
     @Override
     public void clear() {
       super.clear();
-      forwardInput = null;
-      forwardPreOutput = null;
+      kept.clear();
     }
   }
 }

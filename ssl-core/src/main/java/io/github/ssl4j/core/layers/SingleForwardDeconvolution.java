@@ -17,7 +17,6 @@ import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.deeplearning4j.util.ConvolutionUtils;
 import org.nd4j.common.primitives.Pair;
-import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.blas.params.MMulTranspose;
@@ -91,8 +90,7 @@ public class SingleForwardDeconvolution extends Deconvolution2D {
 
   /** The runtime layer: keeps its last training pre-activation for the backward pass. */
   static final class Runtime extends Deconvolution2DLayer {
-    private INDArray forwardInput;
-    private INDArray forwardPreOutput;
+    private final KeptPreActivation kept = new KeptPreActivation();
 
     Runtime(NeuralNetConfiguration conf, DataType dataType) {
       super(conf, dataType);
@@ -105,22 +103,16 @@ public class SingleForwardDeconvolution extends Deconvolution2D {
     @Override
     protected Pair<INDArray, INDArray> preOutput(
         boolean training, boolean forBackprop, LayerWorkspaceMgr workspaceMgr) {
-      INDArray kept = forwardPreOutput;
-      boolean sameInput = forwardInput != null && forwardInput == input;
-      forwardInput = null;
-      forwardPreOutput = null;
+      INDArray keptZ = kept.take(input);
       if (!ownPath()) {
         return super.preOutput(training, forBackprop, workspaceMgr);
       }
-      if (forBackprop && kept != null && sameInput) {
-        return new Pair<>(kept, null);
+      if (forBackprop && keptZ != null) {
+        return new Pair<>(keptZ, null);
       }
       INDArray z = transposedConvolution(training, workspaceMgr);
       if (training && !forBackprop) {
-        // the activation is applied in place next: keep a copy unless it is the identity
-        forwardPreOutput = layerConf().getActivationFn() instanceof ActivationIdentity
-            ? z : workspaceMgr.dup(ArrayType.ACTIVATIONS, z);
-        forwardInput = input;
+        kept.keep(input, z, layerConf().getActivationFn(), workspaceMgr);
       }
       return new Pair<>(z, null);
     }
@@ -258,8 +250,7 @@ public class SingleForwardDeconvolution extends Deconvolution2D {
     @Override
     public void clear() {
       super.clear();
-      forwardInput = null;
-      forwardPreOutput = null;
+      kept.clear();
     }
   }
 }
