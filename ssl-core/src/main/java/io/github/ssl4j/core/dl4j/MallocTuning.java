@@ -27,7 +27,10 @@ import java.util.Map;
  *
  * <p>Blocks of 64 MiB and more allocated on threads other than the process's first one are still
  * mapped afresh each time (a thread arena's heap holds at most 64 MiB). The price: the process
- * keeps its peak native memory.
+ * keeps its peak native memory, including what the first steps of a run allocate once and never
+ * again (DL4J's workspaces learn their sizes over the first steps and allocate outside them until
+ * then). {@link #releaseFreeMemory()} hands such memory back; the training loop calls it after
+ * those first steps and now and then after that.
  *
  * <p>The settings apply to the whole process, so ssl4j applies them only when training starts
  * ({@link Dl4jRuntime#configureForTraining()}), never on class load or for inference. It is
@@ -50,6 +53,8 @@ public final class MallocTuning {
   static final int TOP_PAD = 64 << 20;
 
   private static Outcome outcome;
+  /** libc, once {@link #apply()} has changed its settings; null otherwise. */
+  private static LibC tuned;
   /** How many times this process called {@code mallopt}. */
   private static int malloptCalls;
 
@@ -68,6 +73,8 @@ public final class MallocTuning {
     int mallopt(int param, int value);
 
     String gnu_get_libc_version();
+
+    int malloc_trim(long pad);
   }
 
   /**
@@ -87,6 +94,31 @@ public final class MallocTuning {
   /** @return whether {@link #apply()} changed glibc's settings in this process */
   public static synchronized boolean applied() {
     return outcome != null && outcome.applied();
+  }
+
+  /**
+   * Returns the free memory between the blocks in use in glibc's heaps to the operating system
+   * ({@code malloc_trim(0)}: whole free pages are given back, the address space is kept), so the process's resident memory is what it
+   * uses plus what it is about to reuse. Does nothing unless {@link #apply()} changed glibc's
+   * settings in this process. Costs a walk over the free blocks, up to tens of milliseconds after a
+   * first training step, and one page fault per page that is used again later; call it after
+   * phases that free much memory for good, not after every step. Never throws.
+   *
+   * @return whether glibc reported memory returned to the system
+   */
+  public static boolean releaseFreeMemory() {
+    LibC c;
+    synchronized (MallocTuning.class) {
+      c = tuned;
+    }
+    if (c == null) {
+      return false;
+    }
+    try {
+      return c.malloc_trim(0) == 1;
+    } catch (LinkageError | RuntimeException e) {
+      return false;
+    }
   }
 
   /** @return how many times this class called glibc's {@code mallopt} in this process (0 or 3) */
@@ -125,6 +157,9 @@ public final class MallocTuning {
       String version = c.gnu_get_libc_version(); // absent on musl: UnsatisfiedLinkError
       boolean ok = mallopt(c, M_MMAP_MAX, 0) & mallopt(c, M_TRIM_THRESHOLD, Integer.MAX_VALUE)
           & mallopt(c, M_TOP_PAD, TOP_PAD);
+      if (ok) {
+        tuned = c;
+      }
       return ok
           ? new Outcome(true, "glibc " + version + ": mallopt M_MMAP_MAX=0, M_TRIM_THRESHOLD="
               + Integer.MAX_VALUE + ", M_TOP_PAD=" + TOP_PAD)

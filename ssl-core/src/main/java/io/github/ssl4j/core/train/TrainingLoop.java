@@ -2,6 +2,7 @@ package io.github.ssl4j.core.train;
 
 import io.github.ssl4j.core.data.Minibatches;
 import io.github.ssl4j.core.data.Rows;
+import io.github.ssl4j.core.dl4j.MallocTuning;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,7 +38,12 @@ import org.slf4j.LoggerFactory;
  *       large parameter, or (every {@link DivergenceLimits#embeddingCheckEverySteps()} steps, when
  *       the loop has {@link Builder#embeddings embeddings}) embeddings without spread throw {@link
  *       DivergenceException} (see {@link DivergenceLimits});
- *   <li>the {@link Listener}s, in the order given: history, logging, progress, checkpoints.
+ *   <li>the {@link Listener}s, in the order given: history, logging, progress, checkpoints;
+ *   <li>{@code releaseFreeMemory}: after each of the first {@value #RELEASE_FIRST_STEPS} steps
+ *       of a run (while DL4J's workspaces learn their sizes and allocate outside them) and then
+ *       every {@value #RELEASE_EVERY_STEPS} steps, the free memory glibc keeps is returned to the
+ *       system ({@link MallocTuning#releaseFreeMemory()}; nothing happens when ssl4j did not tune
+ *       glibc).
  * </ol>
  *
  * <pre>{@code
@@ -52,6 +58,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class TrainingLoop {
   private static final Logger log = LoggerFactory.getLogger(TrainingLoop.class);
+
+  /** Steps at the start of a run after each of which free native memory is returned. */
+  static final int RELEASE_FIRST_STEPS = 3;
+  /** After the first steps, free native memory is returned once per this many steps. */
+  static final int RELEASE_EVERY_STEPS = 256;
 
   /** What the loop trains: a DL4J {@link ComputationGraph} or {@link MultiLayerNetwork}. */
   public interface Network {
@@ -477,6 +488,9 @@ public final class TrainingLoop {
         for (Listener l : listeners) {
           l.onStep(state);
         }
+        if (releasesFreeMemoryAfter(step + 1 - startStep)) {
+          MallocTuning.releaseFreeMemory();
+        }
         boolean outOfTime = timeLimitNanos > 0 && state.step < totalSteps
             && System.nanoTime() - state.startNanos >= timeLimitNanos;
         if (state.atEpochEnd() || state.step == totalSteps || outOfTime) {
@@ -495,6 +509,14 @@ public final class TrainingLoop {
       l.onEnd(state);
     }
     return state;
+  }
+
+  /**
+   * @param stepsRun steps this run has taken so far (1 after its first step)
+   * @return whether the loop returns free native memory now
+   */
+  static boolean releasesFreeMemoryAfter(long stepsRun) {
+    return stepsRun <= RELEASE_FIRST_STEPS || stepsRun % RELEASE_EVERY_STEPS == 0;
   }
 
   private MultiDataSet nextBatch(Prefetcher prefetch, State state) {

@@ -51,8 +51,64 @@ class MallocTuningTest {
     assertTrue(tunedFaults < 2_000, "tuned glibc should reuse the block: " + tuned.resultLine());
   }
 
+  /**
+   * With the tuning, a freed 40 MiB block between blocks in use stays resident until {@link
+   * MallocTuning#releaseFreeMemory()} hands it back; without the tuning the call does nothing.
+   */
+  @Test
+  @EnabledOnOs(OS.LINUX)
+  void releaseFreeMemoryReturnsFreedBlocksToTheSystem() throws Exception {
+    ChildJvm.Output tuned = ChildJvm.run(ChildJvm.testClassPath(), null, Set.of(MallocAdvice.ENV), 60,
+        ReleaseProbe.class, "tune");
+    ChildJvm.Output stock = ChildJvm.run(ChildJvm.testClassPath(), null, Set.of(MallocAdvice.ENV), 60,
+        ReleaseProbe.class, "stock");
+    assertEquals(0, tuned.exitCode(), tuned.text());
+    assertEquals(0, stock.exitCode(), stock.text());
+    String t = tuned.resultLine();
+    assertTrue(t.contains("released=true"), t);
+    long kept = Long.parseLong(t.replaceAll(".*keptKiB=(-?\\d+).*", "$1"));
+    long returned = Long.parseLong(t.replaceAll(".*returnedKiB=(-?\\d+).*", "$1"));
+    assertTrue(kept > 30 << 10, "the tuned process should keep the freed block resident: " + t);
+    assertTrue(returned > 30 << 10, "releaseFreeMemory should return the freed block: " + t);
+    assertTrue(stock.resultLine().contains("released=false"), stock.resultLine());
+  }
+
   private static long faults(String resultLine) {
     return Long.parseLong(resultLine.replaceAll(".*faults=(\\d+).*", "$1"));
+  }
+
+  /**
+   * Child: optionally tunes, touches and frees a 40 MiB block, then releases free memory;
+   * prints the resident memory the free kept and the release returned.
+   */
+  public static final class ReleaseProbe {
+    public static void main(String[] args) throws Exception {
+      if (args[0].equals("tune")) {
+        MallocTuning.apply();
+      }
+      long size = 40L << 20;
+      residentKiB(); // loads classes first
+      long before = residentKiB();
+      long p = Native.malloc(size);
+      long guard = Native.malloc(4096); // keeps the block off the heap's top: a hole, as in training
+      new Pointer(p).setMemory(0, size, (byte) 1);
+      Native.free(p);
+      long afterFree = residentKiB();
+      boolean released = MallocTuning.releaseFreeMemory();
+      long afterRelease = residentKiB();
+      System.out.println("RESULT released=" + released + " keptKiB=" + (afterFree - before)
+          + " returnedKiB=" + (afterFree - afterRelease));
+      Native.free(guard);
+    }
+
+    private static long residentKiB() throws Exception {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("VmRSS:")) {
+          return Long.parseLong(line.replaceAll("\\D+", ""));
+        }
+      }
+      throw new IllegalStateException("no VmRSS in /proc/self/status");
+    }
   }
 
   /** Child: optionally tunes, then frees and re-allocates a 40 MiB block, counting minor faults. */
