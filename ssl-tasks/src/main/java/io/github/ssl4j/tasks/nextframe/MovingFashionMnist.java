@@ -8,6 +8,7 @@ import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * A Moving Fashion-MNIST generator (Moving MNIST, Srivastava et al. 2015, with garments): a few garment images bounce inside a larger
@@ -28,7 +29,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * }</pre>
  */
 public final class MovingFashionMnist implements ExampleSource {
-  private final float[][] pool; // [image][row * side + col]
+  private final Pool pool;
   private final int side;
   private final long seed;
   private final long sequences;
@@ -39,7 +40,7 @@ public final class MovingFashionMnist implements ExampleSource {
   private final int maxSpeed;
   private final int[] poolLabels; // null: no labels given
 
-  private MovingFashionMnist(Builder b, float[][] pool, int side) {
+  private MovingFashionMnist(Builder b, Pool pool, int side) {
     this.poolLabels = b.labels == null ? null : b.labels.clone();
     this.pool = pool;
     this.side = side;
@@ -82,12 +83,13 @@ public final class MovingFashionMnist implements ExampleSource {
     Objects.requireNonNull(indices, "indices");
     int plane = canvas * canvas;
     float[] out = new float[Math.multiplyExact(indices.length, frames * plane)];
+    float[] scratch = new float[side * side];
     for (int k = 0; k < indices.length; k++) {
       long i = indices[k];
       if (i < 0 || i >= sequences) {
         throw new IndexOutOfBoundsException("sequence index " + i + " outside [0, " + sequences + ")");
       }
-      render(i, out, k * frames * plane);
+      render(i, out, k * frames * plane, scratch);
     }
     return Nd4j.create(out, new long[] {indices.length, frames, 1, canvas, canvas}, DataType.FLOAT);
   }
@@ -111,7 +113,7 @@ public final class MovingFashionMnist implements ExampleSource {
     SplittableRandom rng = new SplittableRandom(Seeds.mix(seed, "moving-fashion-mnist", i));
     int[] classes = new int[objects];
     for (int o = 0; o < objects; o++) {
-      classes[o] = poolLabels[rng.nextInt(pool.length)];
+      classes[o] = poolLabels[rng.nextInt(pool.size())];
       rng.nextInt(canvas - side + 1); // the same draws as render(), in the same order
       rng.nextInt(canvas - side + 1);
       rng.nextInt(maxSpeed - minSpeed + 1);
@@ -151,12 +153,12 @@ public final class MovingFashionMnist implements ExampleSource {
     }
   }
 
-  private void render(long index, float[] out, int offset) {
+  private void render(long index, float[] out, int offset, float[] scratch) {
     SplittableRandom rng = new SplittableRandom(Seeds.mix(seed, "moving-fashion-mnist", index));
     int plane = canvas * canvas;
     int max = canvas - side;
     for (int o = 0; o < objects; o++) {
-      float[] img = pool[rng.nextInt(pool.length)];
+      float[] img = pool.image(rng.nextInt(pool.size()), scratch);
       int y = rng.nextInt(max + 1);
       int x = rng.nextInt(max + 1);
       int vy = (minSpeed + rng.nextInt(maxSpeed - minSpeed + 1)) * (rng.nextBoolean() ? 1 : -1);
@@ -190,8 +192,94 @@ public final class MovingFashionMnist implements ExampleSource {
   @Override
   public String toString() {
     return "MovingFashionMnist[" + sequences + " sequences of " + frames + " frames, " + canvas + "x"
-        + canvas + ", " + objects + " objects of " + side + "x" + side + " from " + pool.length
+        + canvas + ", " + objects + " objects of " + side + "x" + side + " from " + pool.size()
         + " images, speed " + minSpeed + "-" + maxSpeed + " px/frame, seed " + seed + "]";
+  }
+
+  /**
+   * The source images, one row of {@code side * side} pixels each: one byte per pixel when every
+   * value is an 8-bit level {@code k / 255f} (images scaled from 8-bit data, such as {@link
+   * io.github.ssl4j.core.data.FashionMnist}'s), else one float per pixel.
+   */
+  private static final class Pool {
+    private static final int CHUNK_ROWS = 1024;
+    private static final float[] LEVELS = new float[256];
+
+    static {
+      for (int k = 0; k < LEVELS.length; k++) {
+        LEVELS[k] = k / 255f;
+      }
+    }
+
+    private final int size;
+    private final int pixels;
+    private final byte[] levels; // null when the values are not all 8-bit levels
+    private final float[] values; // null when levels holds them
+
+    private Pool(int size, int pixels, byte[] levels, float[] values) {
+      this.size = size;
+      this.pixels = pixels;
+      this.levels = levels;
+      this.values = values;
+    }
+
+    /**
+     * @param flat {@code [n, pixels]} float, values in [0, 1]
+     * @throws IllegalArgumentException if a value is outside [0, 1]
+     */
+    static Pool of(INDArray flat) {
+      int n = Math.toIntExact(flat.size(0));
+      int pixels = Math.toIntExact(flat.size(1));
+      int total = Math.multiplyExact(n, pixels);
+      byte[] levels = new byte[total];
+      float[] values = null;
+      for (int start = 0; start < n; start += CHUNK_ROWS) {
+        int end = Math.min(n, start + CHUNK_ROWS);
+        float[] chunk = Nd4j.toFlattened('c', flat.get(NDArrayIndex.interval(start, end), NDArrayIndex.all()))
+            .toFloatVector();
+        for (int j = 0; j < chunk.length; j++) {
+          float v = chunk[j];
+          int at = start * pixels + j;
+          if (!(v >= 0 && v <= 1)) {
+            throw new IllegalArgumentException("MovingFashionMnist needs pixel values in [0, 1], image "
+                + at / pixels + " has " + v + "; divide 8-bit images by 255");
+          }
+          if (values != null) {
+            values[at] = v;
+            continue;
+          }
+          int k = Math.round(v * 255f);
+          if (LEVELS[k] == v) {
+            levels[at] = (byte) k;
+          } else { // not 8-bit: keep floats from here on
+            values = new float[total];
+            for (int i = 0; i < at; i++) {
+              values[i] = LEVELS[levels[i] & 0xff];
+            }
+            values[at] = v;
+            levels = null;
+          }
+        }
+      }
+      return new Pool(n, pixels, levels, values);
+    }
+
+    int size() {
+      return size;
+    }
+
+    /** Writes image {@code n}'s pixels into {@code scratch} ({@code pixels} long) and returns it. */
+    float[] image(int n, float[] scratch) {
+      int from = n * pixels;
+      if (levels == null) {
+        System.arraycopy(values, from, scratch, 0, pixels);
+        return scratch;
+      }
+      for (int i = 0; i < pixels; i++) {
+        scratch[i] = LEVELS[levels[from + i] & 0xff];
+      }
+      return scratch;
+    }
   }
 
   /** Builder; defaults: 10,000 sequences, 11 frames, 64x64, 2 objects, speed 2–4. */
@@ -275,17 +363,7 @@ public final class MovingFashionMnist implements ExampleSource {
       require(objects >= 1, "objects", objects, ">= 1");
       require(minSpeed >= 0 && minSpeed <= maxSpeed && maxSpeed <= canvas - side, "speed",
           minSpeed + "-" + maxSpeed, "0 <= min <= max <= canvas - image side (" + (canvas - side) + ")");
-      float[][] pool = new float[(int) shape[0]][];
-      INDArray flat = images.reshape('c', shape[0], (long) side * side).castTo(DataType.FLOAT);
-      for (int n = 0; n < pool.length; n++) {
-        pool[n] = flat.getRow(n).toFloatVector();
-        for (float v : pool[n]) {
-          if (!(v >= 0 && v <= 1)) {
-            throw new IllegalArgumentException("MovingFashionMnist needs pixel values in [0, 1], image "
-                + n + " has " + v + "; divide 8-bit images by 255");
-          }
-        }
-      }
+      Pool pool = Pool.of(images.reshape('c', shape[0], (long) side * side).castTo(DataType.FLOAT));
       return new MovingFashionMnist(this, pool, side);
     }
 

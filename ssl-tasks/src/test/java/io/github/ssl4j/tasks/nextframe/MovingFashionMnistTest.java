@@ -110,6 +110,38 @@ class MovingFashionMnistTest {
     }
   }
 
+  /**
+   * 1x1 images on a 1x1 canvas, so each frame is the drawn image's value: 8-bit levels k/255 and,
+   * in a pool that also holds other values (past the first 1,024 images, where the generator stops
+   * storing one byte per pixel), every value comes back exactly.
+   */
+  @Test
+  void everyPixelValueComesBackExactlyWhetherOrNotItIsAnEightBitLevel() {
+    for (boolean eightBit : new boolean[] {true, false}) {
+      int n = 1500;
+      float[] values = new float[n];
+      int[] index = new int[n];
+      for (int i = 0; i < n; i++) {
+        values[i] = (i % 256) / 255f;
+        index[i] = i;
+      }
+      if (!eightBit) {
+        values[1400] = 0.3337f;
+        values[1401] = 1e-7f;
+      }
+      MovingFashionMnist gen = MovingFashionMnist.builder(Nd4j.create(values, new long[] {n, 1, 1, 1}, DataType.FLOAT))
+          .labels(index).objects(1).canvas(1).speed(0, 0).frames(2).sequences(20_000).build();
+      INDArray all = gen.get(java.util.stream.LongStream.range(0, 20_000).toArray());
+      boolean sawOddValues = false;
+      for (int s = 0; s < 20_000; s++) {
+        int drawn = gen.objectClasses(s)[0];
+        assertEquals(values[drawn], all.getFloat(s, 0, 0, 0, 0), "sequence " + s + ", image " + drawn);
+        sawOddValues |= drawn == 1400 || drawn == 1401;
+      }
+      assertTrue(eightBit || sawOddValues, "20,000 draws from 1,500 images should include images 1400-1401");
+    }
+  }
+
   @Test
   void badInputIsRejectedWithTheValueAndAFix() {
     var e = assertThrows(IllegalArgumentException.class,
