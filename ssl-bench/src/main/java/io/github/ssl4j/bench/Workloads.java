@@ -96,14 +96,14 @@ public final class Workloads {
   public static Workload of(String name, Path data, long seed) {
     switch (name.toUpperCase(Locale.ROOT)) {
       case "W1": {
-        FashionMnist fm = FashionMnist.load(data, -1, 1);
+        FashionMnist fm = FashionMnist.load(data, -1, 1, true);
         return new Workload("W1", "images/s", w1Task(), w1Encoder(),
-            new ArraySource(fm.train().features()), W1_BATCH, LEARNING_RATE, 0, fm.origin());
+            ArraySource.eightBit(fm.train().features()), W1_BATCH, LEARNING_RATE, 0, fm.origin());
       }
       case "W2": {
-        FashionMnist fm = FashionMnist.load(data, -1, 1);
+        FashionMnist fm = FashionMnist.load(data, -1, 1, true);
         return new Workload("W2", "images/s", MaskedImageTask.inpainting(),
-            MaskedImageTask.smallCnnEncoder(28, 28, 1), new ArraySource(fm.train().features()), 256,
+            MaskedImageTask.smallCnnEncoder(28, 28, 1), ArraySource.eightBit(fm.train().features()), 256,
             LEARNING_RATE, 0, fm.origin());
       }
       case "W3": {

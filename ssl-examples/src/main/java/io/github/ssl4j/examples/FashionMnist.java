@@ -45,6 +45,16 @@ public record FashionMnist(LabelledData train, LabelledData test, String origin,
    * @throws IllegalArgumentException if {@code dir} was given but lacks the files
    */
   public static FashionMnist load(Path dir, int trainLimit, int testLimit) {
+    return load(dir, trainLimit, testLimit, false);
+  }
+
+  /**
+   * Like {@link #load(Path, int, int)}; with {@code eightBit} the features are the images' 8-bit
+   * pixels, UBYTE [n, 1, 28, 28] with values 0..255 (a quarter of the memory of floats), for
+   * {@link io.github.ssl4j.core.data.ArraySource#eightBit}, which scales each batch to the same
+   * floats.
+   */
+  public static FashionMnist load(Path dir, int trainLimit, int testLimit, boolean eightBit) {
     if (dir != null) {
       for (String f : new String[] {TRAIN_IMAGES, TRAIN_LABELS, TEST_IMAGES, TEST_LABELS}) {
         if (!Files.isRegularFile(dir.resolve(f))) {
@@ -52,41 +62,49 @@ public record FashionMnist(LabelledData train, LabelledData test, String origin,
               "Fashion-MNIST file " + dir.resolve(f) + " not found (--data " + dir + "). " + HOW_TO_GET);
         }
       }
-      return fromDir(dir, trainLimit, testLimit);
+      return fromDir(dir, trainLimit, testLimit, eightBit);
     }
     if (Files.isRegularFile(DEBIAN_DIR.resolve(TRAIN_IMAGES))) {
-      return fromDir(DEBIAN_DIR, trainLimit, testLimit);
+      return fromDir(DEBIAN_DIR, trainLimit, testLimit, eightBit);
     }
-    return sample(trainLimit, testLimit);
+    return sample(trainLimit, testLimit, eightBit);
   }
 
   /** The sample shipped in this module (10,000 train, 2,000 test images). */
   public static FashionMnist sample(int trainLimit, int testLimit) {
+    return sample(trainLimit, testLimit, false);
+  }
+
+  private static FashionMnist sample(int trainLimit, int testLimit, boolean eightBit) {
     return new FashionMnist(
         new LabelledData(
-            IdxReader.images(resource(TRAIN_IMAGES, trainLimit), TRAIN_IMAGES),
+            images(resource(TRAIN_IMAGES, trainLimit), TRAIN_IMAGES, eightBit),
             IdxReader.labels(resource(TRAIN_LABELS, trainLimit), TRAIN_LABELS),
             10),
         new LabelledData(
-            IdxReader.images(resource(TEST_IMAGES, testLimit), TEST_IMAGES),
+            images(resource(TEST_IMAGES, testLimit), TEST_IMAGES, eightBit),
             IdxReader.labels(resource(TEST_LABELS, testLimit), TEST_LABELS),
             10),
         "bundled sample (10,000 train / 2,000 test images; for the full 60,000 / 10,000: " + HOW_TO_GET + ")",
         true);
   }
 
-  private static FashionMnist fromDir(Path dir, int trainLimit, int testLimit) {
+  private static FashionMnist fromDir(Path dir, int trainLimit, int testLimit, boolean eightBit) {
     return new FashionMnist(
         new LabelledData(
-            IdxReader.readImages(dir.resolve(TRAIN_IMAGES), trainLimit),
+            images(IdxReader.read(dir.resolve(TRAIN_IMAGES), trainLimit), dir.resolve(TRAIN_IMAGES).toString(), eightBit),
             IdxReader.readLabels(dir.resolve(TRAIN_LABELS), trainLimit),
             10),
         new LabelledData(
-            IdxReader.readImages(dir.resolve(TEST_IMAGES), testLimit),
+            images(IdxReader.read(dir.resolve(TEST_IMAGES), testLimit), dir.resolve(TEST_IMAGES).toString(), eightBit),
             IdxReader.readLabels(dir.resolve(TEST_LABELS), testLimit),
             10),
         dir.toString(),
         false);
+  }
+
+  private static INDArray images(IdxReader.Idx idx, String source, boolean eightBit) {
+    return eightBit ? IdxReader.pixels(idx, source) : IdxReader.images(idx, source);
   }
 
   private static IdxReader.Idx resource(String name, int limit) {

@@ -166,6 +166,35 @@ public final class IdxReader {
    * @return shape [n, 1, rows, cols], FLOAT
    */
   public static INDArray images(Idx idx, String source) {
+    long[] shape = imageShape(idx, source);
+    float[] values = new float[idx.data().length];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = (idx.data()[i] & 0xff) / 255f;
+    }
+    return Nd4j.create(values, shape, DataType.FLOAT);
+  }
+
+  /**
+   * Reads an image file ([n, rows, cols]) as its 8-bit pixels, unscaled: a quarter of the memory
+   * of {@link #readImages}; {@link ArraySource#eightBit} scales them batch by batch.
+   *
+   * @return shape [n, 1, rows, cols], UBYTE, values 0..255
+   */
+  public static INDArray readPixels(Path file, int limit) {
+    return pixels(read(file, limit), file.toString());
+  }
+
+  /**
+   * A parsed image file ([n, rows, cols]) as its 8-bit pixels, unscaled.
+   *
+   * @return shape [n, 1, rows, cols], UBYTE, values 0..255
+   */
+  public static INDArray pixels(Idx idx, String source) {
+    long[] shape = imageShape(idx, source);
+    return Nd4j.create(Nd4j.createTypedBuffer(idx.data(), DataType.UBYTE), shape);
+  }
+
+  private static long[] imageShape(Idx idx, String source) {
     Objects.requireNonNull(idx, "idx");
     Objects.requireNonNull(source, "source");
     if (idx.dims().length != 3) {
@@ -173,11 +202,7 @@ public final class IdxReader {
           source + " holds an IDX array of shape " + Arrays.toString(idx.dims())
               + "; an image file has 3 dimensions [n, rows, cols] (did you pass a labels file?)");
     }
-    float[] values = new float[idx.data().length];
-    for (int i = 0; i < values.length; i++) {
-      values[i] = (idx.data()[i] & 0xff) / 255f;
-    }
-    return Nd4j.create(values, new long[] {idx.dims()[0], 1, idx.dims()[1], idx.dims()[2]}, DataType.FLOAT);
+    return new long[] {idx.dims()[0], 1, idx.dims()[1], idx.dims()[2]};
   }
 
   /** Reads a label file ([n]) as class indices. */

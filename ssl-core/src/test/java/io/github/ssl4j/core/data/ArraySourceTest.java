@@ -27,4 +27,40 @@ class ArraySourceTest {
     assertEquals(img.get(org.nd4j.linalg.indexing.NDArrayIndex.point(4)), got.get(org.nd4j.linalg.indexing.NDArrayIndex.point(0)));
     assertEquals(img.get(org.nd4j.linalg.indexing.NDArrayIndex.point(0)), got.get(org.nd4j.linalg.indexing.NDArrayIndex.point(1)));
   }
+
+  /**
+   * Every 8-bit value 0..255, in images of 16 pixels: a batch from the 8-bit source equals, bit for
+   * bit, the same rows of the images scaled up front by IdxReader.
+   */
+  @Test
+  void eightBitSourceGivesTheScaledFloatsOfTheWholeArray() {
+    byte[] bytes = new byte[256 * 2];
+    for (int i = 0; i < bytes.length; i++) {
+      bytes[i] = (byte) (i * 7 + i / 256); // all 256 values, in two orders
+    }
+    IdxReader.Idx idx = new IdxReader.Idx(new int[] {32, 4, 4}, bytes);
+    INDArray pixels = IdxReader.pixels(idx, "test");
+    assertEquals(DataType.UBYTE, pixels.dataType());
+    assertArrayEquals(new long[] {32, 1, 4, 4}, pixels.shape());
+    INDArray scaled = IdxReader.images(idx, "test");
+    long[] pick = {31, 0, 5, 5, 17};
+    INDArray got = ArraySource.eightBit(pixels).get(pick);
+    assertEquals(DataType.FLOAT, got.dataType());
+    assertArrayEquals(new long[] {5, 1, 4, 4}, got.shape());
+    float[] want = new ArraySource(scaled).get(pick).data().asFloat();
+    float[] have = got.data().asFloat();
+    for (int i = 0; i < want.length; i++) {
+      assertEquals(Float.floatToIntBits(want[i]), Float.floatToIntBits(have[i]), "value " + i + ": " + want[i] + " vs " + have[i]);
+    }
+    INDArray all = ArraySource.eightBit(pixels).get(java.util.stream.LongStream.range(0, 32).toArray());
+    assertEquals(1f, all.maxNumber().floatValue()); // pixel 255, read unsigned
+    assertEquals(0f, all.minNumber().floatValue());
+  }
+
+  @Test
+  void eightBitSourceRejectsScaledData() {
+    var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> ArraySource.eightBit(Nd4j.zeros(DataType.FLOAT, 2, 1, 4, 4)));
+    org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("FLOAT"), e.getMessage());
+  }
 }
