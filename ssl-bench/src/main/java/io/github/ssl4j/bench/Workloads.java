@@ -118,8 +118,8 @@ public final class Workloads {
       }
       case "W4": {
         // training sequences from train images 0..49999, batch 16, fresh sequences
-        FashionMnist fm = FashionMnist.load(data, -1, 1);
-        INDArray images = fm.train().features();
+        FashionMnist fm = FashionMnist.load(data, -1, 1, true);
+        INDArray images = fm.train().features(); // 8-bit pixels
         long pool = Math.min(50_000, images.size(0));
         INDArray trainPool = images.get(NDArrayIndex.interval(0, pool));
         return new Workload("W4", "sequences/s", NextFrameTask.lstm(), FrameEncoder.small(64, 64, 1),

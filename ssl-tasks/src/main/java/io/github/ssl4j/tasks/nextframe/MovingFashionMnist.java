@@ -54,7 +54,8 @@ public final class MovingFashionMnist implements ExampleSource {
   }
 
   /**
-   * @param images the source images, {@code [n, 1, s, s]} or {@code [n, s, s]}, values in [0, 1]
+   * @param images the source images, {@code [n, 1, s, s]} or {@code [n, s, s]}: values in [0, 1],
+   *     or UBYTE 8-bit pixels (0..255, read as {@code k / 255f}; e.g. {@code IdxReader.readPixels})
    *     (e.g. Fashion-MNIST training images 0..49999 for training sequences and 50000..59999
    *     for held-out ones)
    */
@@ -197,9 +198,9 @@ public final class MovingFashionMnist implements ExampleSource {
   }
 
   /**
-   * The source images, one row of {@code side * side} pixels each: one byte per pixel when every
-   * value is an 8-bit level {@code k / 255f} (images scaled from 8-bit data, such as {@link
-   * io.github.ssl4j.core.data.FashionMnist}'s), else one float per pixel.
+   * The source images, one row of {@code side * side} pixels each: one byte per pixel when they
+   * were given as UBYTE pixels or every value is an 8-bit level {@code k / 255f} (images scaled
+   * from 8-bit data, such as {@code IdxReader.readImages}'), else one float per pixel.
    */
   private static final class Pool {
     private static final int CHUNK_ROWS = 1024;
@@ -224,7 +225,7 @@ public final class MovingFashionMnist implements ExampleSource {
     }
 
     /**
-     * @param flat {@code [n, pixels]} float, values in [0, 1]
+     * @param flat {@code [n, pixels]}: UBYTE pixels 0..255, or values in [0, 1] of another type
      * @throws IllegalArgumentException if a value is outside [0, 1]
      */
     static Pool of(INDArray flat) {
@@ -233,10 +234,18 @@ public final class MovingFashionMnist implements ExampleSource {
       int total = Math.multiplyExact(n, pixels);
       byte[] levels = new byte[total];
       float[] values = null;
+      boolean eightBit = flat.dataType() == DataType.UBYTE;
       for (int start = 0; start < n; start += CHUNK_ROWS) {
         int end = Math.min(n, start + CHUNK_ROWS);
-        float[] chunk = Nd4j.toFlattened('c', flat.get(NDArrayIndex.interval(start, end), NDArrayIndex.all()))
-            .toFloatVector();
+        INDArray rows = Nd4j.toFlattened('c', flat.get(NDArrayIndex.interval(start, end), NDArrayIndex.all()));
+        if (eightBit) {
+          int[] chunk = rows.castTo(DataType.INT32).toIntVector();
+          for (int j = 0; j < chunk.length; j++) {
+            levels[start * pixels + j] = (byte) chunk[j];
+          }
+          continue;
+        }
+        float[] chunk = rows.castTo(DataType.FLOAT).toFloatVector();
         for (int j = 0; j < chunk.length; j++) {
           float v = chunk[j];
           int at = start * pixels + j;
@@ -363,7 +372,7 @@ public final class MovingFashionMnist implements ExampleSource {
       require(objects >= 1, "objects", objects, ">= 1");
       require(minSpeed >= 0 && minSpeed <= maxSpeed && maxSpeed <= canvas - side, "speed",
           minSpeed + "-" + maxSpeed, "0 <= min <= max <= canvas - image side (" + (canvas - side) + ")");
-      Pool pool = Pool.of(images.reshape('c', shape[0], (long) side * side).castTo(DataType.FLOAT));
+      Pool pool = Pool.of(images.reshape('c', shape[0], (long) side * side));
       return new MovingFashionMnist(this, pool, side);
     }
 

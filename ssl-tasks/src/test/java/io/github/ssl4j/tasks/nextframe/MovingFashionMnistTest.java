@@ -142,6 +142,25 @@ class MovingFashionMnistTest {
     }
   }
 
+  /** 8-bit pixels given as UBYTE make the same sequences as the same images scaled to floats. */
+  @Test
+  void eightBitPixelsMakeTheSameSequencesAsScaledImages() {
+    java.util.Random r = new java.util.Random(3);
+    byte[] bytes = new byte[30 * 28 * 28];
+    r.nextBytes(bytes);
+    float[] scaled = new float[bytes.length];
+    for (int i = 0; i < bytes.length; i++) {
+      scaled[i] = (bytes[i] & 0xff) / 255f;
+    }
+    INDArray pixels = Nd4j.create(Nd4j.createTypedBuffer(bytes, DataType.UBYTE), 30, 1, 28, 28);
+    INDArray floats = Nd4j.create(scaled, new long[] {30, 1, 28, 28}, DataType.FLOAT);
+    long[] idx = {0, 5, 99};
+    INDArray fromPixels = MovingFashionMnist.builder(pixels).seed(4).sequences(100).build().get(idx);
+    assertEquals(MovingFashionMnist.builder(floats).seed(4).sequences(100).build().get(idx), fromPixels);
+    assertEquals(DataType.FLOAT, fromPixels.dataType());
+    assertTrue(fromPixels.maxNumber().floatValue() > 0.9f, "bytes read unsigned");
+  }
+
   @Test
   void badInputIsRejectedWithTheValueAndAFix() {
     var e = assertThrows(IllegalArgumentException.class,
