@@ -36,12 +36,8 @@ class MallocTuningTest {
   @Test
   @EnabledOnOs(OS.LINUX)
   void freedLargeBuffersAreReusedInsteadOfFaultedInAgain() throws Exception {
-    ChildJvm.Output tuned = ChildJvm.run(ChildJvm.testClassPath(), null, Set.of(MallocAdvice.ENV), 60,
-        Probe.class, "tune");
-    ChildJvm.Output stock = ChildJvm.run(ChildJvm.testClassPath(), null, Set.of(MallocAdvice.ENV), 60,
-        Probe.class, "stock");
-    assertEquals(0, tuned.exitCode(), tuned.text());
-    assertEquals(0, stock.exitCode(), stock.text());
+    ChildJvm.Output tuned = runChild(Probe.class, "tune");
+    ChildJvm.Output stock = runChild(Probe.class, "stock");
     assertTrue(tuned.text().contains("applied=true"), tuned.text());
     assertTrue(tuned.text().contains("mallopt calls 3"), "apply() twice calls mallopt once per setting: " + tuned.text());
     long tunedFaults = faults(tuned.resultLine());
@@ -58,12 +54,8 @@ class MallocTuningTest {
   @Test
   @EnabledOnOs(OS.LINUX)
   void releaseFreeMemoryReturnsFreedBlocksToTheSystem() throws Exception {
-    ChildJvm.Output tuned = ChildJvm.run(ChildJvm.testClassPath(), null, Set.of(MallocAdvice.ENV), 60,
-        ReleaseProbe.class, "tune");
-    ChildJvm.Output stock = ChildJvm.run(ChildJvm.testClassPath(), null, Set.of(MallocAdvice.ENV), 60,
-        ReleaseProbe.class, "stock");
-    assertEquals(0, tuned.exitCode(), tuned.text());
-    assertEquals(0, stock.exitCode(), stock.text());
+    ChildJvm.Output tuned = runChild(ReleaseProbe.class, "tune");
+    ChildJvm.Output stock = runChild(ReleaseProbe.class, "stock");
     String t = tuned.resultLine();
     assertTrue(t.contains("released=true"), t);
     long kept = Long.parseLong(t.replaceAll(".*keptKiB=(-?\\d+).*", "$1"));
@@ -71,6 +63,13 @@ class MallocTuningTest {
     assertTrue(kept > 30 << 10, "40 MiB touched, 20 MiB of it freed, all resident: " + t);
     assertTrue(returned > 15 << 10, "releaseFreeMemory should return the 20 MiB of holes: " + t);
     assertTrue(stock.resultLine().contains("released=false"), stock.resultLine());
+  }
+
+  /** Runs {@code probe} in a child JVM without the GLIBC_TUNABLES the build sets for tests. */
+  private static ChildJvm.Output runChild(Class<?> probe, String mode) throws Exception {
+    ChildJvm.Output out = ChildJvm.run(ChildJvm.testClassPath(), null, Set.of(MallocAdvice.ENV), 60, probe, mode);
+    assertEquals(0, out.exitCode(), out.text());
+    return out;
   }
 
   private static long faults(String resultLine) {
