@@ -29,8 +29,9 @@ import java.util.Map;
  * mapped afresh each time (a thread arena's heap holds at most 64 MiB). The price: the process
  * keeps its peak native memory, including what the first steps of a run allocate once and never
  * again (DL4J's workspaces learn their sizes over the first steps and allocate outside them until
- * then). {@link #releaseFreeMemory()} hands such memory back; the training loop calls it after
- * those first steps and now and then after that.
+ * then). {@link #mapLargeBlocks} lets glibc map large blocks afresh during such a phase, and
+ * {@link #releaseFreeMemory()} hands memory freed between blocks in use back; the training loop
+ * does both in a run's first steps and releases now and then after that.
  *
  * <p>The settings apply to the whole process, so ssl4j applies them only when training starts
  * ({@link Dl4jRuntime#configureForTraining()}), never on class load or for inference. It is
@@ -48,6 +49,9 @@ public final class MallocTuning {
   static final int M_TOP_PAD = -2;
   /** {@code M_MMAP_MAX} from glibc's {@code malloc.h}. */
   static final int M_MMAP_MAX = -4;
+
+  /** glibc's default {@code M_MMAP_MAX}. */
+  static final int DEFAULT_MMAP_MAX = 65536;
 
   /** 64 MiB: see {@link #apply()}. */
   static final int TOP_PAD = 64 << 20;
@@ -121,7 +125,32 @@ public final class MallocTuning {
     }
   }
 
-  /** @return how many times this class called glibc's {@code mallopt} in this process (0 or 3) */
+  /**
+   * Whether glibc maps blocks above its mmap threshold afresh ({@code M_MMAP_MAX} back to its
+   * default, so they go back to the system when freed) or serves them from its heaps ({@code
+   * M_MMAP_MAX = 0}, as {@link #apply()} sets it). For phases that allocate large blocks once and
+   * free them for good, such as a run's first steps while DL4J's workspaces learn their sizes. Does
+   * nothing unless {@link #apply()} changed glibc's settings in this process. Never throws.
+   *
+   * @param mapped true to map large blocks afresh, false to serve them from the heaps again
+   * @return whether glibc accepted the setting
+   */
+  public static boolean mapLargeBlocks(boolean mapped) {
+    LibC c;
+    synchronized (MallocTuning.class) {
+      c = tuned;
+    }
+    if (c == null) {
+      return false;
+    }
+    try {
+      return c.mallopt(M_MMAP_MAX, mapped ? DEFAULT_MMAP_MAX : 0) == 1;
+    } catch (LinkageError | RuntimeException e) {
+      return false;
+    }
+  }
+
+  /** @return how many times {@link #apply()} called glibc's {@code mallopt} in this process (0 or 3) */
   static synchronized int malloptCalls() {
     return malloptCalls;
   }

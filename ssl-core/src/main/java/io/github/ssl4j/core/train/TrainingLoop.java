@@ -42,8 +42,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code releaseFreeMemory}: after each of the first {@value #RELEASE_FIRST_STEPS} steps
  *       of a run (while DL4J's workspaces learn their sizes and allocate outside them) and then
  *       every {@value #RELEASE_EVERY_STEPS} steps, the free memory glibc keeps is returned to the
- *       system ({@link MallocTuning#releaseFreeMemory()}; nothing happens when ssl4j did not tune
- *       glibc).
+ *       system ({@link MallocTuning#releaseFreeMemory()}); during those first steps glibc maps
+ *       large blocks afresh, so the one-off ones go back when freed ({@link
+ *       MallocTuning#mapLargeBlocks}). Nothing happens when ssl4j did not tune glibc.
  * </ol>
  *
  * <pre>{@code
@@ -473,6 +474,7 @@ public final class TrainingLoop {
     if (startStep >= totalSteps) {
       return state;
     }
+    MallocTuning.mapLargeBlocks(true); // the first steps' one-off blocks go back to the system when freed
     try (Prefetcher prefetch =
         new Prefetcher(batches, stepsPerEpoch, startStep, totalSteps, prefetchDepth, dataType)) {
       for (long step = startStep; step < totalSteps; step++) {
@@ -487,6 +489,9 @@ public final class TrainingLoop {
         checkDivergence(state);
         for (Listener l : listeners) {
           l.onStep(state);
+        }
+        if (step + 1 - startStep == RELEASE_FIRST_STEPS) {
+          MallocTuning.mapLargeBlocks(false);
         }
         if (releasesFreeMemoryAfter(step + 1 - startStep)) {
           MallocTuning.releaseFreeMemory();
@@ -504,6 +509,8 @@ public final class TrainingLoop {
           break;
         }
       }
+    } finally {
+      MallocTuning.mapLargeBlocks(false);
     }
     for (Listener l : listeners) {
       l.onEnd(state);

@@ -58,11 +58,29 @@ class MallocTuningTest {
     ChildJvm.Output stock = runChild(ReleaseProbe.class, "stock");
     String t = tuned.resultLine();
     assertTrue(t.contains("released=true"), t);
-    long kept = Long.parseLong(t.replaceAll(".*keptKiB=(-?\\d+).*", "$1"));
+    long kept = keptKiB(t);
     long returned = Long.parseLong(t.replaceAll(".*returnedKiB=(-?\\d+).*", "$1"));
     assertTrue(kept > 30 << 10, "40 MiB touched, 20 MiB of it freed, all resident: " + t);
     assertTrue(returned > 15 << 10, "releaseFreeMemory should return the 20 MiB of holes: " + t);
     assertTrue(stock.resultLine().contains("released=false"), stock.resultLine());
+  }
+
+  /**
+   * With the tuning, a freed 40 MiB block stays resident for reuse; with {@link
+   * MallocTuning#mapLargeBlocks mapLargeBlocks(true)} it was mapped afresh and goes back when freed.
+   */
+  @Test
+  @EnabledOnOs(OS.LINUX)
+  void mappedLargeBlocksGoBackWhenFreed() throws Exception {
+    String mapped = runChild(MapProbe.class, "mapped").resultLine();
+    String heap = runChild(MapProbe.class, "heap").resultLine();
+    assertTrue(mapped.contains("accepted=true"), mapped);
+    assertTrue(keptKiB(mapped) < 4 << 10, "a mapped block should go back when freed: " + mapped);
+    assertTrue(keptKiB(heap) > 30 << 10, "the tuned heap should keep the block for reuse: " + heap);
+  }
+
+  private static long keptKiB(String resultLine) {
+    return Long.parseLong(resultLine.replaceAll(".*keptKiB=(-?\\d+).*", "$1"));
   }
 
   /** Runs {@code probe} in a child JVM without the GLIBC_TUNABLES the build sets for tests. */
@@ -106,13 +124,28 @@ class MallocTuningTest {
       }
     }
 
-    private static long residentKiB() throws Exception {
+    static long residentKiB() throws Exception {
       for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
         if (line.startsWith("VmRSS:")) {
           return Long.parseLong(line.replaceAll("\\D+", ""));
         }
       }
       throw new IllegalStateException("no VmRSS in /proc/self/status");
+    }
+  }
+
+  /** Child: tunes, maps large blocks or not, touches and frees a 40 MiB block; prints what stayed resident. */
+  public static final class MapProbe {
+    public static void main(String[] args) throws Exception {
+      MallocTuning.apply();
+      boolean accepted = MallocTuning.mapLargeBlocks(args[0].equals("mapped"));
+      long size = 40L << 20;
+      ReleaseProbe.residentKiB();
+      long before = ReleaseProbe.residentKiB();
+      long p = Native.malloc(size);
+      new Pointer(p).setMemory(0, size, (byte) 1);
+      Native.free(p);
+      System.out.println("RESULT accepted=" + accepted + " keptKiB=" + (ReleaseProbe.residentKiB() - before));
     }
   }
 
