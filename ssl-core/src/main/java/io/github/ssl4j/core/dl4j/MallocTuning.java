@@ -4,6 +4,7 @@ import com.sun.jna.Library;
 import com.sun.jna.Native;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.ToIntFunction;
 
 /**
  * Keeps glibc from unmapping and re-faulting ND4J's large native buffers on every training step,
@@ -58,7 +59,7 @@ public final class MallocTuning {
 
   private static Outcome outcome;
   /** libc, once {@link #apply()} has changed its settings; null otherwise. */
-  private static LibC tuned;
+  private static volatile LibC tuned;
   /** How many times this process called {@code mallopt}. */
   private static int malloptCalls;
 
@@ -102,27 +103,17 @@ public final class MallocTuning {
 
   /**
    * Returns the free memory between the blocks in use in glibc's heaps to the operating system
-   * ({@code malloc_trim(0)}: whole free pages are given back, the address space is kept), so the process's resident memory is what it
-   * uses plus what it is about to reuse. Does nothing unless {@link #apply()} changed glibc's
-   * settings in this process. Costs a walk over the free blocks, up to tens of milliseconds after a
-   * first training step, and one page fault per page that is used again later; call it after
-   * phases that free much memory for good, not after every step. Never throws.
+   * ({@code malloc_trim(0)}: whole free pages are given back, the address space is kept), so the
+   * process's resident memory is what it uses plus what it is about to reuse. Does nothing unless
+   * {@link #apply()} changed glibc's settings in this process. Costs a walk over the free blocks,
+   * up to tens of milliseconds after a first training step, and one page fault per page that is
+   * used again later; call it after phases that free much memory for good, not after every step.
+   * Never throws.
    *
    * @return whether glibc reported memory returned to the system
    */
   public static boolean releaseFreeMemory() {
-    LibC c;
-    synchronized (MallocTuning.class) {
-      c = tuned;
-    }
-    if (c == null) {
-      return false;
-    }
-    try {
-      return c.malloc_trim(0) == 1;
-    } catch (LinkageError | RuntimeException e) {
-      return false;
-    }
+    return callIfTuned(c -> c.malloc_trim(0));
   }
 
   /**
@@ -136,15 +127,20 @@ public final class MallocTuning {
    * @return whether glibc accepted the setting
    */
   public static boolean mapLargeBlocks(boolean mapped) {
-    LibC c;
-    synchronized (MallocTuning.class) {
-      c = tuned;
-    }
+    return callIfTuned(c -> c.mallopt(M_MMAP_MAX, mapped ? DEFAULT_MMAP_MAX : 0));
+  }
+
+  /**
+   * @param call a libc call that returns 1 on success, as {@code mallopt} and {@code malloc_trim} do
+   * @return false without calling when {@link #apply()} did not tune glibc or the call failed
+   */
+  private static boolean callIfTuned(ToIntFunction<LibC> call) {
+    LibC c = tuned;
     if (c == null) {
       return false;
     }
     try {
-      return c.mallopt(M_MMAP_MAX, mapped ? DEFAULT_MMAP_MAX : 0) == 1;
+      return call.applyAsInt(c) == 1;
     } catch (LinkageError | RuntimeException e) {
       return false;
     }

@@ -490,10 +490,11 @@ public final class TrainingLoop {
         for (Listener l : listeners) {
           l.onStep(state);
         }
-        if (step + 1 - startStep == RELEASE_FIRST_STEPS) {
+        long stepsRun = step + 1 - startStep;
+        if (stepsRun == RELEASE_FIRST_STEPS) {
           MallocTuning.mapLargeBlocks(false);
         }
-        if (releasesFreeMemoryAfter(step + 1 - startStep)) {
+        if (releasesFreeMemoryAfter(stepsRun)) {
           MallocTuning.releaseFreeMemory();
         }
         boolean outOfTime = timeLimitNanos > 0 && state.step < totalSteps
