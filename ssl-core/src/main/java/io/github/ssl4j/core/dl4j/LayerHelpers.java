@@ -181,7 +181,13 @@ public final class LayerHelpers {
       return setIfAbsent(CONV_HELPER, conv, () -> new MKLDNNConvHelper(conv.getDataType()));
     }
     if (layer instanceof SubsamplingLayer pool) {
-      return setIfAbsent(POOL_HELPER, pool, () -> new MKLDNNSubsamplingHelper(pool.getDataType()));
+      LayerHelper current = get(POOL_HELPER, pool);
+      if (choice == Choice.SSL4J && OneDnn.available()
+          && (current == null || current instanceof MKLDNNSubsamplingHelper)) {
+        return set(POOL_HELPER, pool, new OneDnnMaxPoolingHelper(current instanceof MKLDNNSubsamplingHelper m
+            ? m : new MKLDNNSubsamplingHelper(pool.getDataType())));
+      }
+      return current == null && set(POOL_HELPER, pool, new MKLDNNSubsamplingHelper(pool.getDataType()));
     }
     if (layer instanceof BatchNormalization bn && !bn.layerConf().isLockGammaBeta()) {
       LayerHelper current = get(BN_HELPER, bn);

@@ -4,6 +4,7 @@ import io.github.ssl4j.core.Encoder;
 import io.github.ssl4j.core.VertexNames;
 import io.github.ssl4j.core.layers.BatchNormRelu;
 import io.github.ssl4j.core.layers.SingleForwardConvolution;
+import io.github.ssl4j.core.layers.SingleForwardPooling;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -13,7 +14,6 @@ import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
-import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.nd4j.linalg.activations.Activation;
 
 /**
@@ -118,7 +118,7 @@ public final class ConvEncoder implements Encoder {
         String pool = VertexNames.encoder("pool" + s);
         graph.addLayer(
             pool,
-            new SubsamplingLayer.Builder(PoolingType.MAX)
+            new SingleForwardPooling.Builder(PoolingType.MAX)
                 .kernelSize(2, 2)
                 .stride(2, 2)
                 .convolutionMode(ConvolutionMode.Truncate)

@@ -1,5 +1,6 @@
 package io.github.ssl4j.core.layers;
 
+import io.github.ssl4j.core.dl4j.OneDnnWeightGradients;
 import io.github.ssl4j.core.dl4j.RuntimeLayers;
 import java.util.Collection;
 import org.deeplearning4j.nn.api.Layer;
@@ -42,10 +43,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>With {@link Builder#inputGradient(boolean) inputGradient(false)}, for a first layer fed by
  * the network's input, the backward pass computes only the weight and bias gradients and returns
  * no input gradient (DL4J would compute it and throw it away). For NCHW input the weight and bias
- * gradients then come from one batched matrix product of the output gradient with the input's
- * patches (im2col) and a row of ones, in place of oneDNN's backward pass, which for a one-channel
- * input pads the channels to 16 and reorders the input and the output gradient to a blocked
- * layout, which costs far more than the layer's arithmetic.
+ * gradients then come from oneDNN's backward-weights primitive alone on the plain layout ({@link
+ * OneDnnWeightGradients}, when oneDNN's natives are present), else from one batched matrix product
+ * of the output gradient with the input's patches (im2col); not from DL4J's oneDNN helper, which
+ * for a one-channel input pads the channels to 16 and reorders the input and the output gradient
+ * to a blocked layout, which costs far more than the layer's arithmetic.
  *
  * <p>A stride-1 convolution with an odd kernel, same-size output and few output channels (out ·
  * kH · kW ≤ in, e.g. a 32 → 1 image-output layer) also takes its own backward pass: the patches of
@@ -131,6 +133,7 @@ public class SingleForwardConvolution extends ConvolutionLayer {
   /** The runtime layer: keeps its last training pre-activation for the backward pass. */
   static final class Runtime extends org.deeplearning4j.nn.layers.convolution.ConvolutionLayer {
     private final KeptPreActivation kept = new KeptPreActivation();
+    private final OneDnnWeightGradients oneDnnWeights = new OneDnnWeightGradients();
 
     Runtime(NeuralNetConfiguration conf, DataType dataType) {
       super(conf, dataType);
@@ -315,6 +318,11 @@ public class SingleForwardConvolution extends ConvolutionLayer {
         pad = c.getPadding();
         outSize = ConvolutionUtils.getOutputSize(in, kernel, strides, pad, convolutionMode, dilation,
             CNN2DFormat.NCHW);
+      }
+      if (oneDnnWeights.compute(in, delta, gradientViews.get(ConvolutionParamInitializer.WEIGHT_KEY),
+          hasBias() ? gradientViews.get(ConvolutionParamInitializer.BIAS_KEY) : null, kernel, strides, pad, dilation,
+          workspaceMgr)) {
+        return;
       }
       long batch = in.size(0);
       long inChannels = in.size(1);

@@ -20,7 +20,6 @@ import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.layers.FrozenLayer;
 import org.deeplearning4j.nn.layers.mkldnn.MKLDNNConvHelper;
-import org.deeplearning4j.nn.layers.mkldnn.MKLDNNSubsamplingHelper;
 import org.deeplearning4j.nn.transferlearning.TransferLearning;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
@@ -42,7 +41,7 @@ class OneDnnSetupTest {
     assertTrue(r.oneDnnCompiledIn(), "natives without HAVE_ONEDNN: " + r + " / " + r.advice());
     assertTrue(r.nativeLibrary().contains("-onednn"), r.toString());
     assertEquals(Map.of("conv", "MKLDNNConvHelper", "bn", "FastStatsBatchNormHelper",
-        "pool", "MKLDNNSubsamplingHelper"), r.helperByLayer(), r.advice());
+        "pool", "OneDnnMaxPoolingHelper"), r.helperByLayer(), r.advice());
     assertEquals("oneDNN in use", r.advice());
   }
 
@@ -55,7 +54,7 @@ class OneDnnSetupTest {
     assertEquals(3, LayerHelpers.install(with));
     assertInstanceOf(MKLDNNConvHelper.class, with.getLayer("conv").getHelper());
     assertInstanceOf(FastStatsBatchNormHelper.class, with.getLayer("bn").getHelper());
-    assertInstanceOf(MKLDNNSubsamplingHelper.class, with.getLayer("pool").getHelper());
+    assertInstanceOf(OneDnnMaxPoolingHelper.class, with.getLayer("pool").getHelper());
     assertEquals(0, LayerHelpers.install(with), "second install changes nothing");
     assertNull(without.getLayer("conv").getHelper(), "another graph is not touched");
     assertNull(without.getLayer("bn").getHelper());
@@ -78,7 +77,7 @@ class OneDnnSetupTest {
     g.init();
     assertEquals(2, LayerHelpers.install(g));
     assertInstanceOf(MKLDNNConvHelper.class, g.getLayer("conv1d").getHelper());
-    assertInstanceOf(MKLDNNSubsamplingHelper.class, g.getLayer("pool1d").getHelper());
+    assertInstanceOf(OneDnnMaxPoolingHelper.class, g.getLayer("pool1d").getHelper());
     assertNull(g.getLayer("bnLocked").getHelper(), "oneDNN does not support locked gamma/beta");
 
     ComputationGraph frozen = new TransferLearning.GraphBuilder(graph()).setFeatureExtractor("pool").build();
