@@ -1,12 +1,16 @@
 package io.github.ssl4j.core.dl4j;
 
 import java.lang.reflect.Field;
+import java.util.HashSet;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Supplier;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.graph.vertex.GraphVertex;
+import org.deeplearning4j.nn.graph.vertex.VertexIndices;
 import org.deeplearning4j.nn.layers.AbstractLayer;
 import org.deeplearning4j.nn.layers.LayerHelper;
 import org.deeplearning4j.nn.layers.convolution.Convolution3DLayer;
@@ -116,7 +120,33 @@ public final class LayerHelpers {
     for (Layer layer : graph.getLayers()) {
       changed += installOn(unwrap(layer), choice) ? 1 : 0;
     }
+    linkOneDnnLayouts(graph);
     return changed;
+  }
+
+  /**
+   * Lets each layer that can leave its output in a oneDNN layout ({@link OneDnnLayouts.Layer}) do
+   * so when its output goes to exactly one layer, which reads such arrays, with no preprocessor in
+   * between, and is not a network output.
+   */
+  private static void linkOneDnnLayouts(ComputationGraph graph) {
+    Set<String> outputs = new HashSet<>(graph.getConfiguration().getNetworkOutputs());
+    GraphVertex[] vertices = graph.getVertices();
+    for (GraphVertex v : vertices) {
+      if (!v.hasLayer() || !(v.getLayer() instanceof OneDnnLayouts.Layer producer)) {
+        continue;
+      }
+      VertexIndices[] next = v.getOutputVertices();
+      boolean allowed = false;
+      if (next != null && next.length == 1 && !outputs.contains(v.getVertexName()) && producer.readsOneDnnLayouts()) {
+        GraphVertex consumer = vertices[next[0].getVertexIndex()];
+        allowed = consumer.hasLayer() && consumer.getLayer() instanceof OneDnnLayouts.Layer c
+            && c.readsOneDnnLayouts() && consumer.getNumInputArrays() == 1
+            && !(consumer instanceof org.deeplearning4j.nn.graph.vertex.impl.LayerVertex lv
+                && lv.getLayerPreProcessor() != null);
+      }
+      producer.oneDnnOutput(allowed);
+    }
   }
 
   /**
@@ -192,7 +222,8 @@ public final class LayerHelpers {
     if (layer instanceof BatchNormalization bn && !bn.layerConf().isLockGammaBeta()) {
       LayerHelper current = get(BN_HELPER, bn);
       if (choice == Choice.SSL4J && (current == null || current instanceof MKLDNNBatchNormHelper)) {
-        return set(BN_HELPER, bn, new FastStatsBatchNormHelper());
+        return set(BN_HELPER, bn, OneDnn.available() ? new OneDnnBatchNormHelper(new FastStatsBatchNormHelper())
+            : new FastStatsBatchNormHelper());
       }
       return current == null && set(BN_HELPER, bn, new MKLDNNBatchNormHelper(bn.getDataType()));
     }

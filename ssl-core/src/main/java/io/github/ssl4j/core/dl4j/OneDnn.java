@@ -168,6 +168,46 @@ public final class OneDnn {
   }
 
   /**
+   * The few {@link Call}s of one layer, one per combination of layouts its arrays arrive in (e.g.
+   * plain or blocked input); looked up by their layouts ({@code null} for plain).
+   */
+  static final class Calls {
+    private static final int KEPT = 4;
+    private final List<memory.desc[]> keys = new ArrayList<>();
+    private final List<Call> calls = new ArrayList<>();
+
+    Call get(java.util.function.Supplier<Call> create, memory.desc... layouts) {
+      for (int i = 0; i < keys.size(); i++) {
+        if (sameLayouts(keys.get(i), layouts)) {
+          return calls.get(i);
+        }
+      }
+      if (keys.size() == KEPT) {
+        keys.remove(0);
+        calls.remove(0);
+      }
+      Call c = create.get();
+      keys.add(layouts.clone());
+      calls.add(c);
+      return c;
+    }
+
+    void clear() {
+      keys.clear();
+      calls.clear();
+    }
+
+    private static boolean sameLayouts(memory.desc[] a, memory.desc[] b) {
+      for (int i = 0; i < a.length; i++) {
+        if (a[i] == null ? b[i] != null : b[i] == null || !a[i].equals(b[i])) {
+          return false;
+        }
+      }
+      return true;
+    }
+  }
+
+  /**
    * One primitive ready to run: its memory objects, created once per argument, are pointed at the
    * caller's arrays on each run. Its temporaries (the scratchpad, and buffers in the layouts the
    * primitive wants where the caller's arrays are plain) live in a workspace array the caller
@@ -188,6 +228,10 @@ public final class OneDnn {
     private final List<Runnable> before = new ArrayList<>();
     private final List<Runnable> after = new ArrayList<>();
     private final String name;
+    private final primitive_desc_base pd;
+    /** The memory each argument of the primitive gets (for the check before the first run). */
+    private final Map<Integer, memory> primitiveArgs = new HashMap<>();
+    private boolean checked;
 
     /**
      * @param primitive the primitive
@@ -196,12 +240,44 @@ public final class OneDnn {
      */
     Call(primitive primitive, primitive_desc_base pd, String name) {
       this.primitive = primitive;
+      this.pd = pd;
       this.name = name;
       memory.desc scratch = pd.scratchpad_desc();
       if (scratch.get_size() > 0) {
-        args.put(dnnl.DNNL_ARG_SCRATCHPAD, temp(scratch));
+        put(dnnl.DNNL_ARG_SCRATCHPAD, temp(scratch));
       }
     }
+
+    private void put(int arg, memory m) {
+      args.put(arg, m);
+      primitiveArgs.put(arg, m);
+    }
+
+    /** Each argument's memory against what the primitive expects, with the argument named. */
+    private void check() {
+      for (Map.Entry<Integer, memory> e : primitiveArgs.entrySet()) {
+        memory.desc expected = pd.query_md(dnnl.query.exec_arg_md, e.getKey());
+        if (!expected.equals(e.getValue().get_desc())) {
+          throw new IllegalStateException(name + ": argument " + e.getKey() + " has a memory layout of "
+              + e.getValue().get_desc().get_size() + " bytes that differs from the primitive's ("
+              + expected.get_size() + " bytes)");
+        }
+      }
+      for (int arg : KNOWN_ARGS) {
+        // weights and scale-shift are one argument id; a normalisation given scale and shift has them
+        boolean alias = arg == dnnl.DNNL_ARG_WEIGHTS && primitiveArgs.containsKey(dnnl.DNNL_ARG_SCALE)
+            || arg == dnnl.DNNL_ARG_DIFF_WEIGHTS && primitiveArgs.containsKey(dnnl.DNNL_ARG_DIFF_SCALE);
+        if (!alias && !primitiveArgs.containsKey(arg) && pd.query_md(dnnl.query.exec_arg_md, arg).get_size() > 0) {
+          throw new IllegalStateException(name + ": the primitive expects argument " + arg + ", not given");
+        }
+      }
+      checked = true;
+    }
+
+    private static final int[] KNOWN_ARGS = {dnnl.DNNL_ARG_SRC, dnnl.DNNL_ARG_DST, dnnl.DNNL_ARG_WEIGHTS,
+        dnnl.DNNL_ARG_BIAS, dnnl.DNNL_ARG_MEAN, dnnl.DNNL_ARG_VARIANCE, dnnl.DNNL_ARG_SCALE, dnnl.DNNL_ARG_SHIFT,
+        dnnl.DNNL_ARG_WORKSPACE, dnnl.DNNL_ARG_SCRATCHPAD, dnnl.DNNL_ARG_DIFF_SRC, dnnl.DNNL_ARG_DIFF_DST,
+        dnnl.DNNL_ARG_DIFF_WEIGHTS, dnnl.DNNL_ARG_DIFF_BIAS, dnnl.DNNL_ARG_DIFF_SCALE, dnnl.DNNL_ARG_DIFF_SHIFT};
 
     private memory temp(memory.desc desc) {
       memory m = new memory(desc, engine(), new Address(0));
@@ -215,23 +291,23 @@ public final class OneDnn {
     Call arg(int arg, memory.desc desc) {
       memory m = new memory(desc, engine(), new Address(0));
       memories.put(arg, m);
-      args.put(arg, m);
+      put(arg, m);
       return this;
     }
 
     /**
-     * Declares argument {@code arg}, bound later to caller arrays laid out as {@code plain}, for
-     * which the primitive wants {@code wanted} (its descriptor's, e.g. a blocked layout): when the two
-     * differ, the run reorders into a temporary in the wanted layout before the primitive runs
-     * ({@code input}) or out of it after ({@code !input}).
+     * Declares argument {@code arg}, bound later to caller arrays laid out as {@code given} (plain,
+     * or a oneDNN layout), for which the primitive wants {@code wanted} (its descriptor's, e.g. a
+     * blocked layout): when the two differ, the run reorders into a temporary in the wanted layout
+     * before the primitive runs ({@code input}) or out of it after ({@code !input}).
      */
-    Call arg(int arg, memory.desc plain, memory.desc wanted, boolean input) {
-      if (wanted.equals(plain)) {
-        return arg(arg, plain);
+    Call arg(int arg, memory.desc given, memory.desc wanted, boolean input) {
+      if (wanted.equals(given)) {
+        return arg(arg, given);
       }
-      memory user = new memory(plain, engine(), new Address(0));
+      memory user = new memory(given, engine(), new Address(0));
       memory own = temp(wanted);
-      args.put(arg, own);
+      put(arg, own);
       memories.put(arg, user);
       if (input) {
         reorder r = new reorder(user, own);
@@ -247,14 +323,14 @@ public final class OneDnn {
     memory own(int arg, memory.desc desc) {
       memory m = new memory(desc, engine());
       memories.put(arg, m);
-      args.put(arg, m);
+      put(arg, m);
       return m;
     }
 
     /** Shares memory owned by another call (e.g. a forward pass's workspace with its backward pass). */
     Call share(int arg, memory m) {
       memories.put(arg, m);
-      args.put(arg, m);
+      put(arg, m);
       return this;
     }
 
@@ -287,6 +363,9 @@ public final class OneDnn {
         for (int i = 0; i < temps.size(); i++) {
           temps.get(i).set_data_handle(new Address(aligned + tempOffsets.get(i)));
         }
+      }
+      if (!checked) {
+        check();
       }
       stream s = stream();
       before.forEach(Runnable::run);

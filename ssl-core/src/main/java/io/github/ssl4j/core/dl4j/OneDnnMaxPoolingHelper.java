@@ -30,10 +30,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * A backward pass on an input whose training forward pass it did not see (or not last) runs that
  * forward pass first. Installed by {@link LayerHelpers} when {@link OneDnn#available()}.
  */
-final class OneDnnMaxPoolingHelper implements SubsamplingHelper {
+final class OneDnnMaxPoolingHelper implements SubsamplingHelper, OneDnnLayouts.Layer {
   private final SubsamplingHelper fallback;
 
   private Passes passes;
+  /** Whether the output may stay in the input's oneDNN layout (the consumer reads it). */
+  private boolean oneDnnOutput;
   /** How many forward and backward passes oneDNN ran (not the fallback), for diagnostics. */
   private long oneDnnPasses;
   /** The input of the last training forward pass, whose maxima {@link #passes} holds. */
@@ -59,12 +61,18 @@ final class OneDnnMaxPoolingHelper implements SubsamplingHelper {
       return fallback.activate(input, training, kernel, strides, pad, poolingType, convolutionMode,
           dilation, format, workspaceMgr);
     }
-    Passes p = passes(g);
+    memory.desc layout = OneDnnLayouts.of(input);
+    Passes p = passes(g, layout);
+    boolean keep = oneDnnOutput && layout != null && training;
+    OneDnn.Call forward = p.forward(keep);
     INDArray output = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, g.outShape(), 'c');
-    p.forward.bind(dnnl.DNNL_ARG_SRC, input).bind(dnnl.DNNL_ARG_DST, output)
+    forward.bind(dnnl.DNNL_ARG_SRC, input).bind(dnnl.DNNL_ARG_DST, output)
         .run(workspaceMgr, ArrayType.FF_WORKING_MEM);
     oneDnnPasses++;
     keptFor = training ? input : null;
+    if (keep) {
+      OneDnnLayouts.mark(output, p.forwardPd.dst_desc());
+    }
     return output;
   }
 
@@ -78,20 +86,25 @@ final class OneDnnMaxPoolingHelper implements SubsamplingHelper {
       return fallback.backpropGradient(input, epsilon, kernel, strides, pad, poolingType, convolutionMode,
           dilation, format, workspaceMgr);
     }
-    Passes p = passes(g);
+    memory.desc layout = OneDnnLayouts.of(input);
+    Passes p = passes(g, layout);
     if (keptFor != input) {
       // no workspace for this input: the forward pass again, into a scratch output
       INDArray scratch = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, DataType.FLOAT, g.outShape(), 'c');
-      p.forward.bind(dnnl.DNNL_ARG_SRC, input).bind(dnnl.DNNL_ARG_DST, scratch)
+      p.forward(false).bind(dnnl.DNNL_ARG_SRC, input).bind(dnnl.DNNL_ARG_DST, scratch)
           .run(workspaceMgr, ArrayType.BP_WORKING_MEM);
     }
     keptFor = null;
-    INDArray eps = OneDnn.isPlainFloat(epsilon) ? epsilon
+    memory.desc epsLayout = OneDnnLayouts.of(epsilon);
+    INDArray eps = epsLayout != null || OneDnn.isPlainFloat(epsilon) ? epsilon
         : workspaceMgr.dup(ArrayType.BP_WORKING_MEM, epsilon.castTo(DataType.FLOAT), 'c');
     INDArray gradAtInput = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, input.shape(), 'c');
-    p.backward.bind(dnnl.DNNL_ARG_DIFF_DST, eps).bind(dnnl.DNNL_ARG_DIFF_SRC, gradAtInput)
+    p.backward(epsLayout).bind(dnnl.DNNL_ARG_DIFF_DST, eps).bind(dnnl.DNNL_ARG_DIFF_SRC, gradAtInput)
         .run(workspaceMgr, ArrayType.BP_WORKING_MEM);
     oneDnnPasses++;
+    if (layout != null) {
+      OneDnnLayouts.mark(gradAtInput, layout);
+    }
     return new Pair<>(new DefaultGradient(), gradAtInput);
   }
 
@@ -105,12 +118,23 @@ final class OneDnnMaxPoolingHelper implements SubsamplingHelper {
     return Collections.emptyMap();
   }
 
-  private Passes passes(Geometry g) {
-    if (passes == null || !passes.geometry.equals(g)) {
-      passes = new Passes(g);
+  private Passes passes(Geometry g, memory.desc layout) {
+    if (passes == null || !passes.geometry.equals(g)
+        || (layout == null ? passes.layout != null : passes.layout == null || !passes.layout.equals(layout))) {
+      passes = new Passes(g, layout);
       keptFor = null;
     }
     return passes;
+  }
+
+  @Override
+  public boolean readsOneDnnLayouts() {
+    return OneDnn.available();
+  }
+
+  @Override
+  public void oneDnnOutput(boolean allowed) {
+    this.oneDnnOutput = allowed;
   }
 
   /** The shapes of one pooling problem; null from {@link #of} when oneDNN is not used for it. */
@@ -162,29 +186,54 @@ final class OneDnnMaxPoolingHelper implements SubsamplingHelper {
     }
   }
 
-  /** The forward (training) and backward primitives of one geometry, sharing the workspace. */
+  /**
+   * The forward (training) and backward primitives of one geometry and input layout (null:
+   * plain), sharing the workspace that holds the maxima.
+   */
   private static final class Passes {
     final Geometry geometry;
-    final OneDnn.Call forward;
-    final OneDnn.Call backward;
+    final memory.desc layout;
+    final pooling_forward.primitive_desc forwardPd;
+    final memory workspace;
+    private final OneDnn.Calls forwards = new OneDnn.Calls();
+    private final OneDnn.Calls backwards = new OneDnn.Calls();
 
-    Passes(Geometry g) {
+    Passes(Geometry g, memory.desc layout) {
       this.geometry = g;
-      memory.desc src = OneDnn.plain(g.inShape());
-      memory.desc dst = OneDnn.plain(g.outShape());
-      pooling_forward.primitive_desc fpd = new pooling_forward.primitive_desc(
+      this.layout = layout;
+      memory.desc src = layout != null ? layout : OneDnn.plain(g.inShape());
+      memory.desc dst = layout != null ? OneDnn.any(g.outShape()) : OneDnn.plain(g.outShape());
+      forwardPd = new pooling_forward.primitive_desc(
           new pooling_forward.desc(dnnl.prop_kind.forward_training, dnnl.algorithm.pooling_max, src, dst,
               g.strides(), g.kernel(), g.padL(), g.padR()),
           OneDnn.userScratchpad(), OneDnn.engine());
-      pooling_backward.primitive_desc bpd = new pooling_backward.primitive_desc(
-          new pooling_backward.desc(dnnl.algorithm.pooling_max, src, dst, g.strides(), g.kernel(), g.padL(), g.padR()),
-          OneDnn.userScratchpad(), OneDnn.engine(), fpd);
-      forward = new OneDnn.Call(new pooling_forward(fpd), fpd, g + " forward")
-          .arg(dnnl.DNNL_ARG_SRC, src).arg(dnnl.DNNL_ARG_DST, dst);
-      memory workspace = forward.own(dnnl.DNNL_ARG_WORKSPACE, fpd.workspace_desc());
-      backward = new OneDnn.Call(new pooling_backward(bpd), bpd, g + " backward")
-          .arg(dnnl.DNNL_ARG_DIFF_DST, dst).arg(dnnl.DNNL_ARG_DIFF_SRC, src)
-          .share(dnnl.DNNL_ARG_WORKSPACE, workspace);
+      workspace = new memory(forwardPd.workspace_desc(), OneDnn.engine());
+    }
+
+    /** @param keep whether the output stays in the primitive's layout (else it is plain) */
+    OneDnn.Call forward(boolean keep) {
+      return forwards.get(() -> {
+        OneDnn.Call c = new OneDnn.Call(new pooling_forward(forwardPd), forwardPd, geometry + " forward")
+            .arg(dnnl.DNNL_ARG_SRC, forwardPd.src_desc())
+            .share(dnnl.DNNL_ARG_WORKSPACE, workspace);
+        return keep ? c.arg(dnnl.DNNL_ARG_DST, forwardPd.dst_desc())
+            : c.arg(dnnl.DNNL_ARG_DST, OneDnn.plain(geometry.outShape()), forwardPd.dst_desc(), false);
+      }, keep ? forwardPd.dst_desc() : null);
+    }
+
+    /** @param epsLayout the output gradient's layout, null for plain */
+    OneDnn.Call backward(memory.desc epsLayout) {
+      return backwards.get(() -> {
+        pooling_backward.primitive_desc pd = new pooling_backward.primitive_desc(
+            new pooling_backward.desc(dnnl.algorithm.pooling_max, forwardPd.src_desc(), forwardPd.dst_desc(),
+                geometry.strides(), geometry.kernel(), geometry.padL(), geometry.padR()),
+            OneDnn.userScratchpad(), OneDnn.engine(), forwardPd);
+        return new OneDnn.Call(new pooling_backward(pd), pd, geometry + " backward")
+            .arg(dnnl.DNNL_ARG_DIFF_DST, epsLayout != null ? epsLayout : OneDnn.plain(geometry.outShape()),
+                pd.diff_dst_desc(), true)
+            .arg(dnnl.DNNL_ARG_DIFF_SRC, pd.diff_src_desc())
+            .share(dnnl.DNNL_ARG_WORKSPACE, workspace);
+      }, epsLayout);
     }
   }
 }

@@ -1,8 +1,12 @@
 package io.github.ssl4j.core.layers;
 
+import io.github.ssl4j.core.dl4j.OneDnn;
+import io.github.ssl4j.core.dl4j.OneDnnConvolution;
+import io.github.ssl4j.core.dl4j.OneDnnLayouts;
 import io.github.ssl4j.core.dl4j.RuntimeLayers;
 import java.util.Collection;
 import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
@@ -65,7 +69,8 @@ public class BatchNormRelu extends BatchNormalization {
   }
 
   /** The runtime layer: ReLU in place on the batch norm's output, kept for the backward mask. */
-  static final class Runtime extends org.deeplearning4j.nn.layers.normalization.BatchNormalization {
+  static final class Runtime extends org.deeplearning4j.nn.layers.normalization.BatchNormalization
+      implements OneDnnLayouts.Layer {
     private INDArray forwardInput;
     private INDArray forwardOutput;
 
@@ -77,7 +82,9 @@ public class BatchNormRelu extends BatchNormalization {
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
       forwardInput = null;
       forwardOutput = null;
+      int failures = helperCountFail;
       INDArray out = super.activate(training, workspaceMgr);
+      requireHelper(failures);
       if (xHat != null && out.data().sameUnderlyingData(xHat.data())) {
         // DL4J's own path can return its normalised input, which its backward pass still needs
         out = workspaceMgr.dup(ArrayType.ACTIVATIONS, out);
@@ -100,11 +107,43 @@ public class BatchNormRelu extends BatchNormalization {
             + "; run the graph forward with training = true (e.g. computeGradientAndScore or fit)"
             + " before backpropagating");
       }
+      if (!OneDnnLayouts.sameLayouts(y, epsilon)) {
+        throw new IllegalStateException("BatchNormRelu layer '" + conf.getLayer().getLayerName()
+            + "': the output and its gradient are in different layouts");
+      }
       INDArray masked = workspaceMgr.createUninitialized(
           ArrayType.BP_WORKING_MEM, epsilon.dataType(), epsilon.shape(), 'c');
       Nd4j.getExecutioner().exec(new Step(y, masked, 0.0));
       masked.muli(epsilon);
-      return super.backpropGradient(masked, workspaceMgr);
+      int failures = helperCountFail;
+      Pair<Gradient, INDArray> result = super.backpropGradient(OneDnnLayouts.sameLayout(epsilon, masked), workspaceMgr);
+      requireHelper(failures);
+      return result;
+    }
+
+    /**
+     * DL4J falls back to its own code when a helper throws; its own code cannot read an input in a
+     * oneDNN layout, so then the helper's failure is this layer's.
+     */
+    private void requireHelper(int failuresBefore) {
+      if (helperCountFail != failuresBefore && OneDnnConvolution.inOneDnnLayout(input)) {
+        throw new IllegalStateException("BatchNormRelu layer '" + conf.getLayer().getLayerName()
+            + "': the oneDNN batch norm failed on an input in a oneDNN layout (see the warning logged"
+            + " above); run with -D" + OneDnn.PROPERTY + "=false to train without oneDNN layouts");
+      }
+    }
+
+    @Override
+    public boolean readsOneDnnLayouts() {
+      return getHelper() instanceof OneDnnLayouts.Layer l && l.readsOneDnnLayouts() && dataType == DataType.FLOAT
+          && layerConf().getIDropout() == null && layerConf().getCnn2DFormat() == CNN2DFormat.NCHW;
+    }
+
+    @Override
+    public void oneDnnOutput(boolean allowed) {
+      if (getHelper() instanceof OneDnnLayouts.Layer l) {
+        l.oneDnnOutput(allowed);
+      }
     }
 
     @Override

@@ -36,6 +36,11 @@ final class KeptPreActivation {
     return kept;
   }
 
+  /** @return whether a pre-activation is kept for this very {@code input} array (nothing changes) */
+  boolean holds(INDArray input) {
+    return this.input != null && this.input == input;
+  }
+
   /** Drops what is kept. */
   void clear() {
     input = null;

@@ -1,6 +1,8 @@
 package io.github.ssl4j.core.layers;
 
-import io.github.ssl4j.core.dl4j.OneDnnWeightGradients;
+import io.github.ssl4j.core.dl4j.OneDnn;
+import io.github.ssl4j.core.dl4j.OneDnnConvolution;
+import io.github.ssl4j.core.dl4j.OneDnnLayouts;
 import io.github.ssl4j.core.dl4j.RuntimeLayers;
 import java.util.Collection;
 import org.deeplearning4j.nn.api.Layer;
@@ -17,6 +19,7 @@ import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.deeplearning4j.util.ConvolutionUtils;
 import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.blas.params.MMulTranspose;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -131,9 +134,14 @@ public class SingleForwardConvolution extends ConvolutionLayer {
   }
 
   /** The runtime layer: keeps its last training pre-activation for the backward pass. */
-  static final class Runtime extends org.deeplearning4j.nn.layers.convolution.ConvolutionLayer {
+  static final class Runtime extends org.deeplearning4j.nn.layers.convolution.ConvolutionLayer
+      implements OneDnnLayouts.Layer {
     private final KeptPreActivation kept = new KeptPreActivation();
-    private final OneDnnWeightGradients oneDnnWeights = new OneDnnWeightGradients();
+    private final OneDnnConvolution oneDnn = new OneDnnConvolution();
+    /** Whether the kept pre-activation came from the oneDNN forward pass (then so does backprop). */
+    private boolean keptFromOneDnn;
+    /** Whether the layer above reads oneDNN layouts, so the output may stay in one. */
+    private boolean oneDnnOutput;
 
     Runtime(NeuralNetConfiguration conf, DataType dataType) {
       super(conf, dataType);
@@ -149,16 +157,77 @@ public class SingleForwardConvolution extends ConvolutionLayer {
         boolean training, boolean forBackprop, LayerWorkspaceMgr workspaceMgr) {
       INDArray z = kept.take(input);
       if (forBackprop) {
-        if (z != null && reusable()) {
+        if (z != null && (reusable() || keptFromOneDnn)) {
           return new Pair<>(z, null);
         }
         return super.preOutput(training, true, workspaceMgr);
       }
-      Pair<INDArray, INDArray> result = super.preOutput(training, false, workspaceMgr);
-      if (training && reusable()) {
+      boolean oneDnn = oneDnnForward(training);
+      Pair<INDArray, INDArray> result = oneDnn
+          ? new Pair<>(oneDnnPreOutput(training, workspaceMgr), null)
+          : super.preOutput(training, false, workspaceMgr);
+      if (training && (reusable() || oneDnn)) {
         kept.keep(input, result.getFirst(), layerConf().getActivationFn(), workspaceMgr);
+        keptFromOneDnn = oneDnn;
       }
       return result;
+    }
+
+    /**
+     * Whether the forward pass runs on oneDNN directly: when the input arrives in a oneDNN layout
+     * (only this path reads it), or when the output may be left in one for the layer above.
+     */
+    private boolean oneDnnForward(boolean training) {
+      return OneDnnConvolution.inOneDnnLayout(input)
+          || training && oneDnnOutput && OneDnnConvolution.takes(input) && readsOneDnnLayouts();
+    }
+
+    private INDArray oneDnnPreOutput(boolean training, LayerWorkspaceMgr workspaceMgr) {
+      INDArray weights = getParamWithNoise(ConvolutionParamInitializer.WEIGHT_KEY, training, workspaceMgr);
+      INDArray bias = hasBias() ? getParamWithNoise(ConvolutionParamInitializer.BIAS_KEY, training, workspaceMgr) : null;
+      OneDnnConvolution.Geometry g = geometry(input, (SingleForwardConvolution) layerConf());
+      if (g == null) {
+        throw new IllegalStateException("layer '" + layerConf().getLayerName() + "': input "
+            + java.util.Arrays.toString(input.shape()) + " has no oneDNN convolution geometry");
+      }
+      return oneDnn.forward(g, input, weights, bias,
+          oneDnnOutput && layerConf().getActivationFn() instanceof ActivationIdentity, workspaceMgr);
+    }
+
+    /** The convolution's geometry for an NCHW input, or null if oneDNN cannot express it. */
+    private OneDnnConvolution.Geometry geometry(INDArray in, SingleForwardConvolution c) {
+      int[][] padAndOut = padAndOutputSize(in, c);
+      return OneDnnConvolution.Geometry.of(in.shape(),
+          new long[] {in.size(0), c.getNOut(), padAndOut[1][0], padAndOut[1][1]},
+          c.getKernelSize(), c.getStride(), padAndOut[0], c.getDilation(), hasBias());
+    }
+
+    /** {top-left padding, output size} for an NCHW input (same mode: DL4J's top-left padding). */
+    private int[][] padAndOutputSize(INDArray in, SingleForwardConvolution c) {
+      int[] kernel = c.getKernelSize();
+      int[] strides = c.getStride();
+      int[] dilation = c.getDilation();
+      if (convolutionMode == ConvolutionMode.Same) {
+        int[] outSize = ConvolutionUtils.getOutputSize(in, kernel, strides, null, convolutionMode, dilation,
+            CNN2DFormat.NCHW);
+        return new int[][] {ConvolutionUtils.getSameModeTopLeftPadding(outSize,
+            new int[] {(int) in.size(2), (int) in.size(3)}, kernel, strides, dilation), outSize};
+      }
+      int[] pad = c.getPadding();
+      return new int[][] {pad, ConvolutionUtils.getOutputSize(in, kernel, strides, pad, convolutionMode, dilation,
+          CNN2DFormat.NCHW)};
+    }
+
+    @Override
+    public boolean readsOneDnnLayouts() {
+      SingleForwardConvolution c = (SingleForwardConvolution) layerConf();
+      return OneDnn.available() && dataType == DataType.FLOAT && c.getCnn2dDataFormat() == CNN2DFormat.NCHW
+          && c.getIDropout() == null && c.getWeightNoise() == null && !(c.isInputGradient() && narrowOutput(c));
+    }
+
+    @Override
+    public void oneDnnOutput(boolean allowed) {
+      this.oneDnnOutput = allowed;
     }
 
     @Override
@@ -169,7 +238,9 @@ public class SingleForwardConvolution extends ConvolutionLayer {
         return super.backpropGradient(epsilon, workspaceMgr);
       }
       boolean narrow = c.isInputGradient() && narrowOutput(c);
-      if (c.isInputGradient() && !narrow) {
+      boolean oneDnnPath = keptFromOneDnn && kept.holds(input) || OneDnnConvolution.inOneDnnLayout(input)
+          || OneDnnConvolution.inOneDnnLayout(epsilon);
+      if (c.isInputGradient() && !narrow && !oneDnnPath) {
         return super.backpropGradient(epsilon, workspaceMgr);
       }
       INDArray in = input.castTo(dataType);
@@ -179,7 +250,15 @@ public class SingleForwardConvolution extends ConvolutionLayer {
       INDArray z = preOutput4d(true, true, workspaceMgr).getFirst();
       INDArray delta = c.getActivationFn().backprop(z, epsilon).getFirst();
       INDArray epsilonBelow = null;
-      if (narrow) {
+      if (oneDnnPath) {
+        OneDnnConvolution.Geometry g = geometry(in, c);
+        if (c.isInputGradient()) {
+          epsilonBelow = oneDnn.inputGradient(g, in, delta,
+              getParamWithNoise(ConvolutionParamInitializer.WEIGHT_KEY, true, workspaceMgr), workspaceMgr);
+        }
+        oneDnn.weightGradients(g, in, delta, gradientViews.get(ConvolutionParamInitializer.WEIGHT_KEY),
+            hasBias() ? gradientViews.get(ConvolutionParamInitializer.BIAS_KEY) : null, workspaceMgr);
+      } else if (narrow) {
         epsilonBelow = narrowOutputGradients(in, delta, c, workspaceMgr);
       } else {
         weightGradients(in, delta, c, workspaceMgr);
@@ -302,28 +381,20 @@ public class SingleForwardConvolution extends ConvolutionLayer {
      */
     private void weightGradients(INDArray in, INDArray delta, SingleForwardConvolution c,
         LayerWorkspaceMgr workspaceMgr) {
+      OneDnnConvolution.Geometry g = geometry(in, c);
+      INDArray weightGrad = gradientViews.get(ConvolutionParamInitializer.WEIGHT_KEY);
+      INDArray biasGrad = hasBias() ? gradientViews.get(ConvolutionParamInitializer.BIAS_KEY) : null;
+      if (g != null && OneDnn.available() && OneDnnConvolution.takes(in) && OneDnnConvolution.takes(delta)
+          && OneDnnConvolution.takes(weightGrad) && (biasGrad == null || OneDnnConvolution.takes(biasGrad))) {
+        oneDnn.weightGradients(g, in, delta, weightGrad, biasGrad, workspaceMgr);
+        return;
+      }
       int[] kernel = c.getKernelSize();
       int[] strides = c.getStride();
       int[] dilation = c.getDilation();
-      int inH = (int) in.size(2);
-      int inW = (int) in.size(3);
-      int[] pad;
-      int[] outSize;
-      if (convolutionMode == ConvolutionMode.Same) {
-        outSize = ConvolutionUtils.getOutputSize(in, kernel, strides, null, convolutionMode, dilation,
-            CNN2DFormat.NCHW);
-        pad = ConvolutionUtils.getSameModeTopLeftPadding(outSize, new int[] {inH, inW}, kernel,
-            strides, dilation);
-      } else {
-        pad = c.getPadding();
-        outSize = ConvolutionUtils.getOutputSize(in, kernel, strides, pad, convolutionMode, dilation,
-            CNN2DFormat.NCHW);
-      }
-      if (oneDnnWeights.compute(in, delta, gradientViews.get(ConvolutionParamInitializer.WEIGHT_KEY),
-          hasBias() ? gradientViews.get(ConvolutionParamInitializer.BIAS_KEY) : null, kernel, strides, pad, dilation,
-          workspaceMgr)) {
-        return;
-      }
+      int[][] padAndOut = padAndOutputSize(in, c);
+      int[] pad = padAndOut[0];
+      int[] outSize = padAndOut[1];
       long batch = in.size(0);
       long inChannels = in.size(1);
       long outChannels = delta.size(1);

@@ -1,9 +1,14 @@
 package io.github.ssl4j.core.layers;
 
+import io.github.ssl4j.core.dl4j.OneDnn;
+import io.github.ssl4j.core.dl4j.OneDnnConvolution;
+import io.github.ssl4j.core.dl4j.OneDnnLayouts;
 import io.github.ssl4j.core.dl4j.RuntimeLayers;
 import java.util.Collection;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.nd4j.common.primitives.Pair;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.layers.convolution.subsampling.SubsamplingHelper;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
@@ -75,7 +80,8 @@ public class SingleForwardPooling extends SubsamplingLayer {
   }
 
   /** The runtime layer: its forward pass goes to the helper first. */
-  static final class Runtime extends org.deeplearning4j.nn.layers.convolution.subsampling.SubsamplingLayer {
+  static final class Runtime extends org.deeplearning4j.nn.layers.convolution.subsampling.SubsamplingLayer
+      implements OneDnnLayouts.Layer {
     Runtime(NeuralNetConfiguration conf, DataType dataType) {
       super(conf, dataType);
     }
@@ -93,6 +99,34 @@ public class SingleForwardPooling extends SubsamplingLayer {
         }
       }
       return super.activate(training, workspaceMgr);
+    }
+
+    @Override
+    public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+      int failures = helperCountFail;
+      Pair<Gradient, INDArray> result = super.backpropGradient(epsilon, workspaceMgr);
+      if (helperCountFail != failures && OneDnnConvolution.inOneDnnLayout(input)) {
+        // DL4J fell back to its own code, which cannot read an input in a oneDNN layout
+        throw new IllegalStateException("pooling layer '" + layerConf().getLayerName()
+            + "': the oneDNN max pooling failed on an input in a oneDNN layout (see the warning logged"
+            + " above); run with -D" + OneDnn.PROPERTY + "=false to train without oneDNN layouts");
+      }
+      return result;
+    }
+
+    @Override
+    public boolean readsOneDnnLayouts() {
+      SubsamplingLayer c = layerConf();
+      return helper instanceof OneDnnLayouts.Layer l && l.readsOneDnnLayouts() && dataType == DataType.FLOAT
+          && c.getPoolingType() == org.deeplearning4j.nn.conf.layers.PoolingType.MAX
+          && c.getCnn2dDataFormat() == org.deeplearning4j.nn.conf.CNN2DFormat.NCHW && c.getIDropout() == null;
+    }
+
+    @Override
+    public void oneDnnOutput(boolean allowed) {
+      if (helper instanceof OneDnnLayouts.Layer l) {
+        l.oneDnnOutput(allowed);
+      }
     }
   }
 }

@@ -3,6 +3,7 @@ package io.github.ssl4j.core.train;
 import io.github.ssl4j.core.data.Minibatches;
 import io.github.ssl4j.core.data.Rows;
 import io.github.ssl4j.core.dl4j.MallocTuning;
+import io.github.ssl4j.core.dl4j.OneDnnLayouts;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -548,7 +549,7 @@ public final class TrainingLoop {
     // DL4J adds the regularisation term (e.g. 0.5 * coeff * |w|^2 of weight decay) to the score;
     // with excludeRegularization the loss is recorded without it
     double regularization = excludeRegularization ? network.regularizationScore() : 0;
-    network.fit(batch);
+    OneDnnLayouts.during(() -> network.fit(batch));
     return network.score() - regularization;
   }
 

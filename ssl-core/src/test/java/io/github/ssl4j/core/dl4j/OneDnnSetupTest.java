@@ -40,7 +40,7 @@ class OneDnnSetupTest {
     assertEquals("CPU", r.backend(), r.toString());
     assertTrue(r.oneDnnCompiledIn(), "natives without HAVE_ONEDNN: " + r + " / " + r.advice());
     assertTrue(r.nativeLibrary().contains("-onednn"), r.toString());
-    assertEquals(Map.of("conv", "MKLDNNConvHelper", "bn", "FastStatsBatchNormHelper",
+    assertEquals(Map.of("conv", "MKLDNNConvHelper", "bn", "OneDnnBatchNormHelper",
         "pool", "OneDnnMaxPoolingHelper"), r.helperByLayer(), r.advice());
     assertEquals("oneDNN in use", r.advice());
   }
@@ -53,7 +53,7 @@ class OneDnnSetupTest {
     assertNull(without.getLayer("conv").getHelper(), "DL4J creates no helper by default");
     assertEquals(3, LayerHelpers.install(with));
     assertInstanceOf(MKLDNNConvHelper.class, with.getLayer("conv").getHelper());
-    assertInstanceOf(FastStatsBatchNormHelper.class, with.getLayer("bn").getHelper());
+    assertInstanceOf(OneDnnBatchNormHelper.class, with.getLayer("bn").getHelper());
     assertInstanceOf(OneDnnMaxPoolingHelper.class, with.getLayer("pool").getHelper());
     assertEquals(0, LayerHelpers.install(with), "second install changes nothing");
     assertNull(without.getLayer("conv").getHelper(), "another graph is not touched");

@@ -60,7 +60,7 @@ class RuntimeSideEffectsTest {
     // stdout holds exactly what the application printed: no "Added differentiated op", no ND4J
     // and training ran with the allocator tuned and oneDNN helpers on the encoder's layers
     assertEquals(List.of("RESULT trained twice, mallopt calls 3, helpers [MKLDNNConvHelper,"
-            + " FastStatsBatchNormHelper, OneDnnMaxPoolingHelper]"), train.stdout().lines().toList(),
+            + " OneDnnBatchNormHelper, OneDnnMaxPoolingHelper]"), train.stdout().lines().toList(),
         "stdout of the training run:\n" + train.stdout());
     long runtimeLines = train.stderr().lines().filter(l -> l.contains(RUNTIME_LOG_LINE)).count();
     assertEquals(1, runtimeLines, "the runtime set-up is logged once per process:\n" + train.stderr());
