@@ -45,12 +45,17 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>With {@link Builder#inputGradient(boolean) inputGradient(false)}, for a first layer fed by
  * the network's input, the backward pass computes only the weight and bias gradients and returns
- * no input gradient (DL4J would compute it and throw it away). For NCHW input the weight and bias
- * gradients then come from oneDNN's backward-weights primitive alone on the plain layout ({@link
- * OneDnnWeightGradients}, when oneDNN's natives are present), else from one batched matrix product
- * of the output gradient with the input's patches (im2col); not from DL4J's oneDNN helper, which
- * for a one-channel input pads the channels to 16 and reorders the input and the output gradient
- * to a blocked layout, which costs far more than the layer's arithmetic.
+ * no input gradient (DL4J would compute it and throw it away). For NCHW float input the weight and
+ * bias gradients then come from oneDNN's backward-weights primitive alone ({@link
+ * OneDnnConvolution}, when oneDNN's natives are present; {@link OneDnn}), else from one batched
+ * matrix product of the output gradient with the input's patches (im2col).
+ *
+ * <p>During a training step ({@link OneDnnLayouts#during}) a layer whose output goes only to a
+ * layer that reads oneDNN's layouts (batch norm, max pooling; linked by {@code LayerHelpers}), or
+ * whose input arrives in such a layout, runs its passes on oneDNN directly ({@link
+ * OneDnnConvolution}) and leaves its output (identity activation) and input gradient in oneDNN's
+ * blocked layout, so that the chain needs no reorder per layer. Float NCHW without input dropout
+ * or weight noise only; values are those of the other paths within float rounding.
  *
  * <p>A stride-1 convolution with an odd kernel, same-size output and few output channels (out ·
  * kH · kW ≤ in, e.g. a 32 → 1 image-output layer) also takes its own backward pass: the patches of
