@@ -1,6 +1,7 @@
 package io.github.ssl4j.core.dl4j;
 
 import java.util.Arrays;
+import java.util.Objects;
 import org.bytedeco.dnnl.convolution_backward_data;
 import org.bytedeco.dnnl.convolution_backward_weights;
 import org.bytedeco.dnnl.convolution_forward;
@@ -47,6 +48,12 @@ public final class OneDnnConvolution {
      */
     public static Geometry of(long[] in, long[] out, int[] kernel, int[] strides, int[] top,
         int[] dilation, boolean bias) {
+      Objects.requireNonNull(in, "in");
+      Objects.requireNonNull(out, "out");
+      Objects.requireNonNull(kernel, "kernel");
+      Objects.requireNonNull(strides, "strides");
+      Objects.requireNonNull(top, "top");
+      Objects.requireNonNull(dilation, "dilation");
       if (in.length != 4 || out.length != 4 || in[0] != out[0]) {
         return null;
       }

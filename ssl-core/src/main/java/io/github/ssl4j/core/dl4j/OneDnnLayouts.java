@@ -71,6 +71,7 @@ public final class OneDnnLayouts {
    * @param step the step, e.g. {@code () -> graph.fit(batch)}
    */
   public static void during(Runnable step) {
+    java.util.Objects.requireNonNull(step, "step");
     if (CURRENT.get() != null) {
       step.run();
       return;

@@ -92,15 +92,20 @@ class EmbeddingCollapseTest {
   void aLearningRateSpikeIsCaughtByTheSpreadAloneAndTheLastGoodCheckpointNamed() {
     Path dir = tmp.resolve("spike");
     MapSchedule spike = new MapSchedule(ScheduleType.ITERATION, Map.of(0, 1e-3, 4, 1e6));
+    // the spread falls from about 0.02 to 1e-5..1e-3 after the spike: how far depends on the noise
+    // Adam turns into full steps (e.g. the convolution biases before batch norm, whose gradient is
+    // zero up to rounding), which differs between the plain and the oneDNN-layout paths; bound 1e-3
+    DivergenceLimits limits = DivergenceLimits.defaults().withMaxAbsParameter(Double.POSITIVE_INFINITY)
+        .withChanceLoss(0, 0).withEmbeddingSpread(1, 1e-3, 2);
     TrainingConfig cfg = TrainingConfig.builder(N).epochs(10).updater(new Adam(1e-3)).learningRateSchedule(spike)
-        .divergenceLimits(spreadOnly(2)).checkpointDir(dir).checkpointEverySteps(2).progressBar(false)
+        .divergenceLimits(limits).checkpointDir(dir).checkpointEverySteps(2).progressBar(false)
         .logEverySteps(0).build();
     DivergenceException e = assertThrows(DivergenceException.class, () -> new Trainer(cfg)
         .fit(ContrastiveTask.simclr(), ConvEncoder.small(28, 28, 1), new ArraySource(TestData.images(8, 1, 28, 28, 5))));
     assertEquals(DivergenceException.Reason.EMBEDDING_COLLAPSE, e.reason(), e.getMessage());
     assertTrue(e.step() > 4 && e.step() <= 12, "stopped at step " + e.step() + ": " + e.getMessage());
     // the last checkpoint written while the spread was above the bound: checkpoint-4 (before the
-    // spike) or checkpoint-6 (the spread falls below 1e-4 a few steps after the spike); never a later one
+    // spike) or checkpoint-6 (the spread falls below the bound a few steps after the spike); never a later one
     Path lastGood = e.lastGoodCheckpoint().orElseThrow();
     assertTrue(lastGood.equals(dir.resolve("checkpoint-4.zip")) || lastGood.equals(dir.resolve("checkpoint-6.zip")),
         e.getMessage());
