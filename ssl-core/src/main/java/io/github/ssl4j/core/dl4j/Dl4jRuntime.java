@@ -72,6 +72,13 @@ public final class Dl4jRuntime {
         ? "oneDNN helpers on each training graph's convolution, pooling and batch-norm layers (opt out with -D"
             + LayerHelpers.PROPERTY + "=none)"
         : "no oneDNN layer helpers (" + Report.advice(oneDnnNativesOnClasspath(), LayerHelpers.choice()) + ")");
+    if (helpers && LayerHelpers.choice() == LayerHelpers.Choice.SSL4J) {
+      msg.append(OneDnn.available()
+          ? "; convolution, batch-norm and pooling chains on oneDNN directly, in its blocked layouts (opt out with -D"
+              + OneDnn.PROPERTY + "=false)"
+          : "; not on oneDNN directly (add org.bytedeco:dnnl and org.bytedeco:opencl with this platform's "
+              + "classifier, e.g. linux-x86_64, to the class path, or leave -D" + OneDnn.PROPERTY + " unset)");
+    }
     log.info(msg.toString());
     return setup;
   }

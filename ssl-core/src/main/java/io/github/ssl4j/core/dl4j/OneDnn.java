@@ -26,8 +26,10 @@ import org.slf4j.LoggerFactory;
 /**
  * oneDNN primitives called directly, through JavaCPP's binding of oneDNN ({@code org.bytedeco:dnnl},
  * the oneDNN release line that ND4J's own oneDNN build uses), for the layer passes that DL4J's
- * helpers cannot be steered to: a max-pooling backward pass that reuses its forward pass's
- * workspace, a weight gradient without the input gradient.
+ * helpers cannot be steered to: convolution, batch norm and max pooling that hand each other
+ * activations in oneDNN's blocked layouts ({@link OneDnnLayouts}, {@link OneDnnConvolution}), a
+ * max-pooling backward pass that reuses its forward pass's workspace, a weight gradient without
+ * the input gradient.
  *
  * <p>Needs the binding's Java classes (a dependency of {@code ssl-core}) and its natives for the
  * platform on the class path ({@code org.bytedeco:dnnl:<version>:linux-x86_64} and {@code

@@ -21,16 +21,21 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Batch normalisation of activations in a oneDNN layout ({@link OneDnnLayouts}), run on oneDNN
- * directly: the training forward pass (batch statistics, scale and shift) and the backward pass,
- * in the layout the activations arrive in, so that a convolution's blocked output is normalised
- * without a reorder. The output stays in that layout when the layer's consumer reads it ({@link
+ * directly: the training forward pass (batch statistics, scale and shift, and ReLU when the layer
+ * asks for it, {@link OneDnnLayouts.ReluFusing}) and the backward pass, in the layout the
+ * activations arrive in, so that a convolution's blocked output is normalised without a reorder. The output stays in that layout when the layer's consumer reads it ({@link
  * #oneDnnOutput}), else it is reordered to plain NCHW. Plain input goes to {@link
  * FastStatsBatchNormHelper}, which this helper wraps. Installed by {@link LayerHelpers} when
  * {@link OneDnn#available()}.
  */
-final class OneDnnBatchNormHelper implements BatchNormalizationHelper, OneDnnLayouts.Layer {
+final class OneDnnBatchNormHelper implements BatchNormalizationHelper, OneDnnLayouts.Layer, OneDnnLayouts.ReluFusing {
   private final FastStatsBatchNormHelper plain;
   private boolean oneDnnOutput;
+  private boolean fuseRelu;
+  /** Whether the last forward pass applied ReLU (oneDNN's fuse_norm_relu, mask in {@link #reluMask}). */
+  private boolean appliedRelu;
+  private memory reluMask;
+  private boolean pdFusesRelu;
 
   private long[] shape;
   private float eps;
@@ -44,6 +49,16 @@ final class OneDnnBatchNormHelper implements BatchNormalizationHelper, OneDnnLay
 
   OneDnnBatchNormHelper(FastStatsBatchNormHelper plain) {
     this.plain = plain;
+  }
+
+  @Override
+  public void fuseRelu(boolean fuse) {
+    this.fuseRelu = fuse;
+  }
+
+  @Override
+  public boolean appliedRelu() {
+    return appliedRelu;
   }
 
   @Override
@@ -71,6 +86,7 @@ final class OneDnnBatchNormHelper implements BatchNormalizationHelper, OneDnnLay
   public INDArray preOutput(INDArray x, boolean training, long[] shape, INDArray gamma, INDArray beta,
       INDArray mean, INDArray var, double decay, double eps, CNN2DFormat format, LayerWorkspaceMgr workspaceMgr) {
     memory.desc layout = OneDnnLayouts.of(x);
+    appliedRelu = false;
     if (layout == null) {
       lastOwn = false;
       return plain.preOutput(x, training, shape, gamma, beta, mean, var, decay, eps, format, workspaceMgr);
@@ -79,12 +95,15 @@ final class OneDnnBatchNormHelper implements BatchNormalizationHelper, OneDnnLay
       throw new IllegalStateException("batch norm of an array in a oneDNN layout outside a training forward "
           + "pass (training " + training + ", gamma/beta " + (gamma != null) + ")");
     }
-    use(x.shape(), (float) eps, layout);
+    use(x.shape(), (float) eps, layout, fuseRelu);
     boolean keep = oneDnnOutput;
     OneDnn.Call call = forwardCalls.get(() -> {
       OneDnn.Call c = new OneDnn.Call(new batch_normalization_forward(forwardPd), forwardPd,
-          "batch norm forward " + java.util.Arrays.toString(x.shape()))
-          .arg(dnnl.DNNL_ARG_SRC, layout)
+          "batch norm forward " + java.util.Arrays.toString(x.shape()));
+      if (pdFusesRelu) {
+        c.share(dnnl.DNNL_ARG_WORKSPACE, reluMask);
+      }
+      c.arg(dnnl.DNNL_ARG_SRC, layout)
           .arg(dnnl.DNNL_ARG_MEAN, OneDnn.plain(x.size(1)))
           .arg(dnnl.DNNL_ARG_VARIANCE, OneDnn.plain(x.size(1)))
           .arg(dnnl.DNNL_ARG_SCALE, OneDnn.plain(x.size(1)))
@@ -98,18 +117,21 @@ final class OneDnnBatchNormHelper implements BatchNormalizationHelper, OneDnnLay
         .bind(dnnl.DNNL_ARG_SCALE, gamma).bind(dnnl.DNNL_ARG_SHIFT, beta)
         .run(workspaceMgr, ArrayType.FF_WORKING_MEM);
     lastOwn = true;
+    appliedRelu = pdFusesRelu;
     if (keep) {
       OneDnnLayouts.mark(out, layout);
     }
     return out;
   }
 
-  private void use(long[] shape, float eps, memory.desc layout) {
-    if (!java.util.Arrays.equals(shape, this.shape) || eps != this.eps || !forwardPd.src_desc().equals(layout)) {
+  private void use(long[] shape, float eps, memory.desc layout, boolean relu) {
+    if (!java.util.Arrays.equals(shape, this.shape) || eps != this.eps || relu != pdFusesRelu
+        || !forwardPd.src_desc().equals(layout)) {
       forwardPd = new batch_normalization_forward.primitive_desc(
-          new batch_normalization_forward.desc(dnnl.prop_kind.forward_training.value, layout, eps,
-              dnnl.normalization_flags.use_scale.value | dnnl.normalization_flags.use_shift.value),
+          new batch_normalization_forward.desc(dnnl.prop_kind.forward_training.value, layout, eps, flags(relu)),
           OneDnn.userScratchpad(), OneDnn.engine());
+      reluMask = relu ? new memory(forwardPd.workspace_desc(), OneDnn.engine()) : null;
+      pdFusesRelu = relu;
       forwardCalls.clear();
       backwardCalls.clear();
       try (MemoryWorkspace ws = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
@@ -119,6 +141,12 @@ final class OneDnnBatchNormHelper implements BatchNormalizationHelper, OneDnnLay
       this.shape = shape.clone();
       this.eps = eps;
     }
+  }
+
+  /** Scale and shift, and ReLU on the output (with its mask for the backward pass) when asked. */
+  private static int flags(boolean relu) {
+    int f = dnnl.normalization_flags.use_scale.value | dnnl.normalization_flags.use_shift.value;
+    return relu ? f | dnnl.normalization_flags.fuse_norm_relu.value : f;
   }
 
   @Override
@@ -141,11 +169,15 @@ final class OneDnnBatchNormHelper implements BatchNormalizationHelper, OneDnnLay
     OneDnn.Call call = backwardCalls.get(() -> {
       batch_normalization_backward.primitive_desc pd = new batch_normalization_backward.primitive_desc(
           new batch_normalization_backward.desc(dnnl.prop_kind.backward.value, layout, layout, this.eps,
-              dnnl.normalization_flags.use_scale.value | dnnl.normalization_flags.use_shift.value),
+              flags(pdFusesRelu)),
           OneDnn.userScratchpad(), OneDnn.engine(), forwardPd);
       long c = input.size(1);
-      return new OneDnn.Call(new batch_normalization_backward(pd), pd,
-          "batch norm backward " + java.util.Arrays.toString(input.shape()))
+      OneDnn.Call call0 = new OneDnn.Call(new batch_normalization_backward(pd), pd,
+          "batch norm backward " + java.util.Arrays.toString(input.shape()));
+      if (pdFusesRelu) {
+        call0.share(dnnl.DNNL_ARG_WORKSPACE, reluMask);
+      }
+      return call0
           .arg(dnnl.DNNL_ARG_SRC, layout)
           .arg(dnnl.DNNL_ARG_DIFF_DST, epsLayout != null ? epsLayout : OneDnn.plain(input.shape()),
               pd.diff_dst_desc(), true)

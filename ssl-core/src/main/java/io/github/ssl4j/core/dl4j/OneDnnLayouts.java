@@ -51,6 +51,18 @@ public final class OneDnnLayouts {
   }
 
   /**
+   * A batch-norm helper that can apply ReLU to its output in the same pass (and mask the gradient
+   * in its backward pass), for a batch norm + ReLU layer.
+   */
+  public interface ReluFusing {
+    /** Asks the helper to apply ReLU to its output where it can (default: no). */
+    void fuseRelu(boolean fuse);
+
+    /** @return whether the last forward pass applied ReLU (then its backward pass masks the gradient) */
+    boolean appliedRelu();
+  }
+
+  /**
    * Marks {@code derived} with the layout of {@code source}, if it has one: for an element-wise
    * result of an array in a oneDNN layout (e.g. a ReLU mask times a gradient).
    *

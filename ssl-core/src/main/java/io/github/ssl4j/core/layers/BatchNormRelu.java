@@ -73,6 +73,8 @@ public class BatchNormRelu extends BatchNormalization {
       implements OneDnnLayouts.Layer {
     private INDArray forwardInput;
     private INDArray forwardOutput;
+    /** Whether the helper applied the ReLU in the last forward pass (and masks the gradient). */
+    private boolean reluFused;
 
     Runtime(NeuralNetConfiguration conf, DataType dataType) {
       super(conf, dataType);
@@ -82,14 +84,21 @@ public class BatchNormRelu extends BatchNormalization {
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
       forwardInput = null;
       forwardOutput = null;
+      OneDnnLayouts.ReluFusing fusing = getHelper() instanceof OneDnnLayouts.ReluFusing f ? f : null;
+      if (fusing != null) {
+        fusing.fuseRelu(true);
+      }
       int failures = helperCountFail;
       INDArray out = super.activate(training, workspaceMgr);
       requireHelper(failures);
+      reluFused = fusing != null && fusing.appliedRelu();
       if (xHat != null && out.data().sameUnderlyingData(xHat.data())) {
         // DL4J's own path can return its normalised input, which its backward pass still needs
         out = workspaceMgr.dup(ArrayType.ACTIVATIONS, out);
       }
-      Nd4j.getExecutioner().exec(new RectifiedLinear(out, out));
+      if (!reluFused) {
+        Nd4j.getExecutioner().exec(new RectifiedLinear(out, out));
+      }
       if (training) {
         forwardInput = input;
         forwardOutput = out;
@@ -111,12 +120,16 @@ public class BatchNormRelu extends BatchNormalization {
         throw new IllegalStateException("BatchNormRelu layer '" + conf.getLayer().getLayerName()
             + "': the output and its gradient are in different layouts");
       }
-      INDArray masked = workspaceMgr.createUninitialized(
-          ArrayType.BP_WORKING_MEM, epsilon.dataType(), epsilon.shape(), 'c');
-      Nd4j.getExecutioner().exec(new Step(y, masked, 0.0));
-      masked.muli(epsilon);
+      INDArray masked = epsilon;
+      if (!reluFused) {
+        // (a helper that applied ReLU in its forward pass masks the gradient itself)
+        masked = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, epsilon.dataType(), epsilon.shape(), 'c');
+        Nd4j.getExecutioner().exec(new Step(y, masked, 0.0));
+        masked.muli(epsilon);
+        OneDnnLayouts.sameLayout(epsilon, masked);
+      }
       int failures = helperCountFail;
-      Pair<Gradient, INDArray> result = super.backpropGradient(OneDnnLayouts.sameLayout(epsilon, masked), workspaceMgr);
+      Pair<Gradient, INDArray> result = super.backpropGradient(masked, workspaceMgr);
       requireHelper(failures);
       return result;
     }

@@ -66,10 +66,16 @@ class OneDnnLayoutsTest {
       }
       // bn3 feeds global pooling, which reads plain arrays; the output is plain
       assertNull(OneDnnLayouts.of(a.get("bn3")));
+      for (String bn : new String[] {"bn1", "bn2", "bn3"}) {
+        assertTrue(((OneDnnLayouts.ReluFusing) g.getLayer(bn).getHelper()).appliedRelu(),
+            bn + ": oneDNN applied the ReLU with the batch norm");
+      }
       assertNull(OneDnnLayouts.of(a.get("out")));
     });
     Map<String, INDArray> outside = g.feedForward(x, true);
     assertNull(OneDnnLayouts.of(outside.get("conv1")));
+    assertTrue(!((OneDnnLayouts.ReluFusing) g.getLayer("bn1").getHelper()).appliedRelu(),
+        "outside a step the plain helper normalises and the layer applies the ReLU");
     // outside a step every array is plain: the plain graph's activations agree
     ComputationGraph reference = encoder();
     reference.setParams(g.params());
