@@ -114,6 +114,41 @@ class InfoNceLossTest {
     }
   }
 
+  /**
+   * The runtime layer's closed-form loss and input gradient equal the SameDiff definition's, in
+   * double: two and three views, ids in shuffled order, several temperatures.
+   */
+  @Test
+  void closedFormLossAndGradientEqualTheGraphs() {
+    for (int views : new int[] {2, 3}) {
+      for (double t : new double[] {0.1, 0.5}) {
+        int n = 5;
+        double[][] x = uniform(views * n, 7, 17L * views);
+        double[] ids = new double[views * n];
+        for (int r = 0; r < ids.length; r++) {
+          ids[r] = (r * 7) % n; // every id views times, not in blocks
+        }
+        INDArray labels = Nd4j.createFromArray(ids).reshape(ids.length, 1);
+        SameDiff sd = SameDiff.create();
+        SDVariable in = sd.placeHolder("input", DataType.DOUBLE, -1, -1);
+        SDVariable lab = sd.placeHolder("labels", DataType.DOUBLE, -1, 1);
+        InfoNceLoss.withTemperature(t).defineLayer(sd, in, lab, Map.of()).rename("loss");
+        sd.setLossVariables("loss");
+        io.github.ssl4j.core.dl4j.SameDiffGradients.create(sd, "input"); // gradients for the placeholder
+        Map<String, INDArray> ph = Map.of("input", Nd4j.createFromArray(x), "labels", labels);
+        double graphSum = sd.outputSingle(ph, "loss").getDouble(0);
+        INDArray graphGradient = sd.calculateGradients(ph, "input").get("input");
+
+        InfoNceLossLayer.Result r = InfoNceLossLayer.lossAndGradient(Nd4j.createFromArray(x), labels, t, true);
+        assertEquals(graphSum, r.sum(), 1e-10 * Math.abs(graphSum), "views " + views + " t " + t);
+        double error = r.inputGradient().sub(graphGradient).amaxNumber().doubleValue();
+        assertTrue(error < 1e-10 * Math.max(1, graphGradient.amaxNumber().doubleValue()),
+            "views " + views + " t " + t + ": gradient differs by " + error);
+        assertEquals(r.sum(), InfoNceLossLayer.lossAndGradient(Nd4j.createFromArray(x), labels, t, false).sum(), 0.0);
+      }
+    }
+  }
+
   @Test
   void identicalEmbeddingsGiveLogOfCandidateCount() {
     for (int n : new int[] {2, 3, 8}) {
