@@ -125,6 +125,30 @@ public final class OneDnn {
     return new memory.desc(dims, memory.data_type.f32, tag);
   }
 
+  /** @return whether two layouts are the same (null: plain, the same only as null) */
+  static boolean sameLayout(memory.desc a, memory.desc b) {
+    return a == null ? b == null : b != null && a.equals(b);
+  }
+
+  /**
+   * The part of a layer (or its helper) that {@link OneDnnLayouts} links: it reads oneDNN layouts
+   * whenever oneDNN is available, and remembers whether its output may stay in one.
+   */
+  abstract static class LayoutAware implements OneDnnLayouts.Layer {
+    /** Whether the output may stay in the input's oneDNN layout (the consumer reads it). */
+    protected boolean oneDnnOutput;
+
+    @Override
+    public boolean readsOneDnnLayouts() {
+      return available();
+    }
+
+    @Override
+    public void oneDnnOutput(boolean allowed) {
+      this.oneDnnOutput = allowed;
+    }
+  }
+
   /** A float memory descriptor with oneDNN's format {@code any}: the primitive picks its layout. */
   static memory.desc any(long... dims) {
     return new memory.desc(dims, memory.data_type.f32, memory.format_tag.any);
@@ -201,7 +225,7 @@ public final class OneDnn {
 
     private static boolean sameLayouts(memory.desc[] a, memory.desc[] b) {
       for (int i = 0; i < a.length; i++) {
-        if (a[i] == null ? b[i] != null : b[i] == null || !a[i].equals(b[i])) {
+        if (!sameLayout(a[i], b[i])) {
           return false;
         }
       }

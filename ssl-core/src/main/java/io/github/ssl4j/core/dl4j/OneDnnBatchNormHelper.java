@@ -28,9 +28,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * FastStatsBatchNormHelper}, which this helper wraps. Installed by {@link LayerHelpers} when
  * {@link OneDnn#available()}.
  */
-final class OneDnnBatchNormHelper implements BatchNormalizationHelper, OneDnnLayouts.Layer, OneDnnLayouts.ReluFusing {
+final class OneDnnBatchNormHelper extends OneDnn.LayoutAware
+    implements BatchNormalizationHelper, OneDnnLayouts.ReluFusing {
   private final FastStatsBatchNormHelper plain;
-  private boolean oneDnnOutput;
   private boolean fuseRelu;
   /** Whether the last forward pass applied ReLU (oneDNN's fuse_norm_relu, mask in {@link #reluMask}). */
   private boolean appliedRelu;
@@ -61,16 +61,6 @@ final class OneDnnBatchNormHelper implements BatchNormalizationHelper, OneDnnLay
     return appliedRelu;
   }
 
-  @Override
-  public boolean readsOneDnnLayouts() {
-    return OneDnn.available();
-  }
-
-  /** Whether the output may stay in the input's oneDNN layout (the consumer reads it). */
-  @Override
-  public void oneDnnOutput(boolean allowed) {
-    this.oneDnnOutput = allowed;
-  }
 
   @Override
   public boolean checkSupported(double eps, boolean fixedGammaBeta) {

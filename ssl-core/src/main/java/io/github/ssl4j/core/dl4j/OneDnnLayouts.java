@@ -45,9 +45,7 @@ public final class OneDnnLayouts {
 
   /** @return whether {@code a} and {@code b} are in the same layout (both plain, or the same oneDNN layout) */
   public static boolean sameLayouts(INDArray a, INDArray b) {
-    memory.desc la = of(a);
-    memory.desc lb = of(b);
-    return la == null ? lb == null : lb != null && la.equals(lb);
+    return OneDnn.sameLayout(of(a), of(b));
   }
 
   /**

@@ -30,12 +30,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * A backward pass on an input whose training forward pass it did not see (or not last) runs that
  * forward pass first. Installed by {@link LayerHelpers} when {@link OneDnn#available()}.
  */
-final class OneDnnMaxPoolingHelper implements SubsamplingHelper, OneDnnLayouts.Layer {
+final class OneDnnMaxPoolingHelper extends OneDnn.LayoutAware implements SubsamplingHelper {
   private final SubsamplingHelper fallback;
 
   private Passes passes;
-  /** Whether the output may stay in the input's oneDNN layout (the consumer reads it). */
-  private boolean oneDnnOutput;
   /** How many forward and backward passes oneDNN ran (not the fallback), for diagnostics. */
   private long oneDnnPasses;
   /** The input of the last training forward pass, whose maxima {@link #passes} holds. */
@@ -120,21 +118,11 @@ final class OneDnnMaxPoolingHelper implements SubsamplingHelper, OneDnnLayouts.L
 
   private Passes passes(Geometry g, memory.desc layout) {
     if (passes == null || !passes.geometry.equals(g)
-        || (layout == null ? passes.layout != null : passes.layout == null || !passes.layout.equals(layout))) {
+        || !OneDnn.sameLayout(passes.layout, layout)) {
       passes = new Passes(g, layout);
       keptFor = null;
     }
     return passes;
-  }
-
-  @Override
-  public boolean readsOneDnnLayouts() {
-    return OneDnn.available();
-  }
-
-  @Override
-  public void oneDnnOutput(boolean allowed) {
-    this.oneDnnOutput = allowed;
   }
 
   /** The shapes of one pooling problem; null from {@link #of} when oneDNN is not used for it. */
