@@ -2,11 +2,11 @@ package io.github.ssl4j.core.decoders;
 
 import io.github.ssl4j.core.Decoder;
 import io.github.ssl4j.core.VertexNames;
+import io.github.ssl4j.core.layers.SingleForwardDense;
 import java.util.Arrays;
 import java.util.Objects;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.nd4j.linalg.activations.Activation;
 
 /**
@@ -59,7 +59,7 @@ public final class MlpDecoder implements Decoder {
       String name = hiddenVertex(i + 1);
       graph.addLayer(
           name,
-          new DenseLayer.Builder()
+          new SingleForwardDense.Builder()
               .nIn(nIn)
               .nOut(hiddenWidths[i])
               .activation(hiddenActivation)
@@ -70,7 +70,7 @@ public final class MlpDecoder implements Decoder {
     }
     graph.addLayer(
         OUTPUT,
-        new DenseLayer.Builder().nIn(nIn).nOut(outputSize).activation(outputActivation).build(),
+        new SingleForwardDense.Builder().nIn(nIn).nOut(outputSize).activation(outputActivation).build(),
         previous);
     return OUTPUT;
   }

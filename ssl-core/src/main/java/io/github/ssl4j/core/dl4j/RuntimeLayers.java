@@ -1,5 +1,7 @@
 package io.github.ssl4j.core.dl4j;
 
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Objects;
@@ -41,5 +43,35 @@ public final class RuntimeLayers {
     runtime.setParamTable(paramTable);
     runtime.setConf(conf);
     return runtime;
+  }
+
+  /**
+   * Copies every instance field that {@code type} and its superclasses declare from {@code built}
+   * into {@code target}: for an ssl4j subclass of a DL4J layer configuration whose builder's
+   * constructor is private, so that the subclass is built by DL4J's own builder and then copied.
+   *
+   * @param type the DL4J configuration class whose fields (and its superclasses') are copied
+   * @param built a configuration built by DL4J's builder, not null
+   * @param target the subclass instance to fill, not null
+   * @return {@code target}
+   * @throws IllegalStateException if a field cannot be copied
+   */
+  public static <C, T extends C> T copyConfiguration(Class<C> type, C built, T target) {
+    Objects.requireNonNull(built, "built");
+    Objects.requireNonNull(target, "target");
+    for (Class<?> c = type; c != Object.class; c = c.getSuperclass()) {
+      for (Field f : c.getDeclaredFields()) {
+        if (Modifier.isStatic(f.getModifiers())) {
+          continue;
+        }
+        try {
+          f.setAccessible(true);
+          f.set(target, f.get(built));
+        } catch (IllegalAccessException e) {
+          throw new IllegalStateException("cannot copy " + type.getSimpleName() + " field " + f, e);
+        }
+      }
+    }
+    return target;
   }
 }

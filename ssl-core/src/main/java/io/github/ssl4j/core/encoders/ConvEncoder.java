@@ -3,6 +3,7 @@ package io.github.ssl4j.core.encoders;
 import io.github.ssl4j.core.Encoder;
 import io.github.ssl4j.core.VertexNames;
 import io.github.ssl4j.core.layers.BatchNormRelu;
+import io.github.ssl4j.core.layers.InputGradients;
 import io.github.ssl4j.core.layers.SingleForwardConvolution;
 import io.github.ssl4j.core.layers.SingleForwardPooling;
 import java.util.ArrayList;
@@ -101,7 +102,7 @@ public final class ConvEncoder implements Encoder {
       String conv = VertexNames.encoder("conv" + s);
       String bn = VertexNames.encoder("bn" + s);
       // the gradient for a network input is thrown away: the first convolution does not compute it
-      boolean inputGradient = s > 1 || !graph.getNetworkInputs().contains(input);
+      boolean inputGradient = s > 1 || InputGradients.needed(graph, input);
       graph.addLayer(
           conv,
           new SingleForwardConvolution.Builder(3, 3)

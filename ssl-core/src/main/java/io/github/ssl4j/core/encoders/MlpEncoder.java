@@ -2,13 +2,13 @@ package io.github.ssl4j.core.encoders;
 
 import io.github.ssl4j.core.Encoder;
 import io.github.ssl4j.core.VertexNames;
+import io.github.ssl4j.core.layers.SingleForwardDense;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.nd4j.linalg.activations.Activation;
 
 /**
@@ -62,7 +62,7 @@ public final class MlpEncoder implements Encoder {
     for (int i = 0; i < widths.length; i++) {
       String name = blocks.get(i);
       graph.addLayer(
-          name, new DenseLayer.Builder().nOut(widths[i]).activation(activation).build(), previous);
+          name, new SingleForwardDense.Builder().nOut(widths[i]).activation(activation).build(), previous);
       previous = name;
     }
     return previous;

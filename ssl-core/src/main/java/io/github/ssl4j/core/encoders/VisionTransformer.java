@@ -3,6 +3,7 @@ package io.github.ssl4j.core.encoders;
 import io.github.ssl4j.core.Encoder;
 import io.github.ssl4j.core.VertexNames;
 import io.github.ssl4j.core.layers.FeatureMapToSequence;
+import io.github.ssl4j.core.layers.InputGradients;
 import io.github.ssl4j.core.layers.LayerNormalization;
 import io.github.ssl4j.core.layers.PositionEmbedding;
 import io.github.ssl4j.core.layers.SingleForwardConvolution;
@@ -133,7 +134,7 @@ public final class VisionTransformer implements Encoder {
     Objects.requireNonNull(graph, "graph");
     Objects.requireNonNull(input, "input");
     graph.addLayer(PATCHES, new SingleForwardConvolution.Builder(patch, patch)
-        .inputGradient(!graph.getNetworkInputs().contains(input))
+        .inputGradient(InputGradients.needed(graph, input))
         .stride(patch, patch)
         .nOut(width)
         .convolutionMode(ConvolutionMode.Truncate)

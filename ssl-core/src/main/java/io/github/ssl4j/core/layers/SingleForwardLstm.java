@@ -1,8 +1,6 @@
 package io.github.ssl4j.core.layers;
 
 import io.github.ssl4j.core.dl4j.RuntimeLayers;
-import java.lang.reflect.Field;
-import java.lang.reflect.Modifier;
 import java.util.Collection;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -65,22 +63,7 @@ public class SingleForwardLstm extends LSTM {
     @Override
     public SingleForwardLstm build() {
       // DL4J's LSTM has no constructor a subclass can build through: copy its configuration
-      LSTM built = super.build();
-      SingleForwardLstm layer = new SingleForwardLstm();
-      for (Class<?> c = LSTM.class; c != Object.class; c = c.getSuperclass()) {
-        for (Field f : c.getDeclaredFields()) {
-          if (Modifier.isStatic(f.getModifiers())) {
-            continue;
-          }
-          try {
-            f.setAccessible(true);
-            f.set(layer, f.get(built));
-          } catch (IllegalAccessException e) {
-            throw new IllegalStateException("cannot copy LSTM field " + f, e);
-          }
-        }
-      }
-      return layer;
+      return RuntimeLayers.copyConfiguration(LSTM.class, super.build(), new SingleForwardLstm());
     }
   }
 

@@ -1,6 +1,8 @@
 package io.github.ssl4j.tasks.contrastive;
 
 import io.github.ssl4j.core.VertexNames;
+import io.github.ssl4j.core.layers.BatchNormRelu;
+import io.github.ssl4j.core.layers.SingleForwardDense;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -8,11 +10,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
-import io.github.ssl4j.core.layers.BatchNormRelu;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
-import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
 
@@ -104,7 +104,7 @@ public final class ProjectionHead {
       String dense = denseVertex(i);
       graph.addLayer(
           dense,
-          new DenseLayer.Builder()
+          new SingleForwardDense.Builder()
               .nOut(widths[i])
               .hasBias(bias && !normalised) // batch norm's shift replaces the bias
               .weightInit(WeightInit.XAVIER)

@@ -3,6 +3,7 @@ package io.github.ssl4j.tasks.cpc;
 import io.github.ssl4j.core.Encoder;
 import io.github.ssl4j.core.PretextTask;
 import io.github.ssl4j.core.VertexNames;
+import io.github.ssl4j.core.layers.SequenceToFrames;
 import io.github.ssl4j.core.layers.SingleForwardLstm;
 import io.github.ssl4j.tasks.nextframe.NextFrameTask;
 import java.util.Arrays;
@@ -16,7 +17,6 @@ import org.deeplearning4j.nn.conf.graph.PreprocessorVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.preprocessor.FeedForwardToRnnPreProcessor;
-import org.deeplearning4j.nn.conf.preprocessor.RnnToCnnPreProcessor;
 import org.deeplearning4j.nn.conf.preprocessor.RnnToFeedForwardPreProcessor;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -117,7 +117,7 @@ public final class CpcTask implements PretextTask {
     long w = frame.getWidth();
     long c = frame.getChannels();
     graph.addInputs(VertexNames.INPUT).setInputTypes(InputType.recurrent(c * h * w));
-    graph.addVertex(FRAMES_VERTEX, new PreprocessorVertex(new RnnToCnnPreProcessor((int) h, (int) w, (int) c)), VertexNames.INPUT);
+    graph.addVertex(FRAMES_VERTEX, new PreprocessorVertex(new SequenceToFrames((int) h, (int) w, (int) c)), VertexNames.INPUT);
     String encoded = encoder.addTo(graph, FRAMES_VERTEX);
     graph.addVertex(CODES_VERTEX, new PreprocessorVertex(new FeedForwardToRnnPreProcessor()), encoded);
     graph.addLayer(CONTEXT_VERTEX,

@@ -2,6 +2,7 @@ package io.github.ssl4j.tasks.momentum;
 
 import io.github.ssl4j.core.VertexNames;
 import io.github.ssl4j.core.layers.BatchNormRelu;
+import io.github.ssl4j.core.layers.SingleForwardDense;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -9,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
-import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
 
@@ -83,7 +83,7 @@ public record MlpHead(String name, List<Integer> widths, boolean batchNorm) {
     for (int i = 0; i < widths.size(); i++) {
       boolean last = i == widths.size() - 1;
       String dense = VertexNames.head(name + (i + 1));
-      graph.addLayer(dense, new DenseLayer.Builder().nOut(widths.get(i)).weightInit(WeightInit.XAVIER)
+      graph.addLayer(dense, new SingleForwardDense.Builder().nOut(widths.get(i)).weightInit(WeightInit.XAVIER)
           .hasBias(last || !batchNorm)
           .activation(last || batchNorm ? Activation.IDENTITY : Activation.RELU).build(), previous);
       previous = dense;

@@ -2,6 +2,7 @@ package io.github.ssl4j.tasks.nextframe;
 
 import io.github.ssl4j.core.Encoder;
 import io.github.ssl4j.core.VertexNames;
+import io.github.ssl4j.core.layers.SequenceToFrames;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -11,7 +12,6 @@ import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.preprocessor.FeedForwardToRnnPreProcessor;
-import org.deeplearning4j.nn.conf.preprocessor.RnnToCnnPreProcessor;
 
 /**
  * A clip encoder made of a per-frame encoder: each frame of a clip goes through the same frame
@@ -98,7 +98,7 @@ public final class ClipEncoder implements Encoder {
   public String addTo(ComputationGraphConfiguration.GraphBuilder graph, String input) {
     Objects.requireNonNull(graph, "graph");
     Objects.requireNonNull(input, "input");
-    graph.addVertex(FRAMES_VERTEX, new PreprocessorVertex(new RnnToCnnPreProcessor(
+    graph.addVertex(FRAMES_VERTEX, new PreprocessorVertex(new SequenceToFrames(
         (int) frame.getHeight(), (int) frame.getWidth(), (int) frame.getChannels())), input);
     String encoded = frames.addTo(graph, FRAMES_VERTEX);
     if (frames.outputType() instanceof InputType.InputTypeConvolutional) {

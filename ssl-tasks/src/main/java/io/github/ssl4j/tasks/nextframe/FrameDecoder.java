@@ -3,12 +3,12 @@ package io.github.ssl4j.tasks.nextframe;
 import io.github.ssl4j.core.Decoder;
 import io.github.ssl4j.core.VertexNames;
 import io.github.ssl4j.core.layers.SingleForwardDeconvolution;
+import io.github.ssl4j.core.layers.SingleForwardDense;
 import java.util.Arrays;
 import java.util.Objects;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor;
 import org.nd4j.linalg.activations.Activation;
 
@@ -82,7 +82,7 @@ public final class FrameDecoder implements Decoder {
     String previous = input;
     if (!(inputType instanceof InputType.InputTypeConvolutional)) {
       graph.addLayer(FC,
-          new DenseLayer.Builder().nOut((long) c0 * h0 * w0).activation(Activation.IDENTITY).build(), input);
+          new SingleForwardDense.Builder().nOut((long) c0 * h0 * w0).activation(Activation.IDENTITY).build(), input);
       graph.inputPreProcessor(deconvVertex(1), new FeedForwardToCnnPreProcessor(h0, w0, c0));
       previous = FC;
     }

@@ -2,7 +2,9 @@ package io.github.ssl4j.tasks.nextframe;
 
 import io.github.ssl4j.core.Encoder;
 import io.github.ssl4j.core.VertexNames;
+import io.github.ssl4j.core.layers.InputGradients;
 import io.github.ssl4j.core.layers.SingleForwardConvolution;
+import io.github.ssl4j.core.layers.SingleForwardDense;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -10,7 +12,6 @@ import java.util.Objects;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.nd4j.linalg.activations.Activation;
 
 /**
@@ -99,7 +100,7 @@ public final class FrameEncoder implements Encoder {
       graph.addLayer(convVertex(i),
           new SingleForwardConvolution.Builder(4, 4)
               // a first layer on the network's input needs no input gradient
-              .inputGradient(i > 1 || !graph.getNetworkInputs().contains(input))
+              .inputGradient(i > 1 || InputGradients.needed(graph, input))
               .stride(2, 2)
               .padding(1, 1)
               .convolutionMode(ConvolutionMode.Truncate)
@@ -115,7 +116,7 @@ public final class FrameEncoder implements Encoder {
       return previous;
     }
     graph.addLayer(OUTPUT,
-        new DenseLayer.Builder().nOut(embedding).activation(Activation.IDENTITY).build(), previous);
+        new SingleForwardDense.Builder().nOut(embedding).activation(Activation.IDENTITY).build(), previous);
     return OUTPUT;
   }
 

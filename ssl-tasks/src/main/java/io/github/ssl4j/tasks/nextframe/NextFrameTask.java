@@ -5,6 +5,7 @@ import io.github.ssl4j.core.Encoder;
 import io.github.ssl4j.core.PretextTask;
 import io.github.ssl4j.core.VertexNames;
 import io.github.ssl4j.core.layers.ConvLstm;
+import io.github.ssl4j.core.layers.SequenceToFrames;
 import io.github.ssl4j.core.layers.SingleForwardLstm;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -12,13 +13,13 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.random.RandomGenerator;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.graph.PreprocessorVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.RnnLossLayer;
 import org.deeplearning4j.nn.conf.preprocessor.CnnToRnnPreProcessor;
 import org.deeplearning4j.nn.conf.preprocessor.FeedForwardToRnnPreProcessor;
 import org.deeplearning4j.nn.conf.preprocessor.RnnToCnnPreProcessor;
 import org.deeplearning4j.nn.conf.preprocessor.RnnToFeedForwardPreProcessor;
-import org.deeplearning4j.nn.conf.graph.PreprocessorVertex;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -169,7 +170,7 @@ public final class NextFrameTask implements PretextTask {
     int w = (int) frame.getWidth();
     int c = (int) frame.getChannels();
     graph.addInputs(VertexNames.INPUT).setInputTypes(InputType.recurrent((long) c * h * w));
-    graph.addVertex(FRAMES_VERTEX, new PreprocessorVertex(new RnnToCnnPreProcessor(h, w, c)), VertexNames.INPUT);
+    graph.addVertex(FRAMES_VERTEX, new PreprocessorVertex(new SequenceToFrames(h, w, c)), VertexNames.INPUT);
     return encoder.addTo(graph, FRAMES_VERTEX);
   }
 
