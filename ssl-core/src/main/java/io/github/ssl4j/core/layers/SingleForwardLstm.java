@@ -1,34 +1,44 @@
 package io.github.ssl4j.core.layers;
 
+import io.github.ssl4j.core.dl4j.Gemm;
 import io.github.ssl4j.core.dl4j.RuntimeLayers;
+import java.util.Arrays;
 import java.util.Collection;
+import org.deeplearning4j.exception.DL4JInvalidInputException;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.RNNFormat;
 import org.deeplearning4j.nn.conf.layers.LSTM;
 import org.deeplearning4j.nn.conf.layers.LayerValidation;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
-import org.deeplearning4j.nn.layers.recurrent.FwdPassReturn;
-import org.deeplearning4j.nn.layers.recurrent.LSTMHelpers;
 import org.deeplearning4j.nn.params.LSTMParamInitializer;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.deeplearning4j.util.TimeSeriesUtils;
 import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
- * DL4J's {@link LSTM} whose backward pass does not run the forward pass a second time.
+ * DL4J's {@link LSTM} (no peepholes) whose training passes run the recurrence once, with the
+ * products over all time steps batched.
  *
  * <p>DL4J 1.0.0-M2.1's LSTM runs the whole recurrence again at the start of every backward pass
- * to get its gate activations (its own cache of the forward pass is switched off). This layer's
- * training forward pass keeps them (moved into the activations workspace, which lives until the
- * backward pass ends) and the backward pass that follows on the same input uses them; anything
- * else (inference, truncated BPTT, a different input, NWC data) takes DL4J's path. Parameters,
- * gradients and parameter layout are DL4J's; build it with {@link Builder}, which has all of
- * {@link LSTM.Builder}'s options.
+ * to get its gate activations, and multiplies by the input and recurrent weights one time step at
+ * a time in both passes. This layer's training forward pass multiplies the whole sequence by the
+ * input weights at once, runs the recurrence, and keeps the gate pre-activations, activations and
+ * cell states (in the activations workspace, which lives until the backward pass ends); the
+ * backward pass that follows on the same input uses them and computes the weight gradients and the
+ * input gradient with one product each over all time steps. Anything else (inference, truncated
+ * BPTT, a mask, a different input, NWC data) takes DL4J's path. The gate order, parameters,
+ * parameter layout and gradients are DL4J's (equal up to float summation order); build it with
+ * {@link Builder}, which has all of {@link LSTM.Builder}'s options.
  */
 public class SingleForwardLstm extends LSTM {
 
@@ -67,108 +77,218 @@ public class SingleForwardLstm extends LSTM {
     }
   }
 
-  /** The runtime layer: keeps its training forward pass for the backward pass. */
+  /** The runtime layer: one recurrence per training step, products batched over time. */
   static final class Runtime extends org.deeplearning4j.nn.layers.recurrent.LSTM {
-    private INDArray keptInput;
+    /** The training forward pass, for the backward pass on the same input; null if none. */
+    private Kept kept;
 
     Runtime(NeuralNetConfiguration conf, DataType dataType) {
       super(conf, dataType);
     }
 
+    /**
+     * What a training forward pass keeps, rows in time-major order ({@code t·batch + b}); gate
+     * columns in DL4J's order: block input, forget, output, input modulation, {@code size} each.
+     */
+    private static final class Kept {
+      INDArray input;
+      int batch;
+      int steps;
+      /** The input, {@code [steps·batch, nIn]}. */
+      INDArray x;
+      /** Gate pre-activations, {@code [steps·batch, 4·size]}. */
+      INDArray z;
+      /** Gate activations, {@code [steps·batch, 4·size]}. */
+      INDArray a;
+      /** Cell states, {@code [steps·batch, size]}. */
+      INDArray c;
+      /** The activation of the cell states, {@code [steps·batch, size]}. */
+      INDArray tc;
+      /** Outputs, {@code [steps·batch, size]}. */
+      INDArray h;
+
+      INDArray rows(INDArray m, int t) {
+        return m.get(NDArrayIndex.interval((long) t * batch, (long) (t + 1) * batch), NDArrayIndex.all());
+      }
+    }
+
+    private boolean ownPath(boolean training) {
+      return training && input != null && input.rank() == 3 && maskArray == null
+          && TimeSeriesUtils.getFormatFromRnnLayer(layerConf()) == RNNFormat.NCW;
+    }
+
     @Override
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
-      keptInput = null;
-      cachedFwdPass = null;
-      if (!training || input == null || input.rank() != 3
-          || TimeSeriesUtils.getFormatFromRnnLayer(layerConf()) != RNNFormat.NCW) {
+      kept = null;
+      if (!ownPath(training)) {
         return super.activate(training, workspaceMgr);
       }
       applyDropOutIfNecessary(true, workspaceMgr);
-      INDArray recurrentWeights = getParamWithNoise(LSTMParamInitializer.RECURRENT_WEIGHT_KEY, true, workspaceMgr);
-      INDArray inputWeights = getParamWithNoise(LSTMParamInitializer.INPUT_WEIGHT_KEY, true, workspaceMgr);
-      INDArray biases = getParamWithNoise(LSTMParamInitializer.BIAS_KEY, true, workspaceMgr);
-      LSTM c = (LSTM) layerConf();
-      FwdPassReturn fwd = LSTMHelpers.activateHelper(this, conf, c.getGateActivationFn(), input,
-          recurrentWeights, inputWeights, biases, true, null, null, true, true,
-          LSTMParamInitializer.INPUT_WEIGHT_KEY, maskArray, false, helper,
-          org.deeplearning4j.nn.conf.CacheMode.NONE, keepingManager(workspaceMgr), c.isHelperAllowFallback());
-      // for the backward pass DL4J fills only the per-step outputs: write them into the output
-      for (int t = 0; t < fwd.fwdPassOutputAsArrays.length; t++) {
-        fwd.fwdPassOutput.tensorAlongDimension(t, 1, 0).assign(fwd.fwdPassOutputAsArrays[t]);
+      INDArray wx = getParamWithNoise(LSTMParamInitializer.INPUT_WEIGHT_KEY, true, workspaceMgr);
+      INDArray wr = getParamWithNoise(LSTMParamInitializer.RECURRENT_WEIGHT_KEY, true, workspaceMgr);
+      INDArray bias = getParamWithNoise(LSTMParamInitializer.BIAS_KEY, true, workspaceMgr);
+      LSTM conf = (LSTM) layerConf();
+      IActivation afn = conf.getActivationFn();
+      IActivation gate = conf.getGateActivationFn();
+      INDArray in = input.castTo(wx.dataType());
+      if (in.size(1) != wx.size(0)) {
+        throw new DL4JInvalidInputException("LSTM layer '" + conf.getLayerName() + "' expects input of shape"
+            + " [batch, " + wx.size(0) + ", time], got " + Arrays.toString(in.shape())
+            + "; set nIn to the input's feature size");
       }
-      keep(fwd, workspaceMgr);
-      cachedFwdPass = fwd;
-      keptInput = input;
-      return fwd.fwdPassOutput;
+      DataType type = wx.dataType();
+      int batch = (int) in.size(0);
+      int steps = (int) in.size(2);
+      long size = wr.size(0);
+      long rows = (long) steps * batch;
+
+      Kept k = new Kept();
+      k.input = input;
+      k.batch = batch;
+      k.steps = steps;
+      k.x = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, type, new long[] {steps, batch, in.size(1)}, 'c');
+      k.x.assign(in.permute(2, 0, 1));
+      k.x = k.x.reshape('c', rows, in.size(1));
+      k.z = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, type, new long[] {rows, 4 * size}, 'c');
+      Gemm.gemm(k.x, false, wx, false, k.z, 1.0, 0.0);
+      k.z.addiRowVector(bias);
+      k.a = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, type, new long[] {rows, 4 * size}, 'c');
+      k.c = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, type, new long[] {rows, size}, 'c');
+      k.tc = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, type, new long[] {rows, size}, 'c');
+      k.h = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, type, new long[] {rows, size}, 'c');
+      for (int t = 0; t < steps; t++) {
+        INDArray zt = k.rows(k.z, t);
+        if (t > 0) {
+          Gemm.gemm(k.rows(k.h, t - 1), false, wr, false, zt, 1.0, 1.0);
+        }
+        INDArray at = k.rows(k.a, t).assign(zt);
+        activateInPlace(afn, gateColumns(at, 0, 1, size));
+        activateInPlace(gate, gateColumns(at, 1, 4, size));
+        INDArray ct = k.rows(k.c, t);
+        Nd4j.exec(new MulOp(gateColumns(at, 0, 1, size), gateColumns(at, 3, 4, size), ct));
+        if (t > 0) {
+          ct.addi(gateColumns(at, 1, 2, size).mul(k.rows(k.c, t - 1)));
+        }
+        INDArray tct = k.rows(k.tc, t).assign(ct);
+        activateInPlace(afn, tct);
+        Nd4j.exec(new MulOp(tct, gateColumns(at, 2, 3, size), k.rows(k.h, t)));
+      }
+      INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, type, new long[] {batch, size, steps}, 'f');
+      out.assign(k.h.reshape('c', steps, batch, size).permute(1, 2, 0));
+      kept = k;
+      return out;
     }
 
-    /**
-     * The forward pass's workspace manager, except that what DL4J's LSTM allocates for the
-     * backward pass ({@code BP_WORKING_MEM}, not configured during a forward pass) goes where the
-     * activations go.
-     */
-    private static LayerWorkspaceMgr keepingManager(LayerWorkspaceMgr given) {
-      LayerWorkspaceMgr.Builder b = LayerWorkspaceMgr.builder();
-      for (ArrayType type : ArrayType.values()) {
-        ArrayType from = type == ArrayType.BP_WORKING_MEM ? ArrayType.ACTIVATIONS : type;
-        if (given.isScopedOut(from)) {
-          b.noWorkspaceFor(type);
-        } else if (given.getWorkspaceName(from) != null) {
-          b.with(type, given.getWorkspaceName(from), given.getConfiguration(from));
-        }
-      }
-      LayerWorkspaceMgr m = b.build();
-      m.setHelperWorkspacePointers(given.getHelperWorkspacePointers());
-      return m;
+    /** Columns of gates {@code from} (inclusive) to {@code to} (exclusive) of a gate matrix. */
+    private static INDArray gateColumns(INDArray gates, int from, int to, long size) {
+      return gates.get(NDArrayIndex.all(), NDArrayIndex.interval(from * size, to * size));
     }
 
-    /** Moves the arrays the backward pass reads into the activations workspace. */
-    private static void keep(FwdPassReturn f, LayerWorkspaceMgr w) {
-      f.fwdPassOutput = w.leverageTo(ArrayType.ACTIVATIONS, f.fwdPassOutput);
-      for (INDArray[] arrays : new INDArray[][] {f.fwdPassOutputAsArrays, f.memCellState,
-          f.memCellActivations, f.iz, f.ia, f.fa, f.oa, f.ga, f.fz, f.oz, f.gz}) {
-        if (arrays != null) {
-          for (int i = 0; i < arrays.length; i++) {
-            if (arrays[i] != null) {
-              arrays[i] = w.leverageTo(ArrayType.ACTIVATIONS, arrays[i]);
-            }
-          }
-        }
+    private static void activateInPlace(IActivation fn, INDArray view) {
+      INDArray result = fn.getActivation(view, true);
+      if (result != view) {
+        view.assign(result);
       }
-      if (f.lastAct != null) {
-        f.lastAct = w.leverageTo(ArrayType.ACTIVATIONS, f.lastAct);
-      }
-      if (f.lastMemCell != null) {
-        f.lastMemCell = w.leverageTo(ArrayType.ACTIVATIONS, f.lastMemCell);
-      }
+    }
+
+    /** {@code dLdz} for {@code z = view of pre-activations}, written into {@code gradient}. */
+    private static void backpropInPlace(IActivation fn, INDArray z, INDArray gradient) {
+      INDArray dLdz = fn.backprop(z.dup('c'), gradient).getFirst();
+      gradient.assign(dLdz);
     }
 
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
-      if (keptInput == null || keptInput != input) {
-        cachedFwdPass = null; // none kept, or kept for another input: DL4J runs the forward pass
-      }
-      keptInput = null;
-      try {
+      Kept k = kept;
+      kept = null;
+      if (k == null || k.input != input || !ownPath(true) || epsilon.rank() != 3) {
         return super.backpropGradient(epsilon, workspaceMgr);
-      } finally {
-        cachedFwdPass = null;
       }
+      INDArray wx = getParamWithNoise(LSTMParamInitializer.INPUT_WEIGHT_KEY, true, workspaceMgr);
+      INDArray wr = getParamWithNoise(LSTMParamInitializer.RECURRENT_WEIGHT_KEY, true, workspaceMgr);
+      LSTM conf = (LSTM) layerConf();
+      IActivation afn = conf.getActivationFn();
+      IActivation gate = conf.getGateActivationFn();
+      DataType type = wx.dataType();
+      long size = wr.size(0);
+      long rows = (long) k.steps * k.batch;
+      if (epsilon.dataType() != type) {
+        epsilon = epsilon.castTo(type);
+      }
+      // dL/dh per step; the recurrent part is added into step t-1 while going back from step t
+      INDArray dh = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, type,
+          new long[] {k.steps, k.batch, size}, 'c');
+      dh.assign(epsilon.permute(2, 0, 1));
+      dh = dh.reshape('c', rows, size);
+      INDArray dz = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, type, new long[] {rows, 4 * size}, 'c');
+      INDArray dcNext = null;
+      for (int t = k.steps - 1; t >= 0; t--) {
+        INDArray at = k.rows(k.a, t);
+        INDArray ai = gateColumns(at, 0, 1, size);
+        INDArray f = gateColumns(at, 1, 2, size);
+        INDArray o = gateColumns(at, 2, 3, size);
+        INDArray g = gateColumns(at, 3, 4, size);
+        INDArray dht = k.rows(dh, t);
+        INDArray dzt = k.rows(dz, t);
+        // h = o ∘ afn(c): to the output gate and the cell state
+        Nd4j.exec(new MulOp(dht, k.rows(k.tc, t), gateColumns(dzt, 2, 3, size)));
+        INDArray dc = afn.backprop(k.rows(k.c, t).dup('c'), dht.mul(o)).getFirst();
+        if (dcNext != null) {
+          dc.addi(dcNext);
+        }
+        // c = f ∘ c(t-1) + g ∘ ai
+        if (t > 0) {
+          Nd4j.exec(new MulOp(dc, k.rows(k.c, t - 1), gateColumns(dzt, 1, 2, size)));
+        } else {
+          gateColumns(dzt, 1, 2, size).assign(0);
+        }
+        Nd4j.exec(new MulOp(dc, g, gateColumns(dzt, 0, 1, size)));
+        Nd4j.exec(new MulOp(dc, ai, gateColumns(dzt, 3, 4, size)));
+        dcNext = dc.muli(f);
+        INDArray zt = k.rows(k.z, t);
+        backpropInPlace(afn, gateColumns(zt, 0, 1, size), gateColumns(dzt, 0, 1, size));
+        backpropInPlace(gate, gateColumns(zt, 1, 4, size), gateColumns(dzt, 1, 4, size));
+        if (t > 0) {
+          Gemm.gemm(dzt, false, wr, true, k.rows(dh, t - 1), 1.0, 1.0);
+        }
+      }
+      INDArray wxGrad = gradientViews.get(LSTMParamInitializer.INPUT_WEIGHT_KEY);
+      INDArray wrGrad = gradientViews.get(LSTMParamInitializer.RECURRENT_WEIGHT_KEY);
+      INDArray bGrad = gradientViews.get(LSTMParamInitializer.BIAS_KEY);
+      Gemm.gemm(k.x, true, dz, false, wxGrad, 1.0, 0.0);
+      if (k.steps > 1) {
+        long shifted = rows - k.batch;
+        Gemm.gemm(k.h.get(NDArrayIndex.interval(0, shifted), NDArrayIndex.all()), true,
+            dz.get(NDArrayIndex.interval(k.batch, rows), NDArrayIndex.all()), false, wrGrad, 1.0, 0.0);
+      } else {
+        wrGrad.assign(0);
+      }
+      bGrad.assign(dz.sum(true, 0));
+      INDArray dx = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, type, new long[] {rows, wx.size(0)}, 'c');
+      Gemm.gemm(dz, false, wx, true, dx, 1.0, 0.0);
+      INDArray epsilonNext = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, type,
+          new long[] {k.batch, wx.size(0), k.steps}, 'f');
+      epsilonNext.assign(dx.reshape('c', k.steps, k.batch, wx.size(0)).permute(1, 2, 0));
+
+      Gradient gradient = new DefaultGradient();
+      gradient.gradientForVariable().put(LSTMParamInitializer.INPUT_WEIGHT_KEY, wxGrad);
+      gradient.gradientForVariable().put(LSTMParamInitializer.RECURRENT_WEIGHT_KEY, wrGrad);
+      gradient.gradientForVariable().put(LSTMParamInitializer.BIAS_KEY, bGrad);
+      weightNoiseParams.clear();
+      return new Pair<>(gradient, backpropDropOutIfPresent(epsilonNext));
     }
 
     @Override
     public Pair<Gradient, INDArray> tbpttBackpropGradient(INDArray epsilon, int tbpttBackwardLength,
         LayerWorkspaceMgr workspaceMgr) {
-      keptInput = null;
-      cachedFwdPass = null;
+      kept = null;
       return super.tbpttBackpropGradient(epsilon, tbpttBackwardLength, workspaceMgr);
     }
 
     @Override
     public void clear() {
       super.clear();
-      keptInput = null;
-      cachedFwdPass = null;
+      kept = null;
     }
   }
 }

@@ -3,6 +3,7 @@ package io.github.ssl4j.core.layers;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
@@ -23,12 +24,13 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
-/** The dense layer whose backward pass reuses its forward product: DL4J's numbers, one product. */
+/** The dense layer whose backward pass reuses its forward product: DL4J's numbers up to float summation order. */
 class SingleForwardDenseTest {
 
   @ParameterizedTest(name = "{0}")
   @EnumSource(value = DataType.class, names = {"FLOAT", "DOUBLE"})
-  void gradientsAndTrainingAreBitIdenticalToDl4jsDenseLayer(DataType type) {
+  void gradientsAndTrainingEqualDl4jsDenseLayer(DataType type) {
+    double tolerance = type == DataType.DOUBLE ? 1e-12 : 1e-5;
     ComputationGraph stock = graph(false, type);
     ComputationGraph single = graph(true, type);
     assertInstanceOf(SingleForwardDense.Runtime.class, single.getLayer("tanh"));
@@ -40,14 +42,21 @@ class SingleForwardDenseTest {
       g.setLabels(b[1]);
       g.computeGradientAndScore();
     }
-    assertEquals(stock.score(), single.score());
-    assertEquals(stock.gradient().gradient(), single.gradient().gradient());
+    assertEquals(stock.score(), single.score(), tolerance * Math.abs(stock.score()));
+    assertClose(stock.gradient().gradient(), single.gradient().gradient(), tolerance);
     for (int step = 0; step < 3; step++) {
       INDArray[] s = batch(type, 20 + step);
       stock.fit(new INDArray[] {s[0]}, new INDArray[] {s[1]});
       single.fit(new INDArray[] {s[0]}, new INDArray[] {s[1]});
     }
-    assertEquals(stock.params(), single.params(), "parameters after three Adam steps");
+    assertClose(stock.params(), single.params(), tolerance);
+  }
+
+  /** Equal up to {@code tolerance} relative to the largest magnitude in {@code expected}. */
+  private static void assertClose(INDArray expected, INDArray actual, double tolerance) {
+    double scale = Math.max(1e-30, expected.amaxNumber().doubleValue());
+    double diff = expected.sub(actual).amaxNumber().doubleValue();
+    assertTrue(diff <= tolerance * scale, "max difference " + diff + " > " + tolerance + " x " + scale);
   }
 
   @Test
@@ -74,9 +83,7 @@ class SingleForwardDenseTest {
     singleTanh.getParam("b").addi(3.0);
     Pair<?, INDArray> actual = singleTanh.backpropGradient(epsilon, none);
     singleTanh.getParam("b").subi(3.0);
-    assertEquals(expectedGradients.getDouble(0), singleTanh.getGradientsViewArray().getDouble(0));
-    assertEquals(expectedGradients.getDouble(expectedGradients.length() - 1),
-        singleTanh.getGradientsViewArray().getDouble(expectedGradients.length() - 1));
+    assertClose(expectedGradients, singleTanh.getGradientsViewArray(), 1e-12);
 
     // nothing is kept after a backward pass: the next one recomputes, as DL4J does
     singleTanh.getParam("b").addi(3.0);
@@ -101,9 +108,9 @@ class SingleForwardDenseTest {
     singleTanh.setInput(other, none);
     stockTanh.setInput(other, none);
     INDArray epsilon = Nd4j.rand(DataType.DOUBLE, 5, 6);
-    assertEquals(stockTanh.backpropGradient(epsilon, none).getSecond(),
-        singleTanh.backpropGradient(epsilon, none).getSecond());
-    assertEquals(stockTanh.getGradientsViewArray(), singleTanh.getGradientsViewArray());
+    assertClose(stockTanh.backpropGradient(epsilon, none).getSecond(),
+        singleTanh.backpropGradient(epsilon, none).getSecond(), 1e-12);
+    assertClose(stockTanh.getGradientsViewArray(), singleTanh.getGradientsViewArray(), 1e-12);
   }
 
   @Test
