@@ -4,6 +4,7 @@ import io.github.ssl4j.core.Decoder;
 import io.github.ssl4j.core.Encoder;
 import io.github.ssl4j.core.PretextTask;
 import io.github.ssl4j.core.VertexNames;
+import io.github.ssl4j.core.layers.BinaryCrossEntropy;
 import io.github.ssl4j.core.layers.ConvLstm;
 import io.github.ssl4j.core.layers.SequenceToFrames;
 import io.github.ssl4j.core.layers.SingleForwardLstm;
@@ -24,7 +25,6 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
-import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
  * Next-frame prediction: from frames 1..T−1 of a sequence predict frames 2..T, the
@@ -36,8 +36,8 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * channels*height*width, time-1]} (see {@link #asTimeSeries}); a preprocessor vertex turns it into
  * one image per frame for the encoder, whose input type must be {@code convolutional(height,
  * width, channels)} with a feed-forward output. The decoder gives pre-sigmoid logits per frame; the
- * loss is binary cross-entropy per pixel (sigmoid inside the loss), as DL4J scores an {@link
- * RnnLossLayer}: summed over pixels and time steps, averaged over sequences. PyTorch's default
+ * loss is binary cross-entropy per pixel computed from the logits ({@link BinaryCrossEntropy}), as
+ * DL4J scores an {@link RnnLossLayer}: summed over pixels and time steps, averaged over sequences. PyTorch's default
  * {@code BCEWithLogitsLoss} averages over all elements instead: the same minimiser, a loss {@code (time−1)·pixels} times as
  * large (Adam is insensitive to that scale).
  *
@@ -179,7 +179,7 @@ public final class NextFrameTask implements PretextTask {
     graph.addVertex(SEQUENCE_VERTEX, new PreprocessorVertex(new CnnToRnnPreProcessor(
         frame.getHeight(), frame.getWidth(), frame.getChannels())), logits);
     graph.addLayer(LOSS_VERTEX,
-        new RnnLossLayer.Builder(LossFunctions.LossFunction.XENT).activation(Activation.SIGMOID).build(),
+        new RnnLossLayer.Builder().lossFunction(new BinaryCrossEntropy()).activation(Activation.SIGMOID).build(),
         SEQUENCE_VERTEX);
     graph.setOutputs(LOSS_VERTEX);
   }
