@@ -2,7 +2,9 @@ package io.github.ssl4j.core.train;
 
 import io.github.ssl4j.core.data.Minibatches;
 import io.github.ssl4j.core.data.Rows;
+import io.github.ssl4j.core.dl4j.HeapTuning;
 import io.github.ssl4j.core.dl4j.MallocTuning;
+import io.github.ssl4j.core.dl4j.NativeGarbage;
 import io.github.ssl4j.core.dl4j.OneDnnLayouts;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -476,6 +478,8 @@ public final class TrainingLoop {
       return state;
     }
     MallocTuning.mapLargeBlocks(true); // the first steps' one-off blocks go back to the system when freed
+    NativeGarbage garbage = new NativeGarbage();
+    HeapTuning heap = HeapTuning.apply();
     try (Prefetcher prefetch =
         new Prefetcher(batches, stepsPerEpoch, startStep, totalSteps, prefetchDepth, dataType)) {
       for (long step = startStep; step < totalSteps; step++) {
@@ -487,6 +491,7 @@ public final class TrainingLoop {
         double loss = fitStep(batch);
         record(state, step + 1, epoch, loss);
         state.batch = batch;
+        garbage.handedOver(batch);
         checkDivergence(state);
         for (Listener l : listeners) {
           l.onStep(state);
@@ -513,6 +518,7 @@ public final class TrainingLoop {
       }
     } finally {
       MallocTuning.mapLargeBlocks(false);
+      heap.restore();
     }
     for (Listener l : listeners) {
       l.onEnd(state);

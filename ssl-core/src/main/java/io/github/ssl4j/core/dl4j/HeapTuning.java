@@ -1,0 +1,93 @@
+package io.github.ssl4j.core.dl4j;
+
+import com.sun.management.HotSpotDiagnosticMXBean;
+import java.lang.management.ManagementFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the JVM's heap near what a training run uses, while it runs.
+ *
+ * <p>Loading data and building a network fill the Java heap with garbage, and the JVM keeps the
+ * memory it grew to: by default a collection gives memory back only when more than 70 % of the
+ * heap is free ({@code MaxHeapFreeRatio}). During training the heap holds little (ND4J keeps
+ * arrays in native memory) while DL4J's workspaces and the batches need native memory on top.
+ * {@link #apply()} lowers the JVM's {@code MaxHeapFreeRatio} to {@value #MAX_FREE} and {@code
+ * MinHeapFreeRatio} to {@value #MIN_FREE} (both can be changed at run time) and collects once, so
+ * the heap shrinks before the first step; {@link #restore()} puts the previous values back. The
+ * collections that follow ({@link NativeGarbage}) keep it there. Skipped when the JVM does not
+ * offer the flags, when the user set either on the command line, or when the system property
+ * {@value #PROPERTY} is {@code false}. Not thread-safe: for the thread that runs a training loop.
+ */
+public final class HeapTuning {
+  private static final Logger LOG = LoggerFactory.getLogger(HeapTuning.class);
+
+  /** Set to {@code false} to leave the heap settings alone. */
+  public static final String PROPERTY = "ssl4j.heap.tune";
+
+  /** {@code MaxHeapFreeRatio} during training (percent). */
+  static final int MAX_FREE = 20;
+  /** {@code MinHeapFreeRatio} during training (percent). */
+  static final int MIN_FREE = 10;
+
+  private static final String MAX = "MaxHeapFreeRatio";
+  private static final String MIN = "MinHeapFreeRatio";
+
+  private final String previousMax;
+  private final String previousMin;
+
+  private HeapTuning(String previousMax, String previousMin) {
+    this.previousMax = previousMax;
+    this.previousMin = previousMin;
+  }
+
+  /**
+   * Lowers the heap's free ratios and collects once.
+   *
+   * @return what {@link #restore()} undoes; a no-op when tuning was skipped
+   */
+  public static HeapTuning apply() {
+    if ("false".equalsIgnoreCase(System.getProperty(PROPERTY, "").trim())) {
+      return new HeapTuning(null, null);
+    }
+    try {
+      HotSpotDiagnosticMXBean vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+      if (vm == null || !isDefault(vm, MAX) || !isDefault(vm, MIN)) {
+        return new HeapTuning(null, null);
+      }
+      String max = vm.getVMOption(MAX).getValue();
+      String min = vm.getVMOption(MIN).getValue();
+      // MinHeapFreeRatio may not exceed MaxHeapFreeRatio at any moment: lower the minimum first
+      vm.setVMOption(MIN, Integer.toString(MIN_FREE));
+      vm.setVMOption(MAX, Integer.toString(MAX_FREE));
+      System.gc();
+      return new HeapTuning(max, min);
+    } catch (RuntimeException e) {
+      LOG.debug("heap free ratios not changed: {}", e.toString());
+      return new HeapTuning(null, null);
+    }
+  }
+
+  private static boolean isDefault(HotSpotDiagnosticMXBean vm, String flag) {
+    return vm.getVMOption(flag).getOrigin() == com.sun.management.VMOption.Origin.DEFAULT;
+  }
+
+  /** @return whether {@link #apply()} changed the settings (so that {@link #restore()} will) */
+  public boolean applied() {
+    return previousMax != null;
+  }
+
+  /** Puts back the free ratios {@link #apply()} found; nothing if it changed none. */
+  public void restore() {
+    if (previousMax == null) {
+      return;
+    }
+    try {
+      HotSpotDiagnosticMXBean vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+      vm.setVMOption(MAX, previousMax);
+      vm.setVMOption(MIN, previousMin);
+    } catch (RuntimeException e) {
+      LOG.debug("heap free ratios not restored: {}", e.toString());
+    }
+  }
+}
