@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * MinHeapFreeRatio} to {@value #MIN_FREE} (both can be changed at run time) and collects once, so
  * the heap shrinks before the first step; {@link #restore()} puts the previous values back. The
  * collections that follow ({@link NativeGarbage}) keep it there. Skipped when the JVM does not
- * offer the flags, when the user set either on the command line, or when the system property
+ * offer the flags, when either was set when the JVM started (command line, environment), or when the system property
  * {@value #PROPERTY} is {@code false}. Not thread-safe: for the thread that runs a training loop.
  */
 public final class HeapTuning {
@@ -52,7 +52,7 @@ public final class HeapTuning {
     }
     try {
       HotSpotDiagnosticMXBean vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
-      if (vm == null || !isDefault(vm, MAX) || !isDefault(vm, MIN)) {
+      if (vm == null || !changeable(vm, MAX) || !changeable(vm, MIN)) {
         return new HeapTuning(null, null);
       }
       String max = vm.getVMOption(MAX).getValue();
@@ -68,8 +68,11 @@ public final class HeapTuning {
     }
   }
 
-  private static boolean isDefault(HotSpotDiagnosticMXBean vm, String flag) {
-    return vm.getVMOption(flag).getOrigin() == com.sun.management.VMOption.Origin.DEFAULT;
+  /** Not set when the JVM started (command line, environment, options file): default, or set at run time. */
+  static boolean changeable(HotSpotDiagnosticMXBean vm, String flag) {
+    com.sun.management.VMOption.Origin origin = vm.getVMOption(flag).getOrigin();
+    return origin == com.sun.management.VMOption.Origin.DEFAULT
+        || origin == com.sun.management.VMOption.Origin.MANAGEMENT;
   }
 
   /** @return whether {@link #apply()} changed the settings (so that {@link #restore()} will) */
