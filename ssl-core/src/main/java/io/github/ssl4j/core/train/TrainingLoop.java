@@ -479,7 +479,7 @@ public final class TrainingLoop {
     }
     MallocTuning.mapLargeBlocks(true); // the first steps' one-off blocks go back to the system when freed
     NativeGarbage garbage = new NativeGarbage();
-    HeapTuning heap = HeapTuning.apply();
+    HeapTuning.apply().restore(); // the heap shrinks to what is live once, then grows as G1 sees fit
     try (Prefetcher prefetch =
         new Prefetcher(batches, stepsPerEpoch, startStep, totalSteps, prefetchDepth, dataType)) {
       for (long step = startStep; step < totalSteps; step++) {
@@ -518,7 +518,6 @@ public final class TrainingLoop {
       }
     } finally {
       MallocTuning.mapLargeBlocks(false);
-      heap.restore();
     }
     for (Listener l : listeners) {
       l.onEnd(state);
