@@ -191,7 +191,10 @@ public class SingleForwardLstm extends LSTM {
       }
     }
 
-    /** {@code dLdz} for {@code z = view of pre-activations}, written into {@code gradient}. */
+    /**
+     * Replaces {@code gradient}, the loss's gradient with respect to {@code fn}'s output at the
+     * pre-activations {@code z}, by its gradient with respect to {@code z} (same shape).
+     */
     private static void backpropInPlace(IActivation fn, INDArray z, INDArray gradient) {
       INDArray dLdz = fn.backprop(z.dup('c'), gradient).getFirst();
       gradient.assign(dLdz);
