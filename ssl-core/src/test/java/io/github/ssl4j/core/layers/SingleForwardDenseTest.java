@@ -1,9 +1,9 @@
 package io.github.ssl4j.core.layers;
 
+import static io.github.ssl4j.core.testing.ArrayAssertions.assertClose;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
@@ -50,13 +50,6 @@ class SingleForwardDenseTest {
       single.fit(new INDArray[] {s[0]}, new INDArray[] {s[1]});
     }
     assertClose(stock.params(), single.params(), tolerance);
-  }
-
-  /** Equal up to {@code tolerance} relative to the largest magnitude in {@code expected}. */
-  private static void assertClose(INDArray expected, INDArray actual, double tolerance) {
-    double scale = Math.max(1e-30, expected.amaxNumber().doubleValue());
-    double diff = expected.sub(actual).amaxNumber().doubleValue();
-    assertTrue(diff <= tolerance * scale, "max difference " + diff + " > " + tolerance + " x " + scale);
   }
 
   @Test

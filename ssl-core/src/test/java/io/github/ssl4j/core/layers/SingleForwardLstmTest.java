@@ -1,5 +1,6 @@
 package io.github.ssl4j.core.layers;
 
+import static io.github.ssl4j.core.testing.ArrayAssertions.assertClose;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -84,13 +85,6 @@ class SingleForwardLstmTest {
     } finally {
       Nd4j.setDefaultDataTypes(oldDefault, oldFloat);
     }
-  }
-
-  /** Equal up to {@code tolerance} relative to the largest magnitude in {@code expected}. */
-  private static void assertClose(INDArray expected, INDArray actual, double tolerance) {
-    double scale = Math.max(1e-30, expected.amaxNumber().doubleValue());
-    double diff = expected.sub(actual).amaxNumber().doubleValue();
-    assertTrue(diff <= tolerance * scale, "max difference " + diff + " > " + tolerance + " x " + scale);
   }
 
   @Test
