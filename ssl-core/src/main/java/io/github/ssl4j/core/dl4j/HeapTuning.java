@@ -6,7 +6,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps the JVM's heap near what a training run uses, while it runs.
+ * Shrinks the JVM's heap to what is live before a training run's first step.
  *
  * <p>Loading data and building a network fill the Java heap with garbage, and the JVM keeps the
  * memory it grew to: by default a collection gives memory back only when more than 70 % of the
@@ -14,10 +14,11 @@ import org.slf4j.LoggerFactory;
  * arrays in native memory) while DL4J's workspaces and the batches need native memory on top.
  * {@link #apply()} lowers the JVM's {@code MaxHeapFreeRatio} to {@value #MAX_FREE} and {@code
  * MinHeapFreeRatio} to {@value #MIN_FREE} (both can be changed at run time) and collects once, so
- * the heap shrinks before the first step; {@link #restore()} puts the previous values back. The
- * collections that follow ({@link NativeGarbage}) keep it there. Skipped when the JVM does not
- * offer the flags, when either was set when the JVM started (command line, environment), or when the system property
- * {@value #PROPERTY} is {@code false}. Not thread-safe: for the thread that runs a training loop.
+ * the heap shrinks; {@link #restore()} puts the previous values back, after which the heap grows
+ * again only as the JVM needs (low ratios kept during training would make the collector run more
+ * often). Skipped when the JVM does not offer the flags, when either was set when the JVM started
+ * (command line, environment), or when the system property {@value #PROPERTY} is {@code false}.
+ * Not thread-safe: for the thread that runs a training loop.
  */
 public final class HeapTuning {
   private static final Logger LOG = LoggerFactory.getLogger(HeapTuning.class);
