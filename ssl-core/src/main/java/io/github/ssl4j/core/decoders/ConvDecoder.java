@@ -4,12 +4,13 @@ import io.github.ssl4j.core.Decoder;
 import io.github.ssl4j.core.VertexNames;
 import io.github.ssl4j.core.layers.ReluActivation;
 import io.github.ssl4j.core.layers.SingleForwardConvolution;
+import io.github.ssl4j.core.layers.UpsamplingConvolution;
 import java.util.Arrays;
 import java.util.Objects;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.Upsampling2D;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.nd4j.linalg.activations.Activation;
 
 /**
@@ -22,8 +23,9 @@ import org.nd4j.linalg.activations.Activation;
  * width by {@code upsample}. {@link #small()} maps a 7x7 map (e.g. the 7x7x128 map of {@code
  * ConvEncoder.builder(28, 28, 2).globalPool(false)}) to a 28x28x1 image.
  *
- * <p>Vertices of stage i (1-based): {@code decoder/up<i>} (when upsampling), {@code decoder/conv<i>}
- * (convolution with ReLU); the output convolution is {@code decoder/output} ({@link #OUTPUT}).
+ * <p>Vertex of stage i (1-based): {@code decoder/conv<i>}, the convolution with ReLU, which also
+ * upsamples its input when {@code upsample} &gt; 1 ({@link UpsamplingConvolution}: it never stores
+ * the upsampled map); the output convolution is {@code decoder/output} ({@link #OUTPUT}).
  *
  * <pre>{@code
  * Decoder dec = ConvDecoder.small();                               // 7x7xC -> 28x28x1
@@ -59,12 +61,7 @@ public final class ConvDecoder implements Decoder {
     return new Builder(outputChannels);
   }
 
-  /** Name of the upsampling vertex of stage i (1-based). */
-  public static String upsampleVertex(int i) {
-    return VertexNames.decoder("up" + i);
-  }
-
-  /** Name of the convolution (with ReLU) of stage i (1-based). */
+  /** Name of the (upsampling) convolution with ReLU of stage i (1-based). */
   public static String convVertex(int i) {
     return VertexNames.decoder("conv" + i);
   }
@@ -77,14 +74,12 @@ public final class ConvDecoder implements Decoder {
     long channels = featureMap(inputType).getChannels();
     String previous = input;
     for (int s = 1; s <= widths.length; s++) {
-      if (upsample > 1) {
-        graph.addLayer(upsampleVertex(s), new Upsampling2D.Builder(upsample).build(), previous);
-        previous = upsampleVertex(s);
-      }
+      ConvolutionLayer.Builder conv = upsample > 1
+          ? new UpsamplingConvolution.Builder(3, 3).upsampling(upsample)
+          : new SingleForwardConvolution.Builder(3, 3);
       graph.addLayer(
           convVertex(s),
-          new SingleForwardConvolution.Builder(3, 3)
-              .stride(1, 1)
+          conv.stride(1, 1)
               .nIn(channels)
               .nOut(widths[s - 1])
               .convolutionMode(ConvolutionMode.Same)

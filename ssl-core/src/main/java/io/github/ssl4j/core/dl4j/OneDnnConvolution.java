@@ -123,6 +123,16 @@ public final class OneDnnConvolution {
   }
 
   /**
+   * The layout oneDNN's kernels want for the output (and the output gradient) of {@code g}: a
+   * caller that builds an output gradient can write it in this layout and {@link
+   * OneDnnLayouts#mark mark} it, so that the backward passes read it without a reorder.
+   */
+  memory.desc outputLayout(Geometry g) {
+    use(g);
+    return forwardHint.dst_desc();
+  }
+
+  /**
    * The forward pass (pre-activation) into a new activations array.
    *
    * @param input the input, plain or in a oneDNN layout
@@ -235,7 +245,7 @@ public final class OneDnnConvolution {
   }
 
   /** Whether a layout holds exactly the plain array's values (no padding), so it fits its array. */
-  private static boolean fits(memory.desc layout, long[] shape) {
+  static boolean fits(memory.desc layout, long[] shape) {
     long n = 1;
     for (long d : shape) {
       n *= d;

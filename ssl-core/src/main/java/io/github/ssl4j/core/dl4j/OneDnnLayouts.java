@@ -1,5 +1,7 @@
 package io.github.ssl4j.core.dl4j;
 
+import java.util.IdentityHashMap;
+import java.util.Map;
 import org.bytedeco.dnnl.memory;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -16,14 +18,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * #of}; arrays are told apart by identity. Per thread, as DL4J layers are run by one thread.
  */
 public final class OneDnnLayouts {
-  /** Enough for the arrays between one layer and the next, several layers back. */
-  private static final int REMEMBERED = 16;
-
   private static final ThreadLocal<OneDnnLayouts> CURRENT = new ThreadLocal<>();
 
-  private final INDArray[] arrays = new INDArray[REMEMBERED];
-  private final memory.desc[] layouts = new memory.desc[REMEMBERED];
-  private int next;
+  /** Every array marked in this step (by identity), kept until the step ends. */
+  private final Map<INDArray, memory.desc> layouts = new IdentityHashMap<>();
 
   private OneDnnLayouts() {}
 
@@ -105,22 +103,12 @@ public final class OneDnnLayouts {
     if (l == null) {
       throw new IllegalStateException("an array in a oneDNN layout outside a training step");
     }
-    l.arrays[l.next] = array;
-    l.layouts[l.next] = layout;
-    l.next = (l.next + 1) % REMEMBERED;
+    l.layouts.put(array, layout);
   }
 
   /** @return the layout {@code array} was {@link #mark marked} with, or null for plain */
   static memory.desc of(INDArray array) {
     OneDnnLayouts l = CURRENT.get();
-    if (l == null || array == null) {
-      return null;
-    }
-    for (int i = 0; i < REMEMBERED; i++) {
-      if (l.arrays[i] == array) {
-        return l.layouts[i];
-      }
-    }
-    return null;
+    return l == null || array == null ? null : l.layouts.get(array);
   }
 }
