@@ -139,6 +139,8 @@ public class UpsamplingConvolution extends ConvolutionLayer {
   static final class Runtime extends org.deeplearning4j.nn.layers.convolution.ConvolutionLayer {
     private final KeptPreActivation kept = new KeptPreActivation();
     private final OneDnnUpsamplingConvolution phases = new OneDnnUpsamplingConvolution();
+    /** Whether the last forward pass took the phase path (for tests). */
+    boolean lastOnPhases;
 
     Runtime(NeuralNetConfiguration conf, DataType dataType) {
       super(conf, dataType);
@@ -168,7 +170,8 @@ public class UpsamplingConvolution extends ConvolutionLayer {
     @Override
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
       assertInputSet(false);
-      if (!phasePath()) {
+      lastOnPhases = phasePath();
+      if (!lastOnPhases) {
         INDArray low = input;
         input = upsample(low, ArrayType.FF_WORKING_MEM, workspaceMgr);
         try {
