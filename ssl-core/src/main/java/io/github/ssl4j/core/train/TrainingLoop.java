@@ -3,6 +3,7 @@ package io.github.ssl4j.core.train;
 import io.github.ssl4j.core.data.Minibatches;
 import io.github.ssl4j.core.data.Rows;
 import io.github.ssl4j.core.dl4j.HeapTuning;
+import io.github.ssl4j.core.dl4j.JavaAdamUpdater;
 import io.github.ssl4j.core.dl4j.MallocTuning;
 import io.github.ssl4j.core.dl4j.NativeGarbage;
 import io.github.ssl4j.core.dl4j.OneDnnLayouts;
@@ -68,7 +69,11 @@ public final class TrainingLoop {
   /** After the first steps, free native memory is returned once per this many steps. */
   static final int RELEASE_EVERY_STEPS = 256;
 
-  /** What the loop trains: a DL4J {@link ComputationGraph} or {@link MultiLayerNetwork}. */
+  /**
+   * What the loop trains: a DL4J {@link ComputationGraph} or {@link MultiLayerNetwork}. Those of
+   * {@link #of(ComputationGraph)} and {@link #of(MultiLayerNetwork)} compute DL4J's Adam in Java
+   * ({@link JavaAdamUpdater#install}, before every step; bit-identical results).
+   */
   public interface Network {
     /** One optimiser step on {@code batch}. */
     void fit(MultiDataSet batch);
@@ -91,6 +96,8 @@ public final class TrainingLoop {
       return new Network() {
         @Override
         public void fit(MultiDataSet batch) {
+          // getUpdater() builds the updater fit() then uses, if the graph has none yet
+          JavaAdamUpdater.install(graph.getUpdater());
           graph.fit(batch);
         }
 
@@ -122,6 +129,7 @@ public final class TrainingLoop {
       return new Network() {
         @Override
         public void fit(MultiDataSet batch) {
+          JavaAdamUpdater.install(net.getUpdater());
           net.fit(batch);
         }
 
