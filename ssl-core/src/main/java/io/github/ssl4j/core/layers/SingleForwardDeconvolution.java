@@ -1,6 +1,5 @@
 package io.github.ssl4j.core.layers;
 
-import io.github.ssl4j.core.dl4j.Gemm;
 import io.github.ssl4j.core.dl4j.RuntimeLayers;
 import java.util.Collection;
 import org.deeplearning4j.nn.api.Layer;
@@ -20,7 +19,9 @@ import org.deeplearning4j.util.ConvolutionUtils;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.blas.params.MMulTranspose;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
 import org.nd4j.linalg.convolution.Convolution;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -187,53 +188,15 @@ public class SingleForwardDeconvolution extends Deconvolution2D {
       long inW = input.size(3);
       long outChannels = weights.size(1);
       long rows = outChannels * kernel[0] * kernel[1];
-      INDArray w = weights.reshape('c', inChannels, rows);
-      INDArray x = input.reshape('c', batch, inChannels, inH * inW);
+      INDArray perExampleWt = weights.dup('c').reshape('c', inChannels, rows).transpose()
+          .reshape(1, rows, inChannels).broadcast(batch, rows, inChannels);
       INDArray patches = workspaceMgr.createUninitialized(ArrayType.FF_WORKING_MEM, dataType,
           new long[] {batch, outChannels, kernel[0], kernel[1], inH, inW}, 'c');
-      INDArray p = patches.reshape('c', batch, rows, inH * inW);
-      for (long n = 0; n < batch; n++) {
-        Gemm.gemm(w, true, x.slice(n), false, p.slice(n), 1, 0);
-      }
+      Nd4j.exec(new Mmul(perExampleWt, input.reshape('c', batch, inChannels, inH * inW),
+          patches.reshape('c', batch, rows, inH * inW), MMulTranspose.allFalse()));
       // Convolution.col2im's two size arguments after the padding are the image's height and width
       Convolution.col2im(patches, output, strides[0], strides[1], pad[0], pad[1],
           (int) output.size(2), (int) output.size(3), 1, 1);
-    }
-
-    /**
-     * Backward pass of a {@link #narrowOutput narrow-output} layer, the adjoint of {@link
-     * #narrowTransposedConvolution}: with the output gradient's patches D[n] = im2col(delta[n])
-     * [outChannels·kH·kW, H·W], the input gradient is W·D[n] per example and the weight gradient
-     * Σ_n x[n]·D[n]ᵀ; bias: Σ delta.
-     *
-     * @return the gradient with respect to the input
-     */
-    private INDArray narrowBackward(INDArray weights, INDArray delta, int[] kernel, int[] strides, int[] pad,
-        INDArray weightGrad, LayerWorkspaceMgr workspaceMgr) {
-      long batch = input.size(0);
-      long inChannels = input.size(1);
-      long inH = input.size(2);
-      long inW = input.size(3);
-      long outChannels = weights.size(1);
-      long rows = outChannels * kernel[0] * kernel[1];
-      INDArray patches = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType,
-          new long[] {batch, outChannels, kernel[0], kernel[1], inH, inW}, 'c');
-      Convolution.im2col(delta.dup('c'), kernel[0], kernel[1], strides[0], strides[1], pad[0], pad[1], 1, 1,
-          false, patches);
-      INDArray d = patches.reshape('c', batch, rows, inH * inW);
-      INDArray w = weights.reshape('c', inChannels, rows);
-      INDArray x = input.reshape('c', batch, inChannels, inH * inW);
-      INDArray epsilonBelow = workspaceMgr.createUninitialized(
-          ArrayType.ACTIVATION_GRAD, dataType, input.shape(), 'c');
-      INDArray e = epsilonBelow.reshape('c', batch, inChannels, inH * inW);
-      INDArray dw = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType,
-          new long[] {inChannels, rows}, 'c');
-      for (long n = 0; n < batch; n++) {
-        Gemm.gemm(w, false, d.slice(n), false, e.slice(n), 1, 0);
-        Gemm.gemm(x.slice(n), false, d.slice(n), true, dw, 1, n == 0 ? 0 : 1);
-      }
-      weightGrad.assign(dw.reshape(weightGrad.shape()));
-      return epsilonBelow;
     }
 
     private int[] opArguments(int[] kernel, int[] strides, int[] pad, int[] dilation) {
@@ -261,19 +224,14 @@ public class SingleForwardDeconvolution extends Deconvolution2D {
       INDArray delta = c.getActivationFn().backprop(z, epsilon).getFirst();
 
       INDArray weightGrad = gradientViews.get(DeconvolutionParamInitializer.WEIGHT_KEY);
-      INDArray epsilonBelow;
-      if (narrowOutput(weights, dilation) && input.dataType() == dataType && delta.dataType() == dataType) {
-        epsilonBelow = narrowBackward(weights, delta, kernel, strides, pad, weightGrad, workspaceMgr);
-      } else {
-        epsilonBelow = workspaceMgr.createUninitialized(
-            ArrayType.ACTIVATION_GRAD, weights.dataType(), input.shape(), 'c');
-        Nd4j.exec(DynamicCustomOp.builder("deconv2d_bp")
-            .addInputs(input, weights.permute(2, 3, 1, 0), delta)
-            .addIntegerArguments(opArguments(kernel, strides, pad, dilation))
-            .addOutputs(epsilonBelow, weightGrad.permute(2, 3, 1, 0))
-            .callInplace(false)
-            .build());
-      }
+      INDArray epsilonBelow = workspaceMgr.createUninitialized(
+          ArrayType.ACTIVATION_GRAD, weights.dataType(), input.shape(), 'c');
+      Nd4j.exec(DynamicCustomOp.builder("deconv2d_bp")
+          .addInputs(input, weights.permute(2, 3, 1, 0), delta)
+          .addIntegerArguments(opArguments(kernel, strides, pad, dilation))
+          .addOutputs(epsilonBelow, weightGrad.permute(2, 3, 1, 0))
+          .callInplace(false)
+          .build());
 
       Gradient gradient = new DefaultGradient();
       if (c.hasBias()) {
