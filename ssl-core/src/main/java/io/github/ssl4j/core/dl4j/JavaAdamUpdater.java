@@ -155,7 +155,7 @@ public final class JavaAdamUpdater implements GradientUpdater<Adam> {
     float t = (float) iteration + 1f;
     float[] powers = powers(beta1, beta2, t);
     float alpha = stepSize(lr, powers[0], powers[1], epsilon);
-    Step step = new Step(buffer(gradient), buffer(m), buffer(v), beta1, beta2, epsilon, alpha);
+    Step step = new Step(FloatBuffers.of(gradient), FloatBuffers.of(m), FloatBuffers.of(v), beta1, beta2, epsilon, alpha);
     int n = (int) gradient.length();
     int tasks = (int) Math.max(1, Math.min(PROCESSORS, n / MIN_PER_TASK));
     if (tasks == 1) {
@@ -197,32 +197,16 @@ public final class JavaAdamUpdater implements GradientUpdater<Adam> {
     return new float[] {powResult.getFloat(0L), powResult.getFloat(1L)};
   }
 
-  /** Whether all are FLOAT, of one length, and stored contiguously in the order DL4J pairs them. */
+  /**
+   * Whether all are FLOAT, of one length, and {@link FloatBuffers#contiguous stored contiguously}:
+   * DL4J pairs the elements of the gradient and the state in {@code c} order (it reshapes the
+   * gradient to the state's shape), so the pairs are the elements at equal distance from each
+   * array's first.
+   */
   private static boolean contiguousFloats(INDArray gradient, INDArray m, INDArray v) {
     long n = gradient.length();
-    return n > 0 && m.length() == n && v.length() == n && contiguous(gradient) && contiguous(m)
-        && contiguous(v);
-  }
-
-  /**
-   * A FLOAT array whose elements lie one after another in {@code c} order: a vector with unit
-   * stride, or a {@code c}-ordered array without gaps. DL4J pairs the elements of the gradient and
-   * the state in {@code c} order (it reshapes the gradient to the state's shape), so for these the
-   * pairs are the elements at equal distance from each array's first.
-   */
-  static boolean contiguous(INDArray a) {
-    if (a.dataType() != DataType.FLOAT || a.isEmpty() || a.offset() + a.length() > Integer.MAX_VALUE) {
-      return false;
-    }
-    if (a.length() == 1) {
-      return true;
-    }
-    return a.elementWiseStride() == 1 && (a.ordering() == 'c' || a.isVector());
-  }
-
-  /** The array's buffer, positioned at its first element. */
-  private static FloatBuffer buffer(INDArray a) {
-    return a.data().asNioFloat().position((int) a.offset()).slice();
+    return n > 0 && m.length() == n && v.length() == n && FloatBuffers.contiguous(gradient)
+        && FloatBuffers.contiguous(m) && FloatBuffers.contiguous(v);
   }
 
   /** The element-wise step over index ranges of the three buffers. */

@@ -1,5 +1,6 @@
 package io.github.ssl4j.core.layers;
 
+import io.github.ssl4j.core.dl4j.FloatBuffers;
 import io.github.ssl4j.core.dl4j.Gemm;
 import io.github.ssl4j.core.dl4j.RuntimeLayers;
 import java.util.Arrays;
@@ -81,6 +82,8 @@ public class SingleForwardLstm extends LSTM {
   static final class Runtime extends org.deeplearning4j.nn.layers.recurrent.LSTM {
     /** The training forward pass, for the backward pass on the same input; null if none. */
     private Kept kept;
+    /** Whether the last training forward pass ran its time steps as Java loops (for tests). */
+    boolean lastOnLoops;
 
     Runtime(NeuralNetConfiguration conf, DataType dataType) {
       super(conf, dataType);
@@ -156,10 +159,18 @@ public class SingleForwardLstm extends LSTM {
       k.c = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, type, new long[] {rows, size}, 'c');
       k.tc = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, type, new long[] {rows, size}, 'c');
       k.h = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, type, new long[] {rows, size}, 'c');
+      LstmCellLoops loops = LstmCellLoops.apply(afn, gate, k.z, k.a, k.c, k.tc, k.h)
+          ? new LstmCellLoops(batch, (int) size) : null;
+      lastOnLoops = loops != null;
       for (int t = 0; t < steps; t++) {
         INDArray zt = k.rows(k.z, t);
         if (t > 0) {
           Gemm.gemm(k.rows(k.h, t - 1), false, wr, false, zt, 1.0, 1.0);
+        }
+        if (loops != null) {
+          loops.forward(FloatBuffers.of(k.z), FloatBuffers.of(k.a), FloatBuffers.of(k.c), FloatBuffers.of(k.tc),
+              FloatBuffers.of(k.h), t);
+          continue;
         }
         INDArray at = k.rows(k.a, t).assign(zt);
         activateInPlace(afn, gateColumns(at, 0, 1, size));
@@ -225,7 +236,17 @@ public class SingleForwardLstm extends LSTM {
       dh = dh.reshape('c', rows, size);
       INDArray dz = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, type, new long[] {rows, 4 * size}, 'c');
       INDArray dcNext = null;
+      LstmCellLoops loops = LstmCellLoops.apply(afn, gate, k.a, k.c, k.tc, dh, dz)
+          ? new LstmCellLoops(k.batch, (int) size) : null;
       for (int t = k.steps - 1; t >= 0; t--) {
+        if (loops != null) {
+          loops.backward(FloatBuffers.of(k.a), FloatBuffers.of(k.c), FloatBuffers.of(k.tc), FloatBuffers.of(dh),
+              FloatBuffers.of(dz), t, t == k.steps - 1);
+          if (t > 0) {
+            Gemm.gemm(k.rows(dz, t), false, wr, true, k.rows(dh, t - 1), 1.0, 1.0);
+          }
+          continue;
+        }
         INDArray at = k.rows(k.a, t);
         INDArray ai = gateColumns(at, 0, 1, size);
         INDArray f = gateColumns(at, 1, 2, size);

@@ -305,6 +305,6 @@ class JavaAdamUpdaterTest {
     assertSame(dl4j, java.dl4jUpdater());
     assertSame(dl4j.getM(), java.getState().get(AdamUpdater.M_STATE));
     assertSame(dl4j.getV(), java.getState().get(AdamUpdater.V_STATE));
-    assertTrue(JavaAdamUpdater.contiguous(dl4j.getM()));
+    assertTrue(FloatBuffers.contiguous(dl4j.getM()));
   }
 }

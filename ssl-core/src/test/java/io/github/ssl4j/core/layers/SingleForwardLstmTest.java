@@ -71,6 +71,41 @@ class SingleForwardLstmTest {
   }
 
   @Test
+  void floatTimeStepsAsJavaLoopsEqualDl4jsLstm() {
+    ComputationGraph stock = graph(false, DataType.FLOAT);
+    ComputationGraph single = graph(true, DataType.FLOAT);
+    single.setParams(stock.params().dup());
+    INDArray[] b = batch(DataType.FLOAT, 7);
+    for (ComputationGraph g : new ComputationGraph[] {stock, single}) {
+      g.setInputs(b[0]);
+      g.setLabels(b[1]);
+      g.computeGradientAndScore();
+    }
+    assertTrue(((SingleForwardLstm.Runtime) single.getLayer("lstm")).lastOnLoops, "tanh/sigmoid float: loops");
+    assertEquals(stock.score(), single.score(), 1e-5 * Math.abs(stock.score()));
+    assertClose(stock.gradient().gradient(), single.gradient().gradient(), 1e-5);
+    for (int step = 0; step < 3; step++) {
+      INDArray[] s = batch(DataType.FLOAT, 20 + step);
+      stock.fit(new INDArray[] {s[0]}, new INDArray[] {s[1]});
+      single.fit(new INDArray[] {s[0]}, new INDArray[] {s[1]});
+    }
+    assertClose(stock.params(), single.params(), 1e-5);
+  }
+
+  @Test
+  void loopActivationsAreTanhAndSigmoidToFloatRounding() {
+    for (double x = -30; x <= 30; x += 0.00731) {
+      float f = (float) x;
+      assertEquals((float) Math.tanh(f), LstmCellLoops.tanh(f), 2 * Math.ulp((float) Math.tanh(f)), "tanh " + f);
+      float sig = (float) (1 / (1 + Math.exp(-f)));
+      assertEquals(sig, LstmCellLoops.sigmoid(f), Math.ulp(sig), "sigmoid " + f);
+    }
+    for (float tiny : new float[] {0f, -0f, 1e-30f, -3e-7f, 5e-5f}) {
+      assertEquals(tiny, LstmCellLoops.tanh(tiny), Math.ulp(tiny));
+    }
+  }
+
+  @Test
   void passesGradientCheck() {
     DataType oldDefault = Nd4j.dataType();
     DataType oldFloat = Nd4j.defaultFloatingPointType();

@@ -1,0 +1,166 @@
+package io.github.ssl4j.core.layers;
+
+import io.github.ssl4j.core.dl4j.FloatBuffers;
+import java.nio.FloatBuffer;
+import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.activations.impl.ActivationSigmoid;
+import org.nd4j.linalg.activations.impl.ActivationTanH;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The element-wise part of one LSTM time step (DL4J's gate order, no peepholes, tanh block input
+ * and cell activation, sigmoid gates) as one Java loop over the step's rows, instead of a dozen
+ * array operations per step.
+ *
+ * <p>Arrays are float, {@code c}-ordered and contiguous, rows in time-major order ({@code
+ * t·batch + b}): gate pre-activations and activations {@code [steps·batch, 4·size]} (columns:
+ * block input, forget, output, input modulation), cell states, their activations and outputs
+ * {@code [steps·batch, size]}. Activations are computed in double and rounded to float, so they
+ * agree with ND4J's to float rounding.
+ */
+final class LstmCellLoops {
+  /** Below this magnitude tanh(x) rounds to x in float. */
+  private static final double TANH_LINEAR = 1e-4;
+  /** Above this magnitude tanh(x) rounds to ±1 in float. */
+  private static final double TANH_SATURATED = 20;
+
+  private final int batch;
+  private final int size;
+  private final float[] gates;
+  private final float[] activations;
+  private final float[] cells;
+  private final float[] previousCells;
+  private final float[] cellActivations;
+  private final float[] outputs;
+  /** The cell-state gradient carried from step t + 1 to step t, [batch·size]. */
+  private final float[] carried;
+
+  /**
+   * @param batch rows per time step
+   * @param size the layer's size (units)
+   */
+  LstmCellLoops(int batch, int size) {
+    this.batch = batch;
+    this.size = size;
+    int n = batch * size;
+    gates = new float[4 * n];
+    activations = new float[4 * n];
+    cells = new float[n];
+    previousCells = new float[n];
+    cellActivations = new float[n];
+    outputs = new float[n];
+    carried = new float[n];
+  }
+
+  /** Whether these loops compute the layer: its activations and every array qualify. */
+  static boolean apply(IActivation activation, IActivation gate, INDArray... arrays) {
+    if (!(activation instanceof ActivationTanH) || !(gate instanceof ActivationSigmoid)) {
+      return false;
+    }
+    for (INDArray a : arrays) {
+      if (!FloatBuffers.contiguous(a)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Step {@code t} of the forward pass: from the gate pre-activations {@code z} (recurrent part
+   * included), the gate activations {@code a}, cell state {@code c}, its activation {@code tc}
+   * and output {@code h}.
+   */
+  void forward(FloatBuffer z, FloatBuffer a, FloatBuffer c, FloatBuffer tc, FloatBuffer h, int t) {
+    int n = batch * size;
+    int gateRows = t * 4 * n;
+    int rows = t * n;
+    z.get(gateRows, gates, 0, 4 * n);
+    if (t > 0) {
+      c.get(rows - n, previousCells, 0, n);
+    }
+    for (int b = 0; b < batch; b++) {
+      int g0 = b * 4 * size;
+      int r0 = b * size;
+      for (int j = 0; j < size; j++) {
+        float ai = tanh(gates[g0 + j]);
+        float f = sigmoid(gates[g0 + size + j]);
+        float o = sigmoid(gates[g0 + 2 * size + j]);
+        float g = sigmoid(gates[g0 + 3 * size + j]);
+        activations[g0 + j] = ai;
+        activations[g0 + size + j] = f;
+        activations[g0 + 2 * size + j] = o;
+        activations[g0 + 3 * size + j] = g;
+        float cell = ai * g;
+        if (t > 0) {
+          cell += f * previousCells[r0 + j];
+        }
+        float tcell = tanh(cell);
+        cells[r0 + j] = cell;
+        cellActivations[r0 + j] = tcell;
+        outputs[r0 + j] = tcell * o;
+      }
+    }
+    a.put(gateRows, activations, 0, 4 * n);
+    c.put(rows, cells, 0, n);
+    tc.put(rows, cellActivations, 0, n);
+    h.put(rows, outputs, 0, n);
+  }
+
+  /**
+   * Step {@code t} of the backward pass, steps taken from the last to the first: from the
+   * gradient {@code dh} of the step's output (recurrent part included) and the kept {@code a},
+   * {@code c}, {@code tc}, the gradient {@code dz} of the gate pre-activations; the cell-state
+   * gradient is carried to step {@code t − 1}.
+   *
+   * @param last whether {@code t} is the last step (nothing is carried into it)
+   */
+  void backward(FloatBuffer a, FloatBuffer c, FloatBuffer tc, FloatBuffer dh, FloatBuffer dz, int t, boolean last) {
+    int n = batch * size;
+    int gateRows = t * 4 * n;
+    int rows = t * n;
+    a.get(gateRows, activations, 0, 4 * n);
+    tc.get(rows, cellActivations, 0, n);
+    dh.get(rows, outputs, 0, n);
+    if (t > 0) {
+      c.get(rows - n, previousCells, 0, n);
+    }
+    for (int b = 0; b < batch; b++) {
+      int g0 = b * 4 * size;
+      int r0 = b * size;
+      for (int j = 0; j < size; j++) {
+        float ai = activations[g0 + j];
+        float f = activations[g0 + size + j];
+        float o = activations[g0 + 2 * size + j];
+        float g = activations[g0 + 3 * size + j];
+        float tcell = cellActivations[r0 + j];
+        float dht = outputs[r0 + j];
+        float dc = dht * o * (1 - tcell * tcell);
+        if (!last) {
+          dc += carried[r0 + j];
+        }
+        gates[g0 + j] = dc * g * (1 - ai * ai);
+        gates[g0 + size + j] = t > 0 ? dc * previousCells[r0 + j] * f * (1 - f) : 0f;
+        gates[g0 + 2 * size + j] = dht * tcell * o * (1 - o);
+        gates[g0 + 3 * size + j] = dc * ai * g * (1 - g);
+        carried[r0 + j] = dc * f;
+      }
+    }
+    dz.put(gateRows, gates, 0, 4 * n);
+  }
+
+  static float sigmoid(float x) {
+    return (float) (1.0 / (1.0 + Math.exp(-(double) x)));
+  }
+
+  static float tanh(float x) {
+    double d = x;
+    if (Math.abs(d) < TANH_LINEAR) {
+      return x;
+    }
+    if (Math.abs(d) > TANH_SATURATED) {
+      return d > 0 ? 1f : -1f;
+    }
+    double e = Math.exp(2 * d);
+    return (float) ((e - 1) / (e + 1));
+  }
+}
