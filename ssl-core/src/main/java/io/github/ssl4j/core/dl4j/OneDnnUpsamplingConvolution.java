@@ -47,6 +47,8 @@ public final class OneDnnUpsamplingConvolution {
   private long outChannels;
   private boolean bias;
   private OneDnnConvolution.Geometry geometry;
+  /** oneDNN's layout for the phase array, or null when its phases cannot be windows of it. */
+  private memory.desc blockedPhases;
   private Phases toOutput;
   private Phases fromOutputGradient;
 
@@ -72,8 +74,8 @@ public final class OneDnnUpsamplingConvolution {
     INDArray phaseWeights = phaseWeights(weights);
     INDArray phaseBias = bias == null ? null : Nd4j.tile(bias.reshape(1, outChannels), 1, 4)
         .reshape(4 * outChannels);
-    INDArray phases = convolution.forward(geometry, input, phaseWeights, phaseBias, OneDnnLayouts.allowed(),
-        workspaceMgr);
+    INDArray phases = convolution.forward(geometry, input, phaseWeights, phaseBias,
+        OneDnnLayouts.allowed() && blockedPhases != null, workspaceMgr);
     INDArray output = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, outputShape(), 'c');
     toOutput(OneDnnLayouts.of(phases)).run(phases, output);
     return output;
@@ -99,11 +101,7 @@ public final class OneDnnUpsamplingConvolution {
           + Arrays.toString(outputShape()) + ", got " + delta.dataType() + " " + Arrays.toString(delta.shape()));
     }
     long[] phaseShape = geometry.outShape();
-    memory.desc layout = null;
-    if (OneDnnLayouts.allowed()) {
-      memory.desc wanted = convolution.outputLayout(geometry);
-      layout = OneDnnConvolution.fits(wanted, phaseShape) ? wanted : null;
-    }
+    memory.desc layout = OneDnnLayouts.allowed() ? blockedPhases : null;
     // positions no phase reads (row 0 of phase a = 1, row h of a = 0, columns alike) stay zero
     INDArray phaseDelta = workspaceMgr.create(ArrayType.BP_WORKING_MEM, DataType.FLOAT, phaseShape, 'c');
     if (layout != null) {
@@ -149,6 +147,26 @@ public final class OneDnnUpsamplingConvolution {
         new int[] {2, 2}, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}, hasBias);
     toOutput = null;
     fromOutputGradient = null;
+    blockedPhases = windowsOf(convolution.outputLayout(geometry));
+  }
+
+  /**
+   * {@code layout} if it holds the phase array without padding and each phase is a window of it
+   * (in a layout blocked by channels, a phase must start at a block), else null.
+   */
+  private memory.desc windowsOf(memory.desc layout) {
+    if (!OneDnnConvolution.fits(layout, geometry.outShape())) {
+      return null;
+    }
+    long[] dims = {inShape[0], outChannels, inShape[2], inShape[3]};
+    try {
+      for (int phase = 0; phase < 4; phase++) {
+        layout.submemory_desc(dims, new long[] {0, phase * outChannels, phase / 2, phase % 2});
+      }
+      return layout;
+    } catch (RuntimeException e) {
+      return null;
+    }
   }
 
   private long[] outputShape() {

@@ -32,6 +32,7 @@ class OneDnnUpsamplingConvolutionTest {
       "1, 5, 1, 3, 3, false, false",
       "3, 16, 32, 5, 4, true, true", // channels that fill oneDNN's blocks: phases stay blocked
       "2, 7, 5, 2, 6, true, true",
+      "2, 3, 8, 3, 3, true, true", // four phases fill whole blocks, but a phase starts mid-block
   })
   void matchesUpsamplingThenConvolving(int batch, int in, int out, int h, int w, boolean bias, boolean step) {
     Nd4j.getRandom().setSeed(11 + in * out);
