@@ -35,12 +35,12 @@ public final class OneDnnUpsamplingConvolution {
   /** The kernel size this class computes. */
   public static final int KERNEL = 3;
 
-  /** For each 3×3 kernel row (or column) k, the (phase, tap) pairs it contributes to. */
-  private static final int[][][] TAPS_OF_KERNEL_ROW = {
-      {{0, 0}, {1, 0}},
-      {{0, 1}, {1, 0}},
-      {{0, 1}, {1, 1}},
-  };
+  /**
+   * Which 3×3 kernel entry adds into which phase-kernel tap: {kernel index ky·3 + kx, phase 2a + b,
+   * tap 2·ty + tx}. Row tap 0 of phase 0 is kernel row 0, its tap 1 rows 1 and 2; for phase 1,
+   * tap 0 is rows 0 and 1, tap 1 row 2; columns alike.
+   */
+  private static final int[][] KERNEL_TO_PHASE_TAP = kernelToPhaseTap();
 
   private final OneDnnConvolution convolution = new OneDnnConvolution();
   private long[] inShape;
@@ -178,46 +178,44 @@ public final class OneDnnUpsamplingConvolution {
    * the 3×3 kernel's entries that fall on the same input pixel.
    */
   private INDArray phaseWeights(INDArray weights) {
-    int out = (int) weights.size(0);
-    int in = (int) weights.size(1);
+    int pairs = (int) (weights.size(0) * weights.size(1));
     float[] w = weights.dup('c').data().asFloat();
-    float[] p = new float[4 * out * in * 4];
-    for (int ky = 0; ky < KERNEL; ky++) {
-      for (int kx = 0; kx < KERNEL; kx++) {
-        for (int[] row : TAPS_OF_KERNEL_ROW[ky]) {
-          for (int[] col : TAPS_OF_KERNEL_ROW[kx]) {
-            int phase = 2 * row[0] + col[0];
-            int tap = 2 * row[1] + col[1];
-            for (int oc = 0; oc < out * in; oc++) {
-              p[((phase * out * in) + oc) * 4 + tap] += w[oc * 9 + ky * 3 + kx];
-            }
-          }
-        }
+    float[] p = new float[4 * pairs * 4];
+    for (int[] e : KERNEL_TO_PHASE_TAP) {
+      for (int oc = 0; oc < pairs; oc++) {
+        p[(e[1] * pairs + oc) * 4 + e[2]] += w[oc * 9 + e[0]];
       }
     }
-    return Nd4j.createFromArray(p).reshape(4L * out, in, 2, 2);
+    return Nd4j.createFromArray(p).reshape(4 * weights.size(0), weights.size(1), 2, 2);
   }
 
   /** The gradient of the 3×3 kernel from that of the phase kernels (the adjoint of {@link #phaseWeights}). */
   private INDArray kernelGradient(INDArray phaseWeightGrad) {
-    int out = (int) outChannels;
-    int in = (int) inShape[1];
+    int pairs = (int) (outChannels * inShape[1]);
     float[] p = phaseWeightGrad.dup('c').data().asFloat();
-    float[] w = new float[out * in * 9];
+    float[] w = new float[pairs * 9];
+    for (int[] e : KERNEL_TO_PHASE_TAP) {
+      for (int oc = 0; oc < pairs; oc++) {
+        w[oc * 9 + e[0]] += p[(e[1] * pairs + oc) * 4 + e[2]];
+      }
+    }
+    return Nd4j.createFromArray(w);
+  }
+
+  private static int[][] kernelToPhaseTap() {
+    int[][][] phaseTapsOfRow = {{{0, 0}, {1, 0}}, {{0, 1}, {1, 0}}, {{0, 1}, {1, 1}}};
+    int[][] entries = new int[36][];
+    int n = 0;
     for (int ky = 0; ky < KERNEL; ky++) {
       for (int kx = 0; kx < KERNEL; kx++) {
-        for (int[] row : TAPS_OF_KERNEL_ROW[ky]) {
-          for (int[] col : TAPS_OF_KERNEL_ROW[kx]) {
-            int phase = 2 * row[0] + col[0];
-            int tap = 2 * row[1] + col[1];
-            for (int oc = 0; oc < out * in; oc++) {
-              w[oc * 9 + ky * 3 + kx] += p[((phase * out * in) + oc) * 4 + tap];
-            }
+        for (int[] row : phaseTapsOfRow[ky]) {
+          for (int[] col : phaseTapsOfRow[kx]) {
+            entries[n++] = new int[] {ky * KERNEL + kx, 2 * row[0] + col[0], 2 * row[1] + col[1]};
           }
         }
       }
     }
-    return Nd4j.createFromArray(w);
+    return entries;
   }
 
   private Phases toOutput(memory.desc phaseLayout) {
