@@ -2,6 +2,8 @@ package io.github.ssl4j.core.layers;
 
 import io.github.ssl4j.core.dl4j.FloatBuffers;
 import java.nio.FloatBuffer;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationSigmoid;
 import org.nd4j.linalg.activations.impl.ActivationTanH;
@@ -23,6 +25,8 @@ final class LstmCellLoops {
   private static final double TANH_LINEAR = 1e-4;
   /** Above this magnitude tanh(x) rounds to ±1 in float. */
   private static final double TANH_SATURATED = 20;
+
+  private static final int PROCESSORS = Runtime.getRuntime().availableProcessors();
 
   private final int batch;
   private final int size;
@@ -78,28 +82,7 @@ final class LstmCellLoops {
     if (t > 0) {
       c.get(rows - n, previousCells, 0, n);
     }
-    for (int b = 0; b < batch; b++) {
-      int g0 = b * 4 * size;
-      int r0 = b * size;
-      for (int j = 0; j < size; j++) {
-        float ai = tanh(gates[g0 + j]);
-        float f = sigmoid(gates[g0 + size + j]);
-        float o = sigmoid(gates[g0 + 2 * size + j]);
-        float g = sigmoid(gates[g0 + 3 * size + j]);
-        activations[g0 + j] = ai;
-        activations[g0 + size + j] = f;
-        activations[g0 + 2 * size + j] = o;
-        activations[g0 + 3 * size + j] = g;
-        float cell = ai * g;
-        if (t > 0) {
-          cell += f * previousCells[r0 + j];
-        }
-        float tcell = tanh(cell);
-        cells[r0 + j] = cell;
-        cellActivations[r0 + j] = tcell;
-        outputs[r0 + j] = tcell * o;
-      }
-    }
+    inRowRanges((from, to) -> forwardRows(t, from, to));
     a.put(gateRows, activations, 0, 4 * n);
     c.put(rows, cells, 0, n);
     tc.put(rows, cellActivations, 0, n);
@@ -124,7 +107,37 @@ final class LstmCellLoops {
     if (t > 0) {
       c.get(rows - n, previousCells, 0, n);
     }
-    for (int b = 0; b < batch; b++) {
+    inRowRanges((from, to) -> backwardRows(t, last, from, to));
+    dz.put(gateRows, gates, 0, 4 * n);
+  }
+
+  private void forwardRows(int t, int from, int to) {
+    for (int b = from; b < to; b++) {
+      int g0 = b * 4 * size;
+      int r0 = b * size;
+      for (int j = 0; j < size; j++) {
+        float ai = tanh(gates[g0 + j]);
+        float f = sigmoid(gates[g0 + size + j]);
+        float o = sigmoid(gates[g0 + 2 * size + j]);
+        float g = sigmoid(gates[g0 + 3 * size + j]);
+        activations[g0 + j] = ai;
+        activations[g0 + size + j] = f;
+        activations[g0 + 2 * size + j] = o;
+        activations[g0 + 3 * size + j] = g;
+        float cell = ai * g;
+        if (t > 0) {
+          cell += f * previousCells[r0 + j];
+        }
+        float tcell = tanh(cell);
+        cells[r0 + j] = cell;
+        cellActivations[r0 + j] = tcell;
+        outputs[r0 + j] = tcell * o;
+      }
+    }
+  }
+
+  private void backwardRows(int t, boolean last, int from, int to) {
+    for (int b = from; b < to; b++) {
       int g0 = b * 4 * size;
       int r0 = b * size;
       for (int j = 0; j < size; j++) {
@@ -145,7 +158,22 @@ final class LstmCellLoops {
         carried[r0 + j] = dc * f;
       }
     }
-    dz.put(gateRows, gates, 0, 4 * n);
+  }
+
+  /** Rows of a step are independent: the two halves of the batch run on two threads. */
+  private void inRowRanges(RowRange body) {
+    if (batch < 2 || PROCESSORS < 2) {
+      body.run(0, batch);
+      return;
+    }
+    int half = batch / 2;
+    ForkJoinTask<?> other = ForkJoinPool.commonPool().submit(() -> body.run(half, batch));
+    body.run(0, half);
+    other.join();
+  }
+
+  private interface RowRange {
+    void run(int from, int to);
   }
 
   static float sigmoid(float x) {

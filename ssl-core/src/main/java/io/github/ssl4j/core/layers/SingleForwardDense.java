@@ -101,7 +101,16 @@ public class SingleForwardDense extends DenseLayer {
             + w.rows() + ") " + layerId());
       }
       INDArray z = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, w.dataType(), in.size(0), w.size(1));
-      Gemm.gemm(in, false, w, false, z, 1.0, 0.0);
+      if (w.ordering() == 'f' && w.rows() > 1 && w.columns() > 1) {
+        // DL4J's weights are column-major: the product as zᵀ = Wᵀ·inᵀ into a column-major array,
+        // for which oneDNN's sgemm takes the faster kernel, then copied
+        INDArray columnMajor = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, w.dataType(),
+            new long[] {in.size(0), w.size(1)}, 'f');
+        Gemm.gemm(in, false, w, false, columnMajor, 1.0, 0.0);
+        z.assign(columnMajor);
+      } else {
+        Gemm.gemm(in, false, w, false, z, 1.0, 0.0);
+      }
       if (hasBias()) {
         z.addiRowVector(getParamWithNoise(DefaultParamInitializer.BIAS_KEY, training, workspaceMgr));
       }
