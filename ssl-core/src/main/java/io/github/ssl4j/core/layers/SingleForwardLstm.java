@@ -36,7 +36,9 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * input weights at once, runs the recurrence, and keeps the gate pre-activations, activations and
  * cell states (in the activations workspace, which lives until the backward pass ends); the
  * backward pass that follows on the same input uses them and computes the weight gradients and the
- * input gradient with one product each over all time steps. Anything else (inference, truncated
+ * input gradient with one product each over all time steps; in float with DL4J's default tanh and
+ * sigmoid activations, the element-wise part of each time step is one Java loop ({@code
+ * LstmCellLoops}). Anything else (inference, truncated
  * BPTT, a mask, a different input, NWC data) takes DL4J's path. The gate order, parameters,
  * parameter layout and gradients are DL4J's (equal up to float summation order); build it with
  * {@link Builder}, which has all of {@link LSTM.Builder}'s options.
