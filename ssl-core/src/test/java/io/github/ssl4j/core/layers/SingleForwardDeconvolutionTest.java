@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import static io.github.ssl4j.core.testing.GraphEquivalence.assertSameScoreAndGradients;
+
 import io.github.ssl4j.core.dl4j.LayerHelpers;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
@@ -41,21 +43,9 @@ class SingleForwardDeconvolutionTest {
       Nd4j.getRandom().setSeed(3 + variant);
       INDArray x = Nd4j.rand(type, 5, 6).subi(0.5);
       INDArray y = Nd4j.rand(type, 5, 2);
-      for (ComputationGraph g : new ComputationGraph[] {stock, single}) {
-        g.setInputs(x);
-        g.setLabels(y);
-        g.computeGradientAndScore();
-      }
-      assertEquals(stock.score(), single.score(), tolerance * Math.abs(stock.score()), "variant " + variant);
-      INDArray expected = stock.gradient().gradient();
-      INDArray actual = single.gradient().gradient();
-      assertNotEquals(0.0, expected.norm2Number().doubleValue());
-      // covers the layer's own weight and bias gradients and, through the dense layer below,
-      // the gradient with respect to its input
-      double error = actual.sub(expected).norm2Number().doubleValue() / expected.norm2Number().doubleValue();
-      assertTrue(error < tolerance, "variant " + variant + ": relative gradient error " + error);
-      assertEquals(0.0, stock.outputSingle(x).sub(single.outputSingle(x)).amaxNumber().doubleValue(),
-          tolerance, "inference output");
+      // the layer's own weight and bias gradients and, through the dense layer below, the
+      // gradient with respect to its input
+      assertSameScoreAndGradients(stock, single, x, y, tolerance, false, "variant " + variant);
     }
   }
 

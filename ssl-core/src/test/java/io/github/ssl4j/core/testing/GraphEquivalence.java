@@ -1,0 +1,47 @@
+package io.github.ssl4j.core.testing;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.ssl4j.core.dl4j.OneDnnLayouts;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Checks that a graph with one of ssl4j's layers computes what the same graph with DL4J's stock
+ * layer computes, for layer tests.
+ */
+public final class GraphEquivalence {
+  private GraphEquivalence() {}
+
+  /**
+   * Same score, gradient (all parameters, so also the input gradient of the layer under test when
+   * a layer with parameters sits below it; relative norm error) and inference output, within
+   * {@code tolerance}, for one input and label batch. The graphs must hold the same parameters.
+   *
+   * @param trainingStep whether the gradients are computed inside a training step ({@link
+   *     OneDnnLayouts#during}), where layers may pass arrays in oneDNN's layouts
+   * @param what names the case in failure messages
+   */
+  public static void assertSameScoreAndGradients(ComputationGraph stock, ComputationGraph candidate, INDArray x,
+      INDArray y, double tolerance, boolean trainingStep, String what) {
+    for (ComputationGraph g : new ComputationGraph[] {stock, candidate}) {
+      g.setInputs(x);
+      g.setLabels(y);
+      if (trainingStep) {
+        OneDnnLayouts.during(g::computeGradientAndScore);
+      } else {
+        g.computeGradientAndScore();
+      }
+    }
+    assertEquals(stock.score(), candidate.score(), tolerance * Math.abs(stock.score()), what + ": score");
+    INDArray expected = stock.gradient().gradient();
+    INDArray actual = candidate.gradient().gradient();
+    assertNotEquals(0.0, expected.norm2Number().doubleValue(), what + ": a zero gradient tests nothing");
+    double error = actual.sub(expected).norm2Number().doubleValue() / expected.norm2Number().doubleValue();
+    assertTrue(error < tolerance, what + ": relative gradient error " + error);
+    assertEquals(0.0, stock.outputSingle(x).sub(candidate.outputSingle(x)).amaxNumber().doubleValue(),
+        tolerance, what + ": inference output");
+  }
+}
