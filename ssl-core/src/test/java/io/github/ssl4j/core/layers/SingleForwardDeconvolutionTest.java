@@ -3,9 +3,9 @@ package io.github.ssl4j.core.layers;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import static io.github.ssl4j.core.testing.GraphEquivalence.assertSameScoreAndGradients;
+import static io.github.ssl4j.core.testing.GraphEquivalence.assertTrainsAlike;
 
 import io.github.ssl4j.core.dl4j.LayerHelpers;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
@@ -54,16 +54,7 @@ class SingleForwardDeconvolutionTest {
     ComputationGraph stock = graph(false, 0, DataType.FLOAT);
     ComputationGraph single = graph(true, 0, DataType.FLOAT);
     single.setParams(stock.params().dup());
-    for (int step = 0; step < 5; step++) {
-      Nd4j.getRandom().setSeed(40 + step);
-      INDArray x = Nd4j.rand(DataType.FLOAT, 7, 6);
-      INDArray y = Nd4j.rand(DataType.FLOAT, 7, 2);
-      stock.fit(new INDArray[] {x}, new INDArray[] {y});
-      single.fit(new INDArray[] {x}, new INDArray[] {y});
-    }
-    double error = single.params().sub(stock.params()).norm2Number().doubleValue()
-        / stock.params().norm2Number().doubleValue();
-    assertTrue(error < 1e-5, "parameters after five Adam steps differ by " + error);
+    assertTrainsAlike(stock, single, 7, 6, 2, 1e-5);
   }
 
   @Test

@@ -3,13 +3,12 @@ package io.github.ssl4j.core.layers;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import static io.github.ssl4j.core.testing.GraphEquivalence.assertSameScoreAndGradients;
+import static io.github.ssl4j.core.testing.GraphEquivalence.assertTrainsAlike;
 
 import io.github.ssl4j.core.dl4j.LayerHelpers;
 import io.github.ssl4j.core.dl4j.OneDnn;
-import io.github.ssl4j.core.dl4j.OneDnnLayouts;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -62,16 +61,7 @@ class UpsamplingConvolutionTest {
     ComputationGraph stock = graph(false, 0, DataType.FLOAT);
     ComputationGraph fused = graph(true, 0, DataType.FLOAT);
     fused.setParams(stock.params().dup());
-    for (int step = 0; step < 5; step++) {
-      Nd4j.getRandom().setSeed(40 + step);
-      INDArray x = Nd4j.rand(DataType.FLOAT, 7, 6);
-      INDArray y = Nd4j.rand(DataType.FLOAT, 7, 2);
-      OneDnnLayouts.during(() -> stock.fit(new INDArray[] {x}, new INDArray[] {y}));
-      OneDnnLayouts.during(() -> fused.fit(new INDArray[] {x}, new INDArray[] {y}));
-    }
-    double error = fused.params().sub(stock.params()).norm2Number().doubleValue()
-        / stock.params().norm2Number().doubleValue();
-    assertTrue(error < 1e-5, "parameters after five Adam steps differ by " + error);
+    assertTrainsAlike(stock, fused, 7, 6, 2, 1e-5);
   }
 
   @Test

@@ -44,4 +44,24 @@ public final class GraphEquivalence {
     assertEquals(0.0, stock.outputSingle(x).sub(candidate.outputSingle(x)).amaxNumber().doubleValue(),
         tolerance, what + ": inference output");
   }
+
+  /**
+   * Five Adam steps of both graphs (same parameters at the start) on the same random float batches
+   * of {@code rows} × {@code inputs} inputs and {@code rows} × {@code outputs} labels, each step inside
+   * a training step ({@link OneDnnLayouts#during}); the parameters must then agree within relative
+   * norm error {@code tolerance}.
+   */
+  public static void assertTrainsAlike(ComputationGraph stock, ComputationGraph candidate, int rows, int inputs,
+      int outputs, double tolerance) {
+    for (int step = 0; step < 5; step++) {
+      org.nd4j.linalg.factory.Nd4j.getRandom().setSeed(40 + step);
+      INDArray x = org.nd4j.linalg.factory.Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, rows, inputs);
+      INDArray y = org.nd4j.linalg.factory.Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, rows, outputs);
+      OneDnnLayouts.during(() -> stock.fit(new INDArray[] {x}, new INDArray[] {y}));
+      OneDnnLayouts.during(() -> candidate.fit(new INDArray[] {x}, new INDArray[] {y}));
+    }
+    double error = candidate.params().sub(stock.params()).norm2Number().doubleValue()
+        / stock.params().norm2Number().doubleValue();
+    assertTrue(error < tolerance, "parameters after five Adam steps differ by " + error);
+  }
 }
