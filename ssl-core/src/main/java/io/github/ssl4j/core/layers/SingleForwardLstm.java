@@ -164,14 +164,15 @@ public class SingleForwardLstm extends LSTM {
       LstmCellLoops loops = LstmCellLoops.apply(afn, gate, k.z, k.a, k.c, k.tc, k.h)
           ? new LstmCellLoops(batch, (int) size) : null;
       lastOnLoops = loops != null;
+      java.nio.FloatBuffer[] buffers = loops == null ? null : new java.nio.FloatBuffer[] {FloatBuffers.of(k.z),
+          FloatBuffers.of(k.a), FloatBuffers.of(k.c), FloatBuffers.of(k.tc), FloatBuffers.of(k.h)};
       for (int t = 0; t < steps; t++) {
         INDArray zt = k.rows(k.z, t);
         if (t > 0) {
           Gemm.gemm(k.rows(k.h, t - 1), false, wr, false, zt, 1.0, 1.0);
         }
         if (loops != null) {
-          loops.forward(FloatBuffers.of(k.z), FloatBuffers.of(k.a), FloatBuffers.of(k.c), FloatBuffers.of(k.tc),
-              FloatBuffers.of(k.h), t);
+          loops.forward(buffers[0], buffers[1], buffers[2], buffers[3], buffers[4], t);
           continue;
         }
         INDArray at = k.rows(k.a, t).assign(zt);
@@ -240,10 +241,11 @@ public class SingleForwardLstm extends LSTM {
       INDArray dcNext = null;
       LstmCellLoops loops = LstmCellLoops.apply(afn, gate, k.a, k.c, k.tc, dh, dz)
           ? new LstmCellLoops(k.batch, (int) size) : null;
+      java.nio.FloatBuffer[] buffers = loops == null ? null : new java.nio.FloatBuffer[] {FloatBuffers.of(k.a),
+          FloatBuffers.of(k.c), FloatBuffers.of(k.tc), FloatBuffers.of(dh), FloatBuffers.of(dz)};
       for (int t = k.steps - 1; t >= 0; t--) {
         if (loops != null) {
-          loops.backward(FloatBuffers.of(k.a), FloatBuffers.of(k.c), FloatBuffers.of(k.tc), FloatBuffers.of(dh),
-              FloatBuffers.of(dz), t, t == k.steps - 1);
+          loops.backward(buffers[0], buffers[1], buffers[2], buffers[3], buffers[4], t, t == k.steps - 1);
           if (t > 0) {
             Gemm.gemm(k.rows(dz, t), false, wr, true, k.rows(dh, t - 1), 1.0, 1.0);
           }
