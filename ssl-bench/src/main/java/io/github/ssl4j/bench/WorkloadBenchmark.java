@@ -179,6 +179,7 @@ public final class WorkloadBenchmark implements Callable<Integer> {
     result.put("max_rate", Arrays.stream(rates).max().orElse(0));
     result.put("median_step_s", medianStep);
     result.put("timed_steps", steps);
+    result.put("step_seconds", stepSeconds);
     result.put("warmup_steps", warmup);
     result.put("batch", w.batch());
     result.put("rows_per_step", rowsPerBatch);

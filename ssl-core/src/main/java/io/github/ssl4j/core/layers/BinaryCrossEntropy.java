@@ -4,7 +4,10 @@ import java.util.Arrays;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationSigmoid;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.BooleanIndexing;
+import org.nd4j.linalg.indexing.conditions.Conditions;
 import org.nd4j.linalg.lossfunctions.ILossFunction;
 import org.nd4j.linalg.lossfunctions.LossUtil;
 import org.nd4j.linalg.lossfunctions.impl.LossBinaryXENT;
@@ -22,8 +25,20 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * which this loss does not. Labels in {@code [0, 1]}; a mask (per example or per output) zeroes
  * masked outputs in the score and the gradient. Any other activation takes {@link LossBinaryXENT}'s
  * path. Use it as the loss function of an output or loss layer.
+ *
+ * <p>No subnormal number enters or leaves these passes: {@code log(1 + e^−|z|)} is computed with
+ * {@code |z|} capped at {@value #EXP_CAP} (the result is the same, 0 in float and double), and a
+ * gradient {@code p} whose magnitude is below the data type's smallest normal number (for
+ * {@code z} below about −87 in float) is 0. Products that read subnormal values run several
+ * times slower on CPUs that handle them in microcode, and a next-frame model's background
+ * logits reach that range within a few dozen steps.
  */
 public final class BinaryCrossEntropy implements ILossFunction {
+  /**
+   * {@code |z|} above this gives {@code log(1 + e^−|z|) = 0} in float and double alike, while
+   * {@code e^−|z|} is still a normal float.
+   */
+  static final double EXP_CAP = 80;
   private static final LossBinaryXENT OTHER_ACTIVATIONS = new LossBinaryXENT();
 
   /** The loss; it has no settings. */
@@ -40,7 +55,7 @@ public final class BinaryCrossEntropy implements ILossFunction {
   /** Per-output loss from logits {@code z}, masked: a new array. */
   private static INDArray perOutput(INDArray labels, INDArray z, INDArray mask) {
     INDArray y = labels.castTo(z.dataType());
-    INDArray loss = Transforms.abs(z, true).negi();
+    INDArray loss = Transforms.min(Transforms.abs(z, true), EXP_CAP, false).negi();
     Transforms.exp(loss, false);
     Transforms.log(loss.addi(1.0), false);
     loss.addi(Transforms.relu(z, true)).subi(z.mul(y));
@@ -77,7 +92,10 @@ public final class BinaryCrossEntropy implements ILossFunction {
       return OTHER_ACTIVATIONS.computeGradient(labels, preOutput, activationFn, mask);
     }
     checkShapes(labels, preOutput);
-    INDArray gradient = Transforms.sigmoid(preOutput, true).subi(labels.castTo(preOutput.dataType()));
+    INDArray p = Transforms.sigmoid(preOutput, true);
+    double smallestNormal = p.dataType() == DataType.DOUBLE ? Double.MIN_NORMAL : Float.MIN_NORMAL;
+    BooleanIndexing.replaceWhere(p, 0.0, Conditions.absLessThan(smallestNormal));
+    INDArray gradient = p.subi(labels.castTo(preOutput.dataType()));
     if (mask != null) {
       LossUtil.applyMask(gradient, mask);
     }

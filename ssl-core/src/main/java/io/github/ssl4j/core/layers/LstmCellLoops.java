@@ -19,6 +19,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * block input, forget, output, input modulation), cell states, their activations and outputs
  * {@code [steps·batch, size]}. Activations are computed in double and rounded to float, so they
  * agree with ND4J's to float rounding.
+ *
+ * <p>Every value these loops store whose magnitude is below {@link Float#MIN_NORMAL} (a subnormal
+ * float, such as the sigmoid of a gate pre-activation below about −87) is stored as zero: a matrix
+ * product that reads subnormal values runs several times slower on CPUs that handle them in
+ * microcode, and the LSTM's outputs and gate gradients go into such products.
  */
 final class LstmCellLoops {
   /** Below this magnitude tanh(x) rounds to x in float. */
@@ -128,10 +133,11 @@ final class LstmCellLoops {
         if (t > 0) {
           cell += f * previousCells[r0 + j];
         }
+        cell = normal(cell);
         float tcell = tanh(cell);
         cells[r0 + j] = cell;
         cellActivations[r0 + j] = tcell;
-        outputs[r0 + j] = tcell * o;
+        outputs[r0 + j] = normal(tcell * o);
       }
     }
   }
@@ -151,11 +157,11 @@ final class LstmCellLoops {
         if (!last) {
           dc += carried[r0 + j];
         }
-        gates[g0 + j] = dc * g * (1 - ai * ai);
-        gates[g0 + size + j] = t > 0 ? dc * previousCells[r0 + j] * f * (1 - f) : 0f;
-        gates[g0 + 2 * size + j] = dht * tcell * o * (1 - o);
-        gates[g0 + 3 * size + j] = dc * ai * g * (1 - g);
-        carried[r0 + j] = dc * f;
+        gates[g0 + j] = normal(dc * g * (1 - ai * ai));
+        gates[g0 + size + j] = t > 0 ? normal(dc * previousCells[r0 + j] * f * (1 - f)) : 0f;
+        gates[g0 + 2 * size + j] = normal(dht * tcell * o * (1 - o));
+        gates[g0 + 3 * size + j] = normal(dc * ai * g * (1 - g));
+        carried[r0 + j] = normal(dc * f);
       }
     }
   }
@@ -172,18 +178,25 @@ final class LstmCellLoops {
     other.join();
   }
 
+  /** {@code v}, or 0 when {@code v} is subnormal. */
+  static float normal(float v) {
+    return Math.abs(v) < Float.MIN_NORMAL ? 0f : v;
+  }
+
   private interface RowRange {
     void run(int from, int to);
   }
 
+  /** The logistic function, 0 where it is below {@link Float#MIN_NORMAL}. */
   static float sigmoid(float x) {
-    return (float) (1.0 / (1.0 + Math.exp(-(double) x)));
+    return normal((float) (1.0 / (1.0 + Math.exp(-(double) x))));
   }
 
+  /** tanh, 0 where its magnitude is below {@link Float#MIN_NORMAL}. */
   static float tanh(float x) {
     double d = x;
     if (Math.abs(d) < TANH_LINEAR) {
-      return x;
+      return normal(x);
     }
     if (Math.abs(d) > TANH_SATURATED) {
       return d > 0 ? 1f : -1f;

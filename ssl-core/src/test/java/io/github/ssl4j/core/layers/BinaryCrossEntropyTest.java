@@ -18,6 +18,7 @@ import org.nd4j.linalg.activations.impl.ActivationTanH;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
 import org.nd4j.linalg.learning.config.NoOp;
 import org.nd4j.linalg.lossfunctions.impl.LossBinaryXENT;
 
@@ -69,6 +70,36 @@ class BinaryCrossEntropyTest {
     assertEquals(0, g.getDouble(0, 2), 1e-12);
     // DL4J's clipped loss gives up on the wrong ones
     assertTrue(Math.abs(new LossBinaryXENT().computeGradient(y, z.dup(), sigmoid, null).getDouble(0, 0)) < 1e-6);
+  }
+
+  @Test
+  void noSubnormalNumbersInScoreOrGradient() {
+    // float: sigmoid(-88) ~ 6e-39 is subnormal; in double sigmoid(-720) ~ 2e-313 is
+    float[] logits = {-88f, -87f, -100f, -1000f, 88f, 100f, -3f};
+    INDArray z = Nd4j.createFromArray(new float[][] {logits});
+    INDArray y = Nd4j.zeros(DataType.FLOAT, 1, logits.length);
+    assertTrue(Transforms.sigmoid(z, true).getFloat(0, 0) < Float.MIN_NORMAL
+        && Transforms.sigmoid(z, true).getFloat(0, 0) > 0, "ND4J's sigmoid(-88) is subnormal");
+    INDArray g = loss.computeGradient(y, z.dup(), sigmoid, null);
+    assertEquals(0f, g.getFloat(0, 0));
+    assertTrue(g.getFloat(0, 1) >= Float.MIN_NORMAL, "sigmoid(-87) is normal and kept");
+    assertEquals(1f, g.getFloat(0, 4));
+    for (float v : g.data().asFloat()) {
+      assertTrue(v == 0 || Math.abs(v) >= Float.MIN_NORMAL, "subnormal gradient " + v);
+    }
+    // the score: log(1 + e^-|z|) is 0 in float for every |z| above about 17, capped or not
+    double expected = 0;
+    for (float l : logits) {
+      expected += (float) (Math.max(l, 0) + (float) Math.log(1 + (float) Math.exp(-Math.abs(l))));
+    }
+    assertEquals(expected, loss.computeScore(y, z.dup(), sigmoid, null, false), 1e-3);
+
+    INDArray zd = Nd4j.createFromArray(new double[][] {{-720, -700, 745}});
+    INDArray gd = loss.computeGradient(Nd4j.zeros(DataType.DOUBLE, 1, 3), zd.dup(), sigmoid, null);
+    assertEquals(0, gd.getDouble(0, 0));
+    assertTrue(gd.getDouble(0, 1) >= Double.MIN_NORMAL);
+    assertEquals(1, gd.getDouble(0, 2));
+    assertEquals(745, loss.computeScore(Nd4j.zeros(DataType.DOUBLE, 1, 3), zd.dup(), sigmoid, null, false), 1e-9);
   }
 
   @Test

@@ -25,6 +25,7 @@ import org.nd4j.linalg.activations.BaseActivationFunction;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.NoOp;
@@ -103,6 +104,48 @@ class SingleForwardLstmTest {
     for (float tiny : new float[] {0f, -0f, 1e-30f, -3e-7f, 5e-5f}) {
       assertEquals(tiny, LstmCellLoops.tanh(tiny), Math.ulp(tiny));
     }
+  }
+
+  @Test
+  void subnormalActivationsAreStoredAsZero() {
+    assertEquals(0f, LstmCellLoops.sigmoid(-95f), "e^-95 is subnormal in float");
+    assertTrue(LstmCellLoops.sigmoid(-87f) >= Float.MIN_NORMAL);
+    assertEquals(0f, LstmCellLoops.tanh(1e-40f));
+    assertEquals(0f, LstmCellLoops.normal(Float.MIN_NORMAL / 2));
+    assertEquals(-Float.MIN_NORMAL, LstmCellLoops.normal(-Float.MIN_NORMAL));
+
+    assertEquals(0f, LstmCellLoops.sigmoid(-88f), "e^-88 is subnormal in float");
+
+    // output gates at -88: DL4J's LSTM outputs subnormal values, the loops zeros
+    ComputationGraph stock = graph(false, DataType.FLOAT);
+    ComputationGraph single = graph(true, DataType.FLOAT);
+    org.deeplearning4j.nn.api.Layer lstm = stock.getLayer("lstm"); // gate columns i, f, o, g
+    for (String key : new String[] {LSTMParamInitializer.INPUT_WEIGHT_KEY, LSTMParamInitializer.RECURRENT_WEIGHT_KEY}) {
+      lstm.getParam(key).get(NDArrayIndex.all(), NDArrayIndex.interval(12, 18)).assign(0);
+    }
+    INDArray bias = lstm.getParam(LSTMParamInitializer.BIAS_KEY);
+    bias.reshape(bias.length()).get(NDArrayIndex.interval(12, 18)).assign(-88);
+    single.setParams(stock.params().dup());
+    assertEquals(-88f, single.getLayer("lstm").getParam(LSTMParamInitializer.BIAS_KEY).getFloat(13), 0f);
+    INDArray[] b = batch(DataType.FLOAT, 5);
+    INDArray expected = stock.feedForward(new INDArray[] {b[0]}, true, false).get("lstm");
+    INDArray actual = single.feedForward(new INDArray[] {b[0]}, true, false).get("lstm");
+    assertTrue(subnormals(expected) > 0, "the case must produce subnormal outputs");
+    assertEquals(0, subnormals(actual));
+    assertTrue(expected.equalsWithEps(actual, 1e-37));
+    single.setInputs(b[0]);
+    single.setLabels(b[1]);
+    single.computeGradientAndScore();
+    assertTrue(((SingleForwardLstm.Runtime) single.getLayer("lstm")).lastOnLoops);
+    assertEquals(0, subnormals(single.getLayer("lstm").getGradientsViewArray()));
+  }
+
+  private static int subnormals(INDArray a) {
+    int count = 0;
+    for (float v : a.dup().data().asFloat()) {
+      count += v != 0 && Math.abs(v) < Float.MIN_NORMAL ? 1 : 0;
+    }
+    return count;
   }
 
   @Test
