@@ -4,6 +4,7 @@ import io.github.ssl4j.core.dl4j.FloatBuffers;
 import java.nio.FloatBuffer;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
+import java.util.function.IntConsumer;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationSigmoid;
 import org.nd4j.linalg.activations.impl.ActivationTanH;
@@ -75,11 +76,35 @@ final class LstmCellLoops {
   }
 
   /**
-   * Step {@code t} of the forward pass: from the gate pre-activations {@code z} (recurrent part
-   * included), the gate activations {@code a}, cell state {@code c}, its activation {@code tc}
-   * and output {@code h}.
+   * The forward pass over these arrays, as a function of the step {@code t} to run (steps in
+   * order): from the gate pre-activations {@code z} (recurrent part included), the gate
+   * activations {@code a}, cell state {@code c}, its activation {@code tc} and output {@code h}.
    */
-  void forward(FloatBuffer z, FloatBuffer a, FloatBuffer c, FloatBuffer tc, FloatBuffer h, int t) {
+  IntConsumer forwardSteps(INDArray z, INDArray a, INDArray c, INDArray tc, INDArray h) {
+    FloatBuffer zb = FloatBuffers.of(z);
+    FloatBuffer ab = FloatBuffers.of(a);
+    FloatBuffer cb = FloatBuffers.of(c);
+    FloatBuffer tcb = FloatBuffers.of(tc);
+    FloatBuffer hb = FloatBuffers.of(h);
+    return t -> forward(zb, ab, cb, tcb, hb, t);
+  }
+
+  /**
+   * The backward pass over these arrays, as a function of the step {@code t} to run, from step
+   * {@code steps − 1} down to 0: from the gradient {@code dh} of each step's output (recurrent part
+   * included) and the kept {@code a}, {@code c}, {@code tc}, the gradient {@code dz} of the gate
+   * pre-activations; the cell-state gradient is carried from step {@code t} to {@code t − 1}.
+   */
+  IntConsumer backwardSteps(INDArray a, INDArray c, INDArray tc, INDArray dh, INDArray dz, int steps) {
+    FloatBuffer ab = FloatBuffers.of(a);
+    FloatBuffer cb = FloatBuffers.of(c);
+    FloatBuffer tcb = FloatBuffers.of(tc);
+    FloatBuffer dhb = FloatBuffers.of(dh);
+    FloatBuffer dzb = FloatBuffers.of(dz);
+    return t -> backward(ab, cb, tcb, dhb, dzb, t, t == steps - 1);
+  }
+
+  private void forward(FloatBuffer z, FloatBuffer a, FloatBuffer c, FloatBuffer tc, FloatBuffer h, int t) {
     int n = batch * size;
     int gateRows = t * 4 * n;
     int rows = t * n;
@@ -94,15 +119,8 @@ final class LstmCellLoops {
     h.put(rows, outputs, 0, n);
   }
 
-  /**
-   * Step {@code t} of the backward pass, steps taken from the last to the first: from the
-   * gradient {@code dh} of the step's output (recurrent part included) and the kept {@code a},
-   * {@code c}, {@code tc}, the gradient {@code dz} of the gate pre-activations; the cell-state
-   * gradient is carried to step {@code t − 1}.
-   *
-   * @param last whether {@code t} is the last step (nothing is carried into it)
-   */
-  void backward(FloatBuffer a, FloatBuffer c, FloatBuffer tc, FloatBuffer dh, FloatBuffer dz, int t, boolean last) {
+  /** @param last whether {@code t} is the last step (nothing is carried into it) */
+  private void backward(FloatBuffer a, FloatBuffer c, FloatBuffer tc, FloatBuffer dh, FloatBuffer dz, int t, boolean last) {
     int n = batch * size;
     int gateRows = t * 4 * n;
     int rows = t * n;

@@ -1,10 +1,10 @@
 package io.github.ssl4j.core.layers;
 
-import io.github.ssl4j.core.dl4j.FloatBuffers;
 import io.github.ssl4j.core.dl4j.Gemm;
 import io.github.ssl4j.core.dl4j.RuntimeLayers;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.function.IntConsumer;
 import org.deeplearning4j.exception.DL4JInvalidInputException;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -161,18 +161,16 @@ public class SingleForwardLstm extends LSTM {
       k.c = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, type, new long[] {rows, size}, 'c');
       k.tc = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, type, new long[] {rows, size}, 'c');
       k.h = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, type, new long[] {rows, size}, 'c');
-      LstmCellLoops loops = LstmCellLoops.apply(afn, gate, k.z, k.a, k.c, k.tc, k.h)
-          ? new LstmCellLoops(batch, (int) size) : null;
-      lastOnLoops = loops != null;
-      java.nio.FloatBuffer[] buffers = loops == null ? null : new java.nio.FloatBuffer[] {FloatBuffers.of(k.z),
-          FloatBuffers.of(k.a), FloatBuffers.of(k.c), FloatBuffers.of(k.tc), FloatBuffers.of(k.h)};
+      IntConsumer loopStep = LstmCellLoops.apply(afn, gate, k.z, k.a, k.c, k.tc, k.h)
+          ? new LstmCellLoops(batch, (int) size).forwardSteps(k.z, k.a, k.c, k.tc, k.h) : null;
+      lastOnLoops = loopStep != null;
       for (int t = 0; t < steps; t++) {
         INDArray zt = k.rows(k.z, t);
         if (t > 0) {
           Gemm.gemm(k.rows(k.h, t - 1), false, wr, false, zt, 1.0, 1.0);
         }
-        if (loops != null) {
-          loops.forward(buffers[0], buffers[1], buffers[2], buffers[3], buffers[4], t);
+        if (loopStep != null) {
+          loopStep.accept(t);
           continue;
         }
         INDArray at = k.rows(k.a, t).assign(zt);
@@ -239,13 +237,11 @@ public class SingleForwardLstm extends LSTM {
       dh = dh.reshape('c', rows, size);
       INDArray dz = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, type, new long[] {rows, 4 * size}, 'c');
       INDArray dcNext = null;
-      LstmCellLoops loops = LstmCellLoops.apply(afn, gate, k.a, k.c, k.tc, dh, dz)
-          ? new LstmCellLoops(k.batch, (int) size) : null;
-      java.nio.FloatBuffer[] buffers = loops == null ? null : new java.nio.FloatBuffer[] {FloatBuffers.of(k.a),
-          FloatBuffers.of(k.c), FloatBuffers.of(k.tc), FloatBuffers.of(dh), FloatBuffers.of(dz)};
+      IntConsumer loopStep = LstmCellLoops.apply(afn, gate, k.a, k.c, k.tc, dh, dz)
+          ? new LstmCellLoops(k.batch, (int) size).backwardSteps(k.a, k.c, k.tc, dh, dz, k.steps) : null;
       for (int t = k.steps - 1; t >= 0; t--) {
-        if (loops != null) {
-          loops.backward(buffers[0], buffers[1], buffers[2], buffers[3], buffers[4], t, t == k.steps - 1);
+        if (loopStep != null) {
+          loopStep.accept(t);
           if (t > 0) {
             Gemm.gemm(k.rows(dz, t), false, wr, true, k.rows(dh, t - 1), 1.0, 1.0);
           }

@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.ssl4j.core.dl4j.OneDnnLayouts;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Checks that a graph with one of ssl4j's layers computes what the same graph with DL4J's stock
@@ -54,9 +56,9 @@ public final class GraphEquivalence {
   public static void assertTrainsAlike(ComputationGraph stock, ComputationGraph candidate, int rows, int inputs,
       int outputs, double tolerance) {
     for (int step = 0; step < 5; step++) {
-      org.nd4j.linalg.factory.Nd4j.getRandom().setSeed(40 + step);
-      INDArray x = org.nd4j.linalg.factory.Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, rows, inputs);
-      INDArray y = org.nd4j.linalg.factory.Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, rows, outputs);
+      Nd4j.getRandom().setSeed(40 + step);
+      INDArray x = Nd4j.rand(DataType.FLOAT, rows, inputs);
+      INDArray y = Nd4j.rand(DataType.FLOAT, rows, outputs);
       OneDnnLayouts.during(() -> stock.fit(new INDArray[] {x}, new INDArray[] {y}));
       OneDnnLayouts.during(() -> candidate.fit(new INDArray[] {x}, new INDArray[] {y}));
     }
