@@ -29,9 +29,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * <p>No subnormal number enters or leaves these passes: {@code log(1 + e^−|z|)} is computed with
  * {@code |z|} capped at {@value #EXP_CAP} (the result is the same, 0 in float and double), and a
  * gradient {@code p} whose magnitude is below the data type's smallest normal number (for
- * {@code z} below about −87 in float) is 0. Products that read subnormal values run several
- * times slower on CPUs that handle them in microcode, and a next-frame model's background
- * logits reach that range within a few dozen steps.
+ * {@code z} below about −87 in float) is 0: products that read subnormal values run several
+ * times slower on CPUs that handle them in microcode.
  */
 public final class BinaryCrossEntropy implements ILossFunction {
   /**
